@@ -1,0 +1,4 @@
+"""The Qt-free core: data model, store, input formats, taxonomies and statistics.
+
+Usable as a library from a notebook: `from annotator.core import Project`.
+"""

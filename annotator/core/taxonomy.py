@@ -1,0 +1,159 @@
+"""Label schemes (DESIGN sections 3 and 5): the pydantic schema of a taxonomy file and how to find one.
+
+Built-in taxonomies are YAML files in `resources/taxonomies/`; a user's own file is accepted wherever a taxonomy
+id is. Files are safe-loaded and validated, so a taxonomy can never run code.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from .errors import InputError, NotFound, Problem
+from .model import ITEM_KINDS
+
+# A colour-blind-safe qualitative palette (Okabe-Ito, then Dark2) for labels that name no colour.
+PALETTE = (
+    "#e69f00", "#56b4e9", "#009e73", "#d55e00", "#cc79a7", "#0072b2", "#f0e442",
+    "#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#a6761d", "#666666",
+)
+
+LabelTarget = Literal["item", "criterion", "step"]
+
+
+class Examples(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    fail: str = ""
+    pass_: str = Field("", alias="pass")
+
+
+class LabelDef(BaseModel):
+    """One label of a taxonomy, with the guideline text annotators read."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    id: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.+\-]+$")
+    name: str = Field(min_length=1)
+    target: LabelTarget
+    category: str = ""
+    key: str | None = None
+    color: str | None = Field(None, pattern=r"^#[0-9a-fA-F]{6}$")
+    definition: str = ""
+    apply_when: str = ""
+    not_when: str = ""
+    examples: Examples = Field(default_factory=Examples)
+    spans: bool = False  # may also be given on a span of text (counted on the unit the span lies in)
+    outside_scale: bool = False  # e.g. not_applicable: left out of ordinal figures
+
+
+class Taxonomy(BaseModel):
+    """A label scheme: which kinds it applies to, single or multi choice, nominal or ordinal, its labels."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.\-]+$")
+    name: str = Field(min_length=1)
+    description: str = ""
+    applies_to: list[Literal["rubric", "caption", "trace"]] = Field(default_factory=lambda: list(ITEM_KINDS))
+    choice: Literal["multi", "single"] = "multi"
+    scale: Literal["nominal", "ordinal"] = "nominal"
+    labels: list[LabelDef] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _fill_and_check(self) -> "Taxonomy":
+        ids = [lab.id for lab in self.labels]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"label ids appear twice: {', '.join(dupes)}")
+        if self.scale == "ordinal" and self.choice != "single":
+            raise ValueError("an ordinal scale needs choice: single")
+        if self.choice == "single" and len({lab.target for lab in self.labels}) > 1:
+            raise ValueError("a single-choice taxonomy gives all its labels on one target kind")
+        used = {lab.key for lab in self.labels if lab.key}
+        free = (k for k in "123456789" if k not in used)
+        for i, lab in enumerate(self.labels):
+            if lab.key is None:
+                lab.key = next(free, None)
+            if lab.color is None:
+                lab.color = PALETTE[i % len(PALETTE)]
+        keys = [lab.key for lab in self.labels if lab.key]
+        if len(keys) != len(set(keys)):
+            raise ValueError("two labels share a key")
+        return self
+
+    # --- questions the rest of the code asks -------------------------------------------------------------
+    def label(self, label_id: str) -> LabelDef:
+        for lab in self.labels:
+            if lab.id == label_id:
+                return lab
+        raise NotFound(f"taxonomy {self.id!r} has no label {label_id!r}")
+
+    @property
+    def label_ids(self) -> list[str]:
+        return [lab.id for lab in self.labels]
+
+    def labels_on(self, target_kind: str) -> list[LabelDef]:
+        return [lab for lab in self.labels if lab.target == target_kind]
+
+    def scale_labels(self) -> list[str]:
+        """Labels in scale order, without those outside the scale (ordinal figures use these)."""
+        return [lab.id for lab in self.labels if not lab.outside_scale]
+
+    def to_yaml(self) -> str:
+        return yaml.safe_dump(self.model_dump(by_alias=True, exclude_defaults=False), sort_keys=False,
+                              allow_unicode=True)
+
+
+def parse_taxonomy(text: str, source: str = "<taxonomy>") -> Taxonomy:
+    """Validate taxonomy YAML (or JSON, which is YAML) text; raise InputError naming the file and field."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else 0
+        raise InputError(Problem(source, line, "", f"not valid YAML: {getattr(exc, 'problem', exc)}")) from None
+    if not isinstance(data, dict):
+        raise InputError(Problem(source, 1, "", "a taxonomy file holds one mapping with id, name and labels"))
+    try:
+        return Taxonomy.model_validate(data)
+    except ValidationError as exc:
+        problems = [
+            Problem(source, 0, ".".join(str(p) for p in err["loc"]) or "taxonomy", err["msg"])
+            for err in exc.errors()
+        ]
+        raise InputError(problems) from None
+
+
+@lru_cache(maxsize=None)
+def builtin_taxonomies() -> dict[str, Taxonomy]:
+    """The taxonomies shipped in resources/taxonomies, by id, in file-name order."""
+    folder = resources.files("annotator.resources").joinpath("taxonomies")
+    found: dict[str, Taxonomy] = {}
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith((".yaml", ".yml")):
+            tax = parse_taxonomy(entry.read_text(encoding="utf-8"), entry.name)
+            found[tax.id] = tax
+    return found
+
+
+def load_taxonomy(id_or_file: str) -> Taxonomy:
+    """A built-in taxonomy by id, or a user's taxonomy file by path."""
+    builtin = builtin_taxonomies()
+    if id_or_file in builtin:
+        return builtin[id_or_file]
+    path = Path(id_or_file)
+    if path.suffix.lower() in (".yaml", ".yml", ".json") or path.exists():
+        if not path.is_file():
+            raise InputError(Problem(str(path), 0, "", "no such taxonomy file"))
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError(Problem(str(path), 0, "", f"not UTF-8 text ({exc.reason})")) from None
+        return parse_taxonomy(text, str(path))
+    raise NotFound(f"no built-in taxonomy {id_or_file!r} (built-in: {', '.join(builtin)}) and no such file")

@@ -1,0 +1,1 @@
+"""Built-in taxonomies, icons and the style sheet, shipped inside the wheel."""
