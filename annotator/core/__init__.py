@@ -2,3 +2,7 @@
 
 Usable as a library from a notebook: `from annotator.core import Project`.
 """
+
+from .store import ItemFilter, Project
+
+__all__ = ["ItemFilter", "Project"]

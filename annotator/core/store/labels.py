@@ -1,0 +1,313 @@
+"""Labels, notes and completion: the writes an annotator makes hundreds of times an hour.
+
+Each call is one transaction and returns what it changed, so the app's undo stack can replay the inverse
+through the same store (undo is just another user action, committed at once).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Connection, and_, delete, func, insert, select, update
+
+from ..errors import NotFound, UsageError
+from ..model import Label
+from ..targets import parse_target
+from .tables import ANNOTATOR, COMPLETION, ITEM, LABEL, NOTE, UNIT
+
+if TYPE_CHECKING:
+    from .project import Project
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class LabelChange:
+    """What one label action did: labels added and labels removed (a single-choice label replaces another)."""
+
+    added: tuple[Label, ...] = ()
+    removed: tuple[Label, ...] = ()
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.removed)
+
+    def inverse(self) -> "LabelChange":
+        return LabelChange(added=self.removed, removed=self.added)
+
+
+@dataclass(frozen=True)
+class NoteChange:
+    item_id: str
+    taxonomy: str
+    annotator: str
+    target: str
+    before: str
+    after: str
+
+    def inverse(self) -> "NoteChange":
+        return NoteChange(self.item_id, self.taxonomy, self.annotator, self.target, self.after, self.before)
+
+
+@dataclass(frozen=True)
+class DoneChange:
+    item_id: str
+    taxonomy: str
+    annotator: str
+    before: bool
+    after: bool
+
+    def inverse(self) -> "DoneChange":
+        return DoneChange(self.item_id, self.taxonomy, self.annotator, self.after, self.before)
+
+
+def ensure_annotator(conn: Connection, name: str, kind: str = "human") -> None:
+    if conn.execute(select(ANNOTATOR.c.name).where(ANNOTATOR.c.name == name)).first() is None:
+        conn.execute(insert(ANNOTATOR).values(name=name, kind=kind, created_at=now()))
+
+
+def _key(lab: Label):
+    return and_(LABEL.c.item_id == lab.item_id, LABEL.c.taxonomy == lab.taxonomy,
+                LABEL.c.annotator == lab.annotator, LABEL.c.target == lab.target, LABEL.c.label == lab.label)
+
+
+class LabelStore:
+    def __init__(self, project: "Project"):
+        self._p = project
+        self._db = project.db
+
+    # --- validation -----------------------------------------------------------------------------------
+    def check(self, conn: Connection, lab: Label) -> None:
+        """Refuse a label the taxonomy does not have, or a target that is not on the item or of the wrong kind."""
+        name = (lab.annotator or "").strip()
+        if not name:
+            raise UsageError("an annotator name is needed")
+        tax = self._p.taxonomies.get(lab.taxonomy)
+        ldef = tax.label(lab.label)
+        try:
+            tgt = parse_target(lab.target)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        kind = conn.execute(select(ITEM.c.kind).where(ITEM.c.id == lab.item_id)).scalar()
+        if kind is None:
+            raise NotFound(f"no item {lab.item_id!r} in the project")
+        if kind not in tax.applies_to:
+            raise UsageError(f"taxonomy {tax.id!r} does not apply to {kind} items")
+        if tgt.kind == "span":
+            if not ldef.spans:
+                raise UsageError(f"label {ldef.id!r} is not given on spans of text")
+            return
+        if tgt.kind != ldef.target:
+            where = "the item" if ldef.target == "item" else f"a {ldef.target}"
+            raise UsageError(f"label {ldef.id!r} goes on {where}, not on {lab.target!r}")
+        if tgt.kind in ("criterion", "step"):
+            found = conn.execute(select(UNIT.c.target).where(
+                and_(UNIT.c.item_id == lab.item_id, UNIT.c.target == lab.target))).first()
+            if found is None:
+                raise NotFound(f"item {lab.item_id!r} has no {lab.target!r}")
+
+    # --- writes ---------------------------------------------------------------------------------------
+    def _add_in(self, conn: Connection, lab: Label) -> LabelChange:
+        self.check(conn, lab)
+        ensure_annotator(conn, lab.annotator)
+        if conn.execute(select(LABEL.c.pk).where(_key(lab))).first() is not None:
+            return LabelChange()
+        removed: list[Label] = []
+        tax = self._p.taxonomies.get(lab.taxonomy)
+        if tax.choice == "single":
+            others = conn.execute(select(LABEL.c.label, LABEL.c.created_at).where(and_(
+                LABEL.c.item_id == lab.item_id, LABEL.c.taxonomy == lab.taxonomy,
+                LABEL.c.annotator == lab.annotator, LABEL.c.target == lab.target))).all()
+            for other, created in others:
+                old = lab.model_copy(update={"label": other, "created_at": _parse_time(created)})
+                conn.execute(delete(LABEL).where(_key(old)))
+                removed.append(old)
+        stamp = lab.created_at.isoformat(timespec="seconds") if lab.created_at else now()
+        conn.execute(insert(LABEL).values(item_id=lab.item_id, taxonomy=lab.taxonomy, annotator=lab.annotator,
+                                          target=lab.target, label=lab.label, created_at=stamp))
+        return LabelChange(added=(lab.model_copy(update={"created_at": _parse_time(stamp)}),),
+                           removed=tuple(removed))
+
+    def _remove_in(self, conn: Connection, lab: Label) -> LabelChange:
+        row = conn.execute(select(LABEL.c.created_at).where(_key(lab))).first()
+        if row is None:
+            return LabelChange()
+        conn.execute(delete(LABEL).where(_key(lab)))
+        return LabelChange(removed=(lab.model_copy(update={"created_at": _parse_time(row[0])}),))
+
+    def add(self, item_id: str, taxonomy: str, annotator: str, target: str, label: str) -> LabelChange:
+        lab = Label(item_id=item_id, taxonomy=taxonomy, annotator=annotator, target=target, label=label)
+        return self._db.write(lambda conn: self._add_in(conn, lab))
+
+    def remove(self, item_id: str, taxonomy: str, annotator: str, target: str, label: str) -> LabelChange:
+        lab = Label(item_id=item_id, taxonomy=taxonomy, annotator=annotator, target=target, label=label)
+        return self._db.write(lambda conn: self._remove_in(conn, lab))
+
+    def toggle(self, item_id: str, taxonomy: str, annotator: str, target: str, label: str) -> LabelChange:
+        """Give the label if it is not there, take it away if it is: what a label key does."""
+        lab = Label(item_id=item_id, taxonomy=taxonomy, annotator=annotator, target=target, label=label)
+
+        def work(conn: Connection) -> LabelChange:
+            if conn.execute(select(LABEL.c.pk).where(_key(lab))).first() is not None:
+                return self._remove_in(conn, lab)
+            return self._add_in(conn, lab)
+
+        return self._db.write(work)
+
+    def apply(self, change: LabelChange) -> LabelChange:
+        """Apply a change (for redo, or its inverse for undo) in one transaction."""
+
+        def work(conn: Connection) -> LabelChange:
+            for lab in change.removed:
+                conn.execute(delete(LABEL).where(_key(lab)))
+            for lab in change.added:
+                ensure_annotator(conn, lab.annotator)
+                if conn.execute(select(LABEL.c.pk).where(_key(lab))).first() is None:
+                    conn.execute(insert(LABEL).values(
+                        item_id=lab.item_id, taxonomy=lab.taxonomy, annotator=lab.annotator, target=lab.target,
+                        label=lab.label, created_at=(lab.created_at.isoformat(timespec="seconds")
+                                                     if lab.created_at else now())))
+            return change
+
+        return self._db.write(work)
+
+    # --- reads ----------------------------------------------------------------------------------------
+    def for_item(self, item_id: str, taxonomy: str | None = None, annotator: str | None = None) -> list[Label]:
+        conds = [LABEL.c.item_id == item_id]
+        if taxonomy:
+            conds.append(LABEL.c.taxonomy == taxonomy)
+        if annotator:
+            conds.append(LABEL.c.annotator == annotator)
+        with self._db.read() as conn:
+            rows = conn.execute(select(LABEL).where(and_(*conds)).order_by(LABEL.c.pk)).all()
+        return [Label(item_id=r.item_id, taxonomy=r.taxonomy, annotator=r.annotator, target=r.target,
+                      label=r.label, created_at=_parse_time(r.created_at)) for r in rows]
+
+    def count(self) -> int:
+        with self._db.read() as conn:
+            return int(conn.execute(select(func.count()).select_from(LABEL)).scalar() or 0)
+
+
+class NoteStore:
+    def __init__(self, project: "Project"):
+        self._db = project.db
+
+    def get(self, item_id: str, taxonomy: str, annotator: str, target: str = "item") -> str:
+        with self._db.read() as conn:
+            return conn.execute(select(NOTE.c.text).where(and_(
+                NOTE.c.item_id == item_id, NOTE.c.taxonomy == taxonomy, NOTE.c.annotator == annotator,
+                NOTE.c.target == target))).scalar() or ""
+
+    def for_item(self, item_id: str, taxonomy: str, annotator: str) -> dict[str, str]:
+        with self._db.read() as conn:
+            rows = conn.execute(select(NOTE.c.target, NOTE.c.text).where(and_(
+                NOTE.c.item_id == item_id, NOTE.c.taxonomy == taxonomy, NOTE.c.annotator == annotator)))
+            return {t: x for t, x in rows}
+
+    def set(self, item_id: str, taxonomy: str, annotator: str, target: str, text: str) -> NoteChange:
+        """Set (or, with empty text, clear) a note; returns the change for undo."""
+
+        def work(conn: Connection) -> NoteChange:
+            if conn.execute(select(ITEM.c.id).where(ITEM.c.id == item_id)).first() is None:
+                raise NotFound(f"no item {item_id!r} in the project")
+            ensure_annotator(conn, annotator)
+            key = and_(NOTE.c.item_id == item_id, NOTE.c.taxonomy == taxonomy, NOTE.c.annotator == annotator,
+                       NOTE.c.target == target)
+            before = conn.execute(select(NOTE.c.text).where(key)).scalar()
+            text_ = text.strip()
+            if not text_:
+                conn.execute(delete(NOTE).where(key))
+            elif before is None:
+                conn.execute(insert(NOTE).values(item_id=item_id, taxonomy=taxonomy, annotator=annotator,
+                                                 target=target, text=text_, updated_at=now()))
+            else:
+                conn.execute(update(NOTE).where(key).values(text=text_, updated_at=now()))
+            return NoteChange(item_id, taxonomy, annotator, target, before or "", text_)
+
+        return self._db.write(work)
+
+    def apply(self, change: NoteChange) -> NoteChange:
+        return self.set(change.item_id, change.taxonomy, change.annotator, change.target, change.after)
+
+
+class CompletionStore:
+    def __init__(self, project: "Project"):
+        self._p = project
+        self._db = project.db
+
+    def set_done(self, item_id: str, taxonomy: str, annotator: str, done: bool = True) -> DoneChange:
+        self._p.taxonomies.get(taxonomy)
+
+        def work(conn: Connection) -> DoneChange:
+            if conn.execute(select(ITEM.c.id).where(ITEM.c.id == item_id)).first() is None:
+                raise NotFound(f"no item {item_id!r} in the project")
+            ensure_annotator(conn, annotator)
+            key = and_(COMPLETION.c.item_id == item_id, COMPLETION.c.taxonomy == taxonomy,
+                       COMPLETION.c.annotator == annotator)
+            before = conn.execute(select(COMPLETION.c.done_at).where(key)).first() is not None
+            if done and not before:
+                conn.execute(insert(COMPLETION).values(item_id=item_id, taxonomy=taxonomy, annotator=annotator,
+                                                       done_at=now()))
+            elif not done and before:
+                conn.execute(delete(COMPLETION).where(key))
+            return DoneChange(item_id, taxonomy, annotator, before, done)
+
+        return self._db.write(work)
+
+    def apply(self, change: DoneChange) -> DoneChange:
+        return self.set_done(change.item_id, change.taxonomy, change.annotator, change.after)
+
+    def is_done(self, item_id: str, taxonomy: str, annotator: str) -> bool:
+        with self._db.read() as conn:
+            return conn.execute(select(COMPLETION.c.item_id).where(and_(
+                COMPLETION.c.item_id == item_id, COMPLETION.c.taxonomy == taxonomy,
+                COMPLETION.c.annotator == annotator))).first() is not None
+
+    def progress(self, annotator: str, taxonomy: str) -> tuple[int, int]:
+        """(done, total) for an annotator in a taxonomy, counting the items the taxonomy applies to."""
+        tax = self._p.taxonomies.get(taxonomy)
+        with self._db.read() as conn:
+            total = conn.execute(select(func.count()).select_from(ITEM)
+                                 .where(ITEM.c.kind.in_(tax.applies_to))).scalar() or 0
+            done = conn.execute(select(func.count()).select_from(COMPLETION).where(and_(
+                COMPLETION.c.annotator == annotator, COMPLETION.c.taxonomy == taxonomy))).scalar() or 0
+        return int(done), int(total)
+
+    def done_counts(self) -> dict[str, dict[str, int]]:
+        with self._db.read() as conn:
+            rows = conn.execute(select(COMPLETION.c.annotator, COMPLETION.c.taxonomy, func.count())
+                                .group_by(COMPLETION.c.annotator, COMPLETION.c.taxonomy)
+                                .order_by(COMPLETION.c.annotator, COMPLETION.c.taxonomy)).all()
+        out: dict[str, dict[str, int]] = {}
+        for ann, tax, n in rows:
+            out.setdefault(ann, {})[tax] = int(n)
+        return out
+
+    def next_undone(self, after_item_id: str | None, annotator: str, taxonomy: str) -> str | None:
+        """The next item in list order (wrapping round) that the taxonomy applies to and the annotator has not
+        finished; None when every one is done."""
+        tax = self._p.taxonomies.get(taxonomy)
+        with self._db.read() as conn:
+            pos = -1
+            if after_item_id is not None:
+                pos = conn.execute(select(ITEM.c.position).where(ITEM.c.id == after_item_id)).scalar() or -1
+            done = select(COMPLETION.c.item_id).where(and_(COMPLETION.c.annotator == annotator,
+                                                           COMPLETION.c.taxonomy == taxonomy))
+            base = select(ITEM.c.id).where(and_(ITEM.c.kind.in_(tax.applies_to), ITEM.c.id.not_in(done)))
+            found = conn.execute(base.where(ITEM.c.position > pos).order_by(ITEM.c.position).limit(1)).scalar()
+            if found is None:
+                found = conn.execute(base.order_by(ITEM.c.position).limit(1)).scalar()
+            return found
+
+
+def _parse_time(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        return None

@@ -1,0 +1,351 @@
+"""The `Project` facade: the one door to a project's database for the app, the command line and notebooks.
+
+    from annotator.core import Project
+    with Project.open("team.sqlite") as project:
+        project.labels.toggle("r1", "rift", "alice", "criterion:c2", "subjective")
+
+Managers hang off it (`items`, `taxonomies`, `labels`, `notes`, `completion`, `gold`, `predictions`) in the
+manner of Anki's collection; each write is one transaction.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+import pandas as pd
+from sqlalchemy import Connection, func, insert, inspect, select, update
+
+from ..errors import AnnotatorError, InputError, NotFound, Problem
+from ..model import Item, Label, Record
+from ..stats import data as ld
+from ..taxonomy import Taxonomy, builtin_taxonomies, load_taxonomy, parse_taxonomy
+from .database import Database, is_sqlite, to_url
+from .items import ItemStore, image_blob
+from .labels import CompletionStore, LabelStore, NoteStore, ensure_annotator, now
+from .results import GoldStore, JudgeCacheStore, PredictionStore
+from .tables import ANNOTATOR, COMPLETION, GOLD, LABEL, PREDICTION, SCORED, TAXONOMY, UNIT
+
+Progress = Callable[[int, int], None]
+BATCH = 1000
+
+
+class TaxonomyStore:
+    """The project's taxonomies (copied into the project, so a project file carries its own guidelines)."""
+
+    def __init__(self, db: Database):
+        self._db = db
+        self._cache: dict[str, Taxonomy] | None = None
+
+    def _load(self) -> dict[str, Taxonomy]:
+        if self._cache is None:
+            with self._db.read() as conn:
+                rows = conn.execute(select(TAXONOMY.c.id, TAXONOMY.c.definition).order_by(TAXONOMY.c.position))
+                self._cache = {tid: parse_taxonomy(text, f"taxonomy {tid}") for tid, text in rows}
+        return self._cache
+
+    def list(self) -> list[Taxonomy]:
+        return list(self._load().values())
+
+    def ids(self) -> list[str]:
+        return list(self._load())
+
+    def get(self, taxonomy_id: str) -> Taxonomy:
+        found = self._load().get(taxonomy_id)
+        if found is None:
+            raise NotFound(f"the project has no taxonomy {taxonomy_id!r} (it has: {', '.join(self._load()) or 'none'})")
+        return found
+
+    def for_kind(self, kind: str) -> list[Taxonomy]:
+        return [t for t in self.list() if kind in t.applies_to]
+
+    def add_in(self, conn: Connection, tax: Taxonomy) -> None:
+        existing = conn.execute(select(TAXONOMY.c.id).where(TAXONOMY.c.id == tax.id)).first()
+        if existing:
+            conn.execute(update(TAXONOMY).where(TAXONOMY.c.id == tax.id).values(definition=tax.to_yaml()))
+        else:
+            pos = (conn.execute(select(func.max(TAXONOMY.c.position))).scalar() or 0) + 1
+            conn.execute(insert(TAXONOMY).values(id=tax.id, position=pos, definition=tax.to_yaml()))
+        self._cache = None
+
+    def add(self, tax: Taxonomy | str) -> Taxonomy:
+        """Add (or update) a taxonomy given as an object, a built-in id or a YAML file path."""
+        tax = load_taxonomy(tax) if isinstance(tax, str) else tax
+        self._db.write(lambda conn: self.add_in(conn, tax))
+        self._cache = None
+        return tax
+
+    def ensure_in(self, conn: Connection, taxonomy_id: str) -> None:
+        """Within a transaction: a built-in taxonomy an input needs is added to the project on the fly."""
+        if taxonomy_id in self._load():
+            return
+        builtin = builtin_taxonomies().get(taxonomy_id)
+        if builtin is None:
+            raise NotFound(f"the project has no taxonomy {taxonomy_id!r}")
+        self.add_in(conn, builtin)
+
+
+@dataclass
+class ImportSummary:
+    files: list[str] = field(default_factory=list)
+    formats: list[str] = field(default_factory=list)
+    by_kind: dict[str, int] = field(default_factory=dict)
+    labels: int = 0
+
+    @property
+    def items(self) -> int:
+        return sum(self.by_kind.values())
+
+    def line(self) -> str:
+        parts = ", ".join(f"{self.by_kind.get(k, 0)} {k}" for k in ("rubric", "caption", "trace"))
+        extra = f"; {self.labels} labels" if self.labels else ""
+        return f"imported {self.items} items: {parts}{extra}"
+
+
+class Project:
+    """An open project. Use `Project.open(path_or_url)`; close it (or use `with`) when done."""
+
+    def __init__(self, db: Database):
+        self.db = db
+        self.items = ItemStore(db)
+        self.taxonomies = TaxonomyStore(db)
+        self.labels = LabelStore(self)
+        self.notes = NoteStore(self)
+        self.completion = CompletionStore(self)
+        self.gold = GoldStore(self)
+        self.predictions = PredictionStore(self)
+        self.judge_cache = JudgeCacheStore(self)
+
+    # --- opening ----------------------------------------------------------------------------------------
+    @classmethod
+    def open(cls, path_or_url: str | Path, create: bool = False,
+             taxonomies: Iterable[str | Taxonomy] | None = None) -> "Project":
+        """Open a project file or database URL, bringing its schema up to date.
+
+        A missing file is an error unless `create` is true; a new project gets the named taxonomies
+        (every built-in one when none is named)."""
+        url = to_url(path_or_url)
+        if is_sqlite(url):
+            path = Path(url.removeprefix("sqlite:///"))
+            if not path.exists():
+                if not create:
+                    raise NotFound(f"no project at {path_or_url} (create one with `annotator init`)")
+                path.parent.mkdir(parents=True, exist_ok=True)
+            elif path.is_dir():
+                raise AnnotatorError(f"{path_or_url} is a folder, not a project file")
+        db = Database(url)
+        try:
+            fresh = not inspect(db.engine).has_table("item")
+            if not fresh and db.schema_revision() is None:
+                raise AnnotatorError(f"{path_or_url} is a database but not an annotator project")
+            if fresh and not create:
+                raise NotFound(f"{path_or_url} holds no project yet (create one with `annotator init`)")
+            if db.schema_revision() != db.head_revision():
+                db.upgrade()
+        except Exception:
+            db.dispose()
+            raise
+        project = cls(db)
+        if fresh:
+            chosen = list(taxonomies) if taxonomies else list(builtin_taxonomies().values())
+            for tax in chosen:
+                project.taxonomies.add(tax)
+        return project
+
+    @classmethod
+    def create(cls, path_or_url: str | Path, taxonomies: Iterable[str | Taxonomy] | None = None) -> "Project":
+        return cls.open(path_or_url, create=True, taxonomies=taxonomies)
+
+    def close(self) -> None:
+        self.db.dispose()
+
+    def __enter__(self) -> "Project":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @property
+    def url(self) -> str:
+        return self.db.url
+
+    @property
+    def schema_revision(self) -> str | None:
+        return self.db.schema_revision()
+
+    # --- importing items ----------------------------------------------------------------------------------
+    def import_items(self, paths: Iterable[str | Path], fmt: str = "auto", progress: Progress | None = None,
+                     chosen: Callable[[str, str], None] | None = None) -> ImportSummary:
+        """Import item files all-or-nothing: every file goes in, or (on any problem) nothing does.
+
+        `progress(done_bytes, total_bytes)` over all files; `chosen(file, format)` once per file."""
+        from ..formats import read_records  # formats import the model only; imported late to keep start-up light
+
+        paths = [Path(p) for p in paths]
+        total = sum(p.stat().st_size for p in paths if p.is_file())
+
+        def work(conn: Connection) -> ImportSummary:
+            summary = ImportSummary(files=[str(p) for p in paths])
+            problems: list[Problem] = []
+            position = ItemStore.next_position(conn)
+            seen: dict[str, str] = {}
+            done_before = 0
+            for path in paths:
+                base = done_before
+
+                def file_progress(done: int, _total: int, base=base) -> None:
+                    if progress:
+                        progress(base + done, total)
+
+                def on_chosen(name: str, path=path) -> None:
+                    summary.formats.append(name)
+                    if chosen:
+                        chosen(str(path), name)
+
+                batch: list[Record] = []
+                try:
+                    for rec in read_records(path, fmt, progress=file_progress, chosen=on_chosen):
+                        first = seen.get(rec.item.id)
+                        if first is not None:
+                            problems.append(Problem(str(path), rec.line, "id",
+                                                    f"item {rec.item.id!r} was already read from {first}"))
+                            continue
+                        seen[rec.item.id] = f"{path}:{rec.line}"
+                        batch.append(rec)
+                        if len(batch) >= BATCH:
+                            position = self._insert_records(conn, batch, position, summary, problems, path)
+                            batch = []
+                    position = self._insert_records(conn, batch, position, summary, problems, path)
+                except InputError as exc:
+                    problems.extend(exc.problems)
+                if path.is_file():
+                    done_before += path.stat().st_size
+            if problems:
+                raise InputError(problems)
+            return summary
+
+        return self.db.write(work)
+
+    def _insert_records(self, conn: Connection, batch: list[Record], position: int, summary: ImportSummary,
+                        problems: list[Problem], path: Path) -> int:
+        if not batch:
+            return position
+        clash = ItemStore.existing_ids(conn, (r.item.id for r in batch))
+        fresh = []
+        for rec in batch:
+            if rec.item.id in clash:
+                problems.append(Problem(str(path), rec.line, "id", f"item {rec.item.id!r} is already in the project"))
+            else:
+                fresh.append(rec)
+        if problems:  # the import will be rolled back: only keep reading to list every problem
+            return position
+        images = {r.item.id: image_blob(r.item.image) for r in fresh if r.item.image}
+        ItemStore.insert_batch(conn, [r.item for r in fresh], position, images)
+        for rec in fresh:
+            summary.by_kind[rec.item.kind] = summary.by_kind.get(rec.item.kind, 0) + 1
+        labels = [lab for r in fresh for lab in r.labels]
+        if labels:
+            summary.labels += self._insert_labels(conn, labels)
+        return position + len(fresh)
+
+    def _insert_labels(self, conn: Connection, labels: list[Label]) -> int:
+        """Labels a format carries (PRM800K ratings, ProcessBench marks): stored, and the item marked done
+        for that annotator, since the source labelled every step it rated."""
+        for tax_id in {lab.taxonomy for lab in labels}:
+            self.taxonomies.ensure_in(conn, tax_id)
+        for name in {lab.annotator for lab in labels}:
+            ensure_annotator(conn, name)
+        stamp = now()
+        rows = {(lab.item_id, lab.taxonomy, lab.annotator, lab.target, lab.label): lab for lab in labels}
+        conn.execute(insert(LABEL), [
+            {"item_id": k[0], "taxonomy": k[1], "annotator": k[2], "target": k[3], "label": k[4],
+             "created_at": lab.created_at.isoformat(timespec="seconds") if lab.created_at else stamp}
+            for k, lab in rows.items()])
+        done = {(lab.item_id, lab.taxonomy, lab.annotator) for lab in labels}
+        conn.execute(insert(COMPLETION), [{"item_id": i, "taxonomy": t, "annotator": a, "done_at": stamp}
+                                          for i, t, a in sorted(done)])
+        return len(rows)
+
+    # --- what the project holds -----------------------------------------------------------------------------
+    def annotators(self, kind: str | None = "human") -> list[str]:
+        q = select(ANNOTATOR.c.name).order_by(ANNOTATOR.c.name)
+        if kind:
+            q = q.where(ANNOTATOR.c.kind == kind)
+        with self.db.read() as conn:
+            return list(conn.execute(q).scalars())
+
+    def info(self) -> dict:
+        """The `annotator info --json` object (DESIGN section 7)."""
+        counts = self.items.counts_by_kind()
+        return {
+            "items": {k: counts.get(k, 0) for k in ("rubric", "caption", "trace")},
+            "annotators": self.annotators(),
+            "labels": self.labels.count(),
+            "done": self.completion.done_counts(),
+            "taxonomies": self.taxonomies.ids(),
+        }
+
+    # --- the tables statistics read ---------------------------------------------------------------------
+    def label_data(self, taxonomy: str) -> ld.LabelData:
+        """Everything agreement, F1 and calibration need for one taxonomy, read in a few queries."""
+        tax = self.taxonomies.get(taxonomy)
+        with self.db.read() as conn:
+            done = pd.DataFrame(conn.execute(
+                select(COMPLETION.c.item_id, COMPLETION.c.annotator).where(COMPLETION.c.taxonomy == taxonomy)
+            ).all(), columns=ld.DONE_COLUMNS)
+            scored = pd.DataFrame(conn.execute(
+                select(SCORED.c.item_id, SCORED.c.metric).where(SCORED.c.taxonomy == taxonomy)
+            ).all(), columns=ld.SCORED_COLUMNS)
+            relevant = select(COMPLETION.c.item_id).where(COMPLETION.c.taxonomy == taxonomy).union(
+                select(SCORED.c.item_id).where(SCORED.c.taxonomy == taxonomy)).subquery()
+            unit_rows = conn.execute(select(UNIT.c.item_id, UNIT.c.target, UNIT.c.kind)
+                                     .where(UNIT.c.item_id.in_(select(relevant.c.item_id)))
+                                     .order_by(UNIT.c.item_id, UNIT.c.position)).all()
+            item_ids = sorted(set(done["item_id"]) | set(scored["item_id"]))
+            units = pd.concat([
+                pd.DataFrame({"item_id": item_ids, "target": "item", "kind": "item"}),
+                pd.DataFrame(unit_rows, columns=ld.UNIT_COLUMNS),
+            ], ignore_index=True)
+            raw = pd.DataFrame(conn.execute(
+                select(LABEL.c.item_id, LABEL.c.annotator, LABEL.c.target, LABEL.c.label)
+                .where(LABEL.c.taxonomy == taxonomy)).all(), columns=ld.LABEL_COLUMNS)
+            gold_rows = conn.execute(select(GOLD.c.item_id, GOLD.c.target, GOLD.c.labels)
+                                     .where(GOLD.c.taxonomy == taxonomy)).all()
+            preds = pd.DataFrame(conn.execute(
+                select(PREDICTION.c.item_id, PREDICTION.c.metric, PREDICTION.c.target, PREDICTION.c.label,
+                       PREDICTION.c.score).where(PREDICTION.c.taxonomy == taxonomy)).all(),
+                columns=ld.PREDICTION_COLUMNS)
+        raw = raw.merge(done, on=["item_id", "annotator"])  # only finished items count
+        is_span = raw["target"].str.startswith("span:")
+        spans, field_lengths, mapped = self._spans(tax, raw[is_span])
+        labels = pd.concat([raw[~is_span], mapped], ignore_index=True).drop_duplicates(ignore_index=True)
+        gold = pd.DataFrame([(i, t, lab) for i, t, labs in gold_rows for lab in json.loads(labs)],
+                            columns=ld.GOLD_COLUMNS)
+        gold_units = pd.DataFrame([(i, t) for i, t, _ in gold_rows], columns=ld.GOLD_UNIT_COLUMNS)
+        return ld.LabelData(taxonomy=tax, units=units, done=done, labels=labels, spans=spans,
+                            field_lengths=field_lengths, gold=gold, gold_units=gold_units,
+                            predictions=preds, scored=scored)
+
+    def _spans(self, tax: Taxonomy, span_rows: pd.DataFrame):
+        from ..targets import parse_target
+
+        spans, lengths, mapped = [], {}, []
+        items: dict[str, Item] = {}
+        for row in span_rows.itertuples(index=False):
+            tgt = parse_target(row.target)
+            item = items.get(row.item_id) or items.setdefault(row.item_id, self.items.get(row.item_id))
+            text = item.field_text(tgt.ref)
+            if text is not None:
+                lengths[(row.item_id, tgt.ref)] = len(text)
+            spans.append((row.item_id, row.annotator, tgt.ref, tgt.start, tgt.end, row.label))
+            try:
+                label_target = tax.label(row.label).target
+            except NotFound:
+                continue
+            steps = [(s.id, s.text) for s in item.steps]
+            for unit in ld.map_span_to_units(steps, tgt.ref, tgt.start, tgt.end, label_target):
+                mapped.append((row.item_id, row.annotator, unit, row.label))
+        return (pd.DataFrame(spans, columns=ld.SPAN_COLUMNS), lengths,
+                pd.DataFrame(mapped, columns=ld.LABEL_COLUMNS))
