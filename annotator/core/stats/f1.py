@@ -1,0 +1,388 @@
+"""How well an automated metric matches the human annotators: per-label precision, recall and F1 (DESIGN 6).
+
+The humans' answer for a unit (its gold) is the adjudicated answer where a reviewer gave one, else the strict
+majority of the annotators who finished the item. The same scoring is then applied to each annotator against the
+majority of the others, so a metric's F1 can be read beside what a single careful human reaches (the human
+ceiling): a metric at 0.6 F1 is poor when humans reach 0.9 and good when they reach 0.62.
+
+Counting is done here; the figures themselves come from scikit-learn, so they mean what the field means by them.
+A figure that cannot be computed (no positive predicted, no gold positive) is None with a `<name>_reason`.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import accuracy_score, precision_recall_fscore_support
+
+from ..errors import NotFound
+from .data import LabelData
+
+GOLD_COLUMNS = ["item_id", "target", "label", "value", "source"]
+SWEEP_GRID = tuple(round(0.05 * i, 2) for i in range(1, 21))  # 0.05, 0.10, ..., 1.00
+NO_LABEL = ""  # single-choice: the metric gave no label with a positive score on the unit
+
+
+# --- gold ------------------------------------------------------------------------------------------------------
+
+def _target_kind(target: str) -> str:
+    return "item" if target == "item" else target.split(":", 1)[0]
+
+
+def _adjudicated(data: LabelData, target_kind: str) -> tuple[set[tuple[str, str]], pd.DataFrame]:
+    """Adjudicated units of one target kind, and the gold rows on them."""
+    gu = data.gold_units
+    units = {(i, t) for i, t in zip(gu["item_id"], gu["target"]) if _target_kind(t) == target_kind}
+    g = data.gold
+    rows = g[[(i, t) in units for i, t in zip(g["item_id"], g["target"])]] if len(g) else g
+    return units, rows
+
+
+def _multi_gold(data: LabelData, annotators: list[str], adjudicate: bool) -> pd.DataFrame:
+    """One row per (unit, label) that has any answer: value 1/0, or None for an exact tie (`tie` True)."""
+    frames = []
+    for lab in data.taxonomy.labels:
+        if annotators:
+            matrix, units = data.presence_matrix(lab.id, annotators)
+            given = (~np.isnan(matrix)).sum(axis=0)
+            yes = np.nansum(matrix, axis=0)
+        else:
+            units = data.units_for(lab.target)
+            given = yes = np.zeros(len(units))
+        df = pd.DataFrame({"item_id": units["item_id"].astype(object), "target": units["target"].astype(object),
+                           "given": given, "yes": yes})
+        df = df[df["given"] > 0]
+        df["value"] = np.where(2 * df["yes"] > df["given"], 1, 0).astype(object)
+        df["tie"] = 2 * df["yes"] == df["given"]
+        df.loc[df["tie"], "value"] = None
+        df["source"] = "majority"
+        if adjudicate:
+            adj_units, adj_rows = _adjudicated(data, lab.target)
+            if adj_units:
+                on = set(zip(adj_rows.loc[adj_rows["label"] == lab.id, "item_id"],
+                             adj_rows.loc[adj_rows["label"] == lab.id, "target"]))
+                keys = list(zip(df["item_id"], df["target"]))
+                df = df[[k not in adj_units for k in keys]]
+                adj = pd.DataFrame([{"item_id": i, "target": t, "value": int((i, t) in on), "tie": False,
+                                     "source": "adjudicated"} for i, t in sorted(adj_units)])
+                df = pd.concat([df, adj], ignore_index=True)
+        df["label"] = lab.id
+        frames.append(df[["item_id", "target", "label", "value", "source", "tie"]])
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=GOLD_COLUMNS + ["tie"])
+
+
+def _single_gold(data: LabelData, annotators: list[str], adjudicate: bool) -> pd.DataFrame:
+    """One row per unit with an answer: `label` the plurality category (None and `tie` True on an exact tie)."""
+    order = data.taxonomy.label_ids
+    if annotators:
+        matrix, units, _ = data.category_matrix(annotators)
+    else:
+        units = data.units_for(data.taxonomy.labels[0].target)
+        matrix = np.full((0, len(units)), np.nan)
+    counts = np.stack([(matrix == k).sum(axis=0) for k in range(len(order))]) if len(units) else \
+        np.zeros((len(order), 0))
+    top = counts.max(axis=0) if len(units) else np.zeros(0)
+    n_top = (counts == top).sum(axis=0)
+    winner = counts.argmax(axis=0)
+    rows = []
+    for j, (item, target) in enumerate(zip(units["item_id"], units["target"])):
+        if top[j] == 0:
+            continue
+        tie = bool(n_top[j] > 1)
+        rows.append({"item_id": item, "target": target, "label": None if tie else order[winner[j]],
+                     "source": "majority", "tie": tie})
+    df = pd.DataFrame(rows, columns=["item_id", "target", "label", "source", "tie"])
+    if adjudicate:
+        adj_units, adj_rows = _adjudicated(data, data.taxonomy.labels[0].target)
+        if adj_units:
+            df = df[[(i, t) not in adj_units for i, t in zip(df["item_id"], df["target"])]]
+            chosen = adj_rows[adj_rows["label"].isin(order)].groupby(["item_id", "target"])["label"].agg(list)
+            extra = []
+            for (item, target), labels in chosen.items():
+                if len(set(labels)) == 1:  # a reviewer's "no label" or several labels is no single-choice answer
+                    extra.append({"item_id": item, "target": target, "label": labels[0],
+                                  "source": "adjudicated", "tie": False})
+            df = pd.concat([df, pd.DataFrame(extra, columns=df.columns)], ignore_index=True)
+    return df
+
+
+def _expand_single(per_unit: pd.DataFrame, order: list[str]) -> pd.DataFrame:
+    """Per-unit categories as per-(unit, label) 0/1 rows, the shape calibration and the multi-choice path share."""
+    rows = []
+    for item, target, chosen, source, tie in per_unit[["item_id", "target", "label", "source", "tie"]].itertuples(
+            index=False):
+        for lab in order:
+            rows.append({"item_id": item, "target": target, "label": lab,
+                         "value": None if tie else int(lab == chosen), "source": source, "tie": tie})
+    return pd.DataFrame(rows, columns=GOLD_COLUMNS + ["tie"])
+
+
+def _gold_table(data: LabelData, annotators: list[str], adjudicate: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(gold rows without ties, tied rows). Multi-choice ties are (unit, label) pairs; single-choice ties are units
+    (one row per unit in the tied table)."""
+    if data.taxonomy.choice == "single":
+        per_unit = _single_gold(data, annotators, adjudicate)
+        ties = per_unit[per_unit["tie"]]
+        gold = _expand_single(per_unit[~per_unit["tie"]], data.taxonomy.label_ids)
+    else:
+        table = _multi_gold(data, annotators, adjudicate)
+        ties = table[table["tie"]]
+        gold = table[~table["tie"]]
+    gold = gold.drop(columns="tie").reset_index(drop=True)
+    gold["value"] = gold["value"].astype(int)
+    return gold, ties.reset_index(drop=True)
+
+
+def gold_labels(data: LabelData, annotators: list[str] | None = None) -> tuple[pd.DataFrame, int]:
+    """The humans' answer per (unit, label): columns item_id, target, label, value (1 on / 0 off), source
+    (`adjudicated` or `majority`), and the number of answers an exact tie left out.
+
+    Multi-choice: each (unit, label) pair is decided on its own by strict majority of those who finished the
+    item, so a tie is counted per pair. Single-choice: the plurality category decides the unit (a tie at the top
+    leaves the whole unit out and counts once) and is given as one row per label, 1 for the chosen one.
+    """
+    data = data.restrict(annotators)
+    gold, ties = _gold_table(data, data.annotators)
+    return gold, len(ties)
+
+
+# --- scoring ---------------------------------------------------------------------------------------------------
+
+def _clean(value: float) -> float | None:
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
+
+
+def binary_figures(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, Any]:
+    """Precision, recall, F1 (scikit-learn's definitions) and the counts behind them, for 0/1 arrays."""
+    y_true = np.asarray(y_true, dtype=int)
+    y_pred = np.asarray(y_pred, dtype=int)
+    tp = int(((y_true == 1) & (y_pred == 1)).sum())
+    fp = int(((y_true == 0) & (y_pred == 1)).sum())
+    fn = int(((y_true == 1) & (y_pred == 0)).sum())
+    out: dict[str, Any] = {"precision": None, "recall": None, "f1": None, "support": tp + fn,
+                           "tp": tp, "fp": fp, "fn": fn, "units": int(len(y_true))}
+    if len(y_true) == 0:
+        for name in ("precision", "recall", "f1"):
+            out[f"{name}_reason"] = "no unit has both a human answer and a metric score"
+        return out
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        p, r, f, _ = precision_recall_fscore_support(y_true, y_pred, average="binary", pos_label=1,
+                                                     labels=[0, 1], zero_division=np.nan)
+    out["precision"], out["recall"], out["f1"] = _clean(p), _clean(r), _clean(f)
+    if out["precision"] is None:
+        out["precision_reason"] = "the metric predicted no positive"
+    if out["recall"] is None:
+        out["recall_reason"] = "no gold positive"
+    if out["f1"] is None:
+        out["f1_reason"] = "no gold positive and no predicted positive"
+    return out
+
+
+def _summary(per_label: dict[str, dict[str, Any]], y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, Any]:
+    """micro figures over the pooled (unit, label) decisions; macro F1 over labels anybody marked positive."""
+    micro = binary_figures(y_true, y_pred)
+    used = [v["f1"] for v in per_label.values() if v["tp"] + v["fp"] + v["fn"] > 0 and v["f1"] is not None]
+    out: dict[str, Any] = {"micro_precision": micro["precision"], "micro_recall": micro["recall"],
+                           "micro_f1": micro["f1"],
+                           "macro_f1": float(np.mean(used)) if used else None}
+    if micro["f1"] is None:
+        out["micro_f1_reason"] = micro.get("f1_reason")
+    if not used:
+        out["macro_f1_reason"] = "no label has a gold or predicted positive"
+    return out
+
+
+def _scored_items(data: LabelData, metric: str) -> set[str]:
+    items = set(data.scored.loc[data.scored["metric"] == metric, "item_id"])
+    items |= set(data.predictions.loc[data.predictions["metric"] == metric, "item_id"])
+    if not items:
+        known = ", ".join(data.metrics) or "none"
+        raise NotFound(f"metric {metric!r} scored no item of taxonomy {data.taxonomy.id!r} (metrics: {known})")
+    return items
+
+
+def _with_scores(gold: pd.DataFrame, data: LabelData, metric: str) -> pd.DataFrame:
+    """Gold rows with the metric's score for the same (unit, label); a scored pair without a row scores 0."""
+    p = data.predictions[data.predictions["metric"] == metric]
+    scores = (pd.to_numeric(p["score"], errors="coerce").fillna(1.0)
+              .groupby([p["item_id"], p["target"], p["label"]]).max().rename("score").reset_index())
+    merged = gold.merge(scores, on=["item_id", "target", "label"], how="left")
+    merged["score"] = merged["score"].fillna(0.0).astype(float)
+    return merged
+
+
+def _error_rows(rows: pd.DataFrame, ascending: bool) -> list[dict[str, Any]]:
+    rows = rows.sort_values(["score", "item_id", "target", "label"], ascending=[ascending, True, True, True])
+    return [{"item_id": i, "target": t, "label": lab, "score": float(s)}
+            for i, t, lab, s in rows[["item_id", "target", "label", "score"]].itertuples(index=False)]
+
+
+def _sweep(table: pd.DataFrame, labels: list[str]) -> dict[str, Any]:
+    """Per label, the figures at each distinct score and on a 0.05 grid, and the threshold with the best F1
+    (the lowest one when several tie), so a user can see what a different cut would buy."""
+    out: dict[str, Any] = {}
+    for lab in labels:
+        part = table[table["label"] == lab]
+        y = part["value"].to_numpy(dtype=int)
+        s = part["score"].to_numpy(dtype=float)
+        thresholds = sorted({round(float(t), 6) for t in s if t > 0} | set(SWEEP_GRID))
+        points, best_t, best_f = [], None, None
+        for t in thresholds:
+            fig = binary_figures(y, (s >= t).astype(int))
+            points.append([t, fig["precision"], fig["recall"], fig["f1"]])
+            if fig["f1"] is not None and (best_f is None or fig["f1"] > best_f + 1e-12):
+                best_t, best_f = t, fig["f1"]
+        out[lab] = {"best_threshold": best_t, "best_f1": best_f, "points": points}
+    return out
+
+
+def _multi_scores(table: pd.DataFrame, labels: list[str], threshold: float
+                  ) -> tuple[dict[str, dict[str, Any]], np.ndarray, np.ndarray]:
+    per_label = {}
+    for lab in labels:
+        part = table[table["label"] == lab]
+        per_label[lab] = binary_figures(part["value"].to_numpy(), (part["score"] >= threshold).to_numpy())
+    y_true = table["value"].to_numpy(dtype=int)
+    y_pred = (table["score"] >= threshold).to_numpy(dtype=int)
+    return per_label, y_true, y_pred
+
+
+def _single_predictions(table: pd.DataFrame, order: list[str]) -> pd.DataFrame:
+    """Per unit: gold category, the metric's category (highest score, earlier label on equal scores; none when
+    no label has a positive score) and both scores."""
+    rank = {lab: i for i, lab in enumerate(order)}
+    rows = []
+    for (item, target), part in table.groupby(["item_id", "target"], sort=True):
+        part = part.assign(rank=part["label"].map(rank)).sort_values(["score", "rank"], ascending=[False, True])
+        top = part.iloc[0]
+        predicted = top["label"] if top["score"] > 0 else NO_LABEL
+        gold = part.loc[part["value"] == 1, "label"].iloc[0]
+        rows.append({"item_id": item, "target": target, "gold": gold, "predicted": predicted,
+                     "predicted_score": float(top["score"]),
+                     "gold_score": float(part.loc[part["label"] == gold, "score"].iloc[0])})
+    return pd.DataFrame(rows, columns=["item_id", "target", "gold", "predicted", "predicted_score", "gold_score"])
+
+
+def _single_scores(units: pd.DataFrame, order: list[str]
+                   ) -> tuple[dict[str, dict[str, Any]], np.ndarray, np.ndarray, float | None]:
+    per_label = {}
+    gold = units["gold"].to_numpy(dtype=object)
+    pred = units["predicted"].to_numpy(dtype=object)
+    for lab in order:
+        per_label[lab] = binary_figures((gold == lab).astype(int), (pred == lab).astype(int))
+    y_true = np.concatenate([(gold == lab).astype(int) for lab in order]) if order else np.zeros(0, int)
+    y_pred = np.concatenate([(pred == lab).astype(int) for lab in order]) if order else np.zeros(0, int)
+    accuracy = float(accuracy_score(list(gold), list(pred))) if len(gold) else None
+    return per_label, y_true, y_pred, accuracy
+
+
+def _human_ceiling(data: LabelData, items: set[str]) -> dict[str, Any]:
+    """Each annotator's labels scored against the strict majority (plurality, single-choice) of the others, on
+    the items the metric scored. Adjudicated gold is not used: a reviewer may be one of the annotators."""
+    annotators = data.annotators
+    if len(annotators) < 2:
+        return {"annotators": {}, "micro_f1": None, "macro_f1": None,
+                "reason": "the human ceiling needs at least two annotators"}
+    single = data.taxonomy.choice == "single"
+    order = data.taxonomy.label_ids
+    result: dict[str, Any] = {}
+    for ann in annotators:
+        others = [a for a in annotators if a != ann]
+        ref, _ = _gold_table(data, others, adjudicate=False)
+        ref = ref[ref["item_id"].isin(items)]
+        own, _ = _gold_table(data, [ann], adjudicate=False)  # one annotator's "majority" is their own answer
+        own = own.rename(columns={"value": "own"})[["item_id", "target", "label", "own"]]
+        both = ref.merge(own, on=["item_id", "target", "label"], how="left")
+        if single:
+            both["own"] = both["own"].fillna(0)  # finished the item without choosing: no category
+            both = both.rename(columns={"own": "score"})
+            units = _single_predictions(both, order)
+            done = set(zip(own["item_id"], own["target"]))
+            units = units[[k in done for k in zip(units["item_id"], units["target"])]]
+            per_label, y_true, y_pred, acc = _single_scores(units, order)
+            entry = {"units": len(units), "labels": per_label, **_summary(per_label, y_true, y_pred),
+                     "accuracy": acc}
+        else:
+            both = both.dropna(subset=["own"]).rename(columns={"own": "score"})
+            per_label, y_true, y_pred = _multi_scores(both, order, 0.5)  # a human's 0/1 answer
+            entry = {"units": int(both[["item_id", "target"]].drop_duplicates().shape[0]), "labels": per_label,
+                     **_summary(per_label, y_true, y_pred)}
+        result[ann] = entry
+    out: dict[str, Any] = {"annotators": result}
+    keys = ["micro_f1", "macro_f1"] + (["accuracy"] if single else [])
+    for key in keys:
+        vals = [e[key] for e in result.values() if e[key] is not None]
+        out[key] = float(np.mean(vals)) if vals else None
+    out["labels"] = {}
+    for lab in order:
+        entry = {}
+        for name in ("precision", "recall", "f1"):
+            vals = [e["labels"][lab][name] for e in result.values() if e["labels"][lab][name] is not None]
+            entry[name] = float(np.mean(vals)) if vals else None
+        out["labels"][lab] = entry
+    return out
+
+
+def f1_report(data: LabelData, metric: str, threshold: float = 0.5,
+              annotators: list[str] | None = None) -> dict[str, Any]:
+    """The F1 JSON of DESIGN section 7 for one metric against the chosen annotators (default: all).
+
+    Only units on items the metric scored and with a human answer count. Multi-choice: a (unit, label) is
+    predicted when its score >= threshold. Single-choice: the unit's predicted label is the one with the highest
+    score (the threshold is not used) and `accuracy` is added. Each label entry leaves room for the calibration
+    keys (`ece`, `brier`, `reliability`) that the calibration module adds for scored metrics.
+    """
+    if not 0.0 <= threshold <= 1.0:
+        raise ValueError(f"threshold must lie in [0, 1], got {threshold}")
+    data = data.restrict(annotators)
+    tax = data.taxonomy
+    items = _scored_items(data, metric)
+    gold, ties = _gold_table(data, data.annotators)
+    gold = gold[gold["item_id"].isin(items)]
+    table = _with_scores(gold, data, metric)
+    order = tax.label_ids
+    report: dict[str, Any] = {"metric": metric, "taxonomy": tax.id, "choice": tax.choice,
+                              "threshold": threshold,
+                              "annotators": data.annotators,
+                              "units": int(table[["item_id", "target"]].drop_duplicates().shape[0]),
+                              "ties_excluded": int(ties["item_id"].isin(items).sum())}
+    if tax.choice == "single":
+        units = _single_predictions(table, order)
+        per_label, y_true, y_pred, acc = _single_scores(units, order)
+        report["labels"] = per_label
+        report.update(_summary(per_label, y_true, y_pred))
+        report["accuracy"] = acc
+        if acc is None:
+            report["accuracy_reason"] = "no unit has both a human answer and a metric score"
+        wrong = units[units["gold"] != units["predicted"]]
+        report["errors"] = {
+            "false_positives": [
+                {"item_id": r.item_id, "target": r.target, "label": r.predicted, "score": r.predicted_score,
+                 "gold": r.gold} for r in wrong[wrong["predicted"] != NO_LABEL]
+                .sort_values("predicted_score", ascending=False).itertuples()],
+            "false_negatives": [
+                {"item_id": r.item_id, "target": r.target, "label": r.gold, "score": r.gold_score,
+                 "predicted": r.predicted or None} for r in wrong.sort_values("gold_score").itertuples()],
+        }
+        report["sweep"] = {}
+        report["sweep_reason"] = "single-choice predictions take the highest score; no threshold to sweep"
+    else:
+        per_label, y_true, y_pred = _multi_scores(table, order, threshold)
+        report["labels"] = per_label
+        report.update(_summary(per_label, y_true, y_pred))
+        predicted = table["score"] >= threshold
+        report["errors"] = {
+            "false_positives": _error_rows(table[predicted & (table["value"] == 0)], ascending=False),
+            "false_negatives": _error_rows(table[~predicted & (table["value"] == 1)], ascending=True),
+        }
+        graded = table["score"].between(0, 1, inclusive="neither").any()
+        report["sweep"] = _sweep(table, order) if graded else {}
+        if not graded:
+            report["sweep_reason"] = "the metric gives only 0/1 scores; every threshold gives the same figures"
+    report["human_ceiling"] = _human_ceiling(data, items)
+    return report
