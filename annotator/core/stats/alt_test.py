@@ -1,0 +1,236 @@
+"""The alternative annotator test (Calderon, Reichart and Dror, 2025; DESIGN section 6).
+
+F1 against a majority says how often a metric matches the crowd, but not whether it could take a human's seat.
+The alt-test answers that question: leave one human out, and ask whether the metric agrees with the remaining
+humans at least about as well as the left-out human does. Each human yields one one-sided test; the tests are
+corrected together for the false discovery rate (Benjamini-Yekutieli, valid under any dependence, since every
+test reuses the same other humans), and the metric passes when it wins against at least half of the humans.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ..errors import NotFound
+from .data import LabelData
+
+MIN_ITEMS = 30
+MIN_TESTED = 3
+
+
+def benjamini_yekutieli(p_values: Sequence[float], q: float = 0.05) -> tuple[list[bool], list[float]]:
+    """Benjamini-Yekutieli step-up procedure: which hypotheses are rejected at false discovery rate `q`, and
+    the adjusted p-values, both in the order given.
+
+    With m tests and c(m) = 1 + 1/2 + ... + 1/m, the k smallest p-values are rejected for the largest k with
+    p_(k) <= k q / (m c(m)). The adjusted p-value of the i-th smallest is min over k >= i of
+    min(1, m c(m) p_(k) / k), so `adjusted <= q` gives the same decisions.
+
+    >>> rejected, adjusted = benjamini_yekutieli([0.02, 0.012, 0.013])
+    >>> rejected, [round(a, 6) for a in adjusted]
+    ([True, True, True], [0.036667, 0.03575, 0.03575])
+    """
+    p = np.asarray(p_values, dtype=float)
+    if p.ndim != 1:
+        raise ValueError("p-values must be a flat sequence")
+    if np.isnan(p).any() or (p < 0).any() or (p > 1).any():
+        raise ValueError("p-values must lie in [0, 1]")
+    if not 0 < q < 1:
+        raise ValueError(f"q must lie strictly between 0 and 1, not {q}")
+    m = p.size
+    if m == 0:
+        return [], []
+    order = np.argsort(p, kind="stable")
+    ranked = p[order]
+    rank = np.arange(1, m + 1)
+    harmonic = float(np.sum(1.0 / rank))
+    below = ranked <= rank * q / (m * harmonic)
+    last = int(np.max(np.nonzero(below)[0])) + 1 if below.any() else 0
+    reject_sorted = rank <= last
+    scaled = np.minimum(1.0, ranked * m * harmonic / rank)
+    adjusted_sorted = np.minimum.accumulate(scaled[::-1])[::-1]
+    rejected = np.empty(m, dtype=bool)
+    adjusted = np.empty(m)
+    rejected[order] = reject_sorted
+    adjusted[order] = adjusted_sorted
+    return rejected.tolist(), [float(x) for x in adjusted]
+
+
+def one_sided_p(d: np.ndarray, epsilon: float) -> float:
+    """p-value of H0: mean(d) >= epsilon against H1: mean(d) < epsilon (the metric is not much worse).
+
+    When d has no spread the t statistic is undefined; the answer is then certain: 0 when its mean is below
+    epsilon, 1 otherwise.
+    """
+    if d.size == 0:
+        raise ValueError("no items to test")
+    if np.all(d == d[0]):
+        return 0.0 if float(d[0]) < epsilon else 1.0
+    return float(stats.ttest_1samp(d, popmean=epsilon, alternative="less").pvalue)
+
+
+def _compare(humans: np.ndarray, metric: np.ndarray, j: int) -> tuple[np.ndarray, np.ndarray]:
+    """W_metric and W_human for human j on the items where j, the metric and at least one other human answered.
+
+    The share of the other humans equal to x is a count over the same number of others for both answers, so
+    the counts are compared instead of the shares, with no rounding to worry about.
+    """
+    answered = ~np.isnan(humans)
+    others = answered.sum(axis=0) - 1
+    usable = ~np.isnan(metric) & answered[j] & (others >= 1)
+    h = humans[:, usable]
+    mine = h[j]
+    theirs = metric[usable]
+    same_as_metric = (h == theirs).sum(axis=0) - (mine == theirs)
+    same_as_mine = (h == mine).sum(axis=0) - 1
+    return same_as_metric >= same_as_mine, same_as_mine >= same_as_metric
+
+
+def _test(humans: np.ndarray, metric: np.ndarray, names: list[str], epsilon: float, q: float,
+          min_items: int) -> dict[str, Any]:
+    """The test on one annotator x item matrix (NaN = no answer) and the metric's answers (NaN = none)."""
+    rows: list[dict[str, Any]] = []
+    p_values: list[float] = []
+    tested_rows: list[dict[str, Any]] = []
+    for j, name in enumerate(names):
+        w_metric, w_human = _compare(humans, metric, j)
+        n = int(w_metric.size)
+        row: dict[str, Any] = {
+            "annotator": name, "items": n, "tested": n >= min_items, "p_value": None, "p_adjusted": None,
+            "rejected": None,
+            "metric_advantage": float(w_metric.mean()) if n else None,
+            "human_advantage": float(w_human.mean()) if n else None,
+        }
+        if n >= min_items:
+            d = w_human.astype(float) - w_metric.astype(float)
+            row["p_value"] = one_sided_p(d, epsilon)
+            p_values.append(row["p_value"])
+            tested_rows.append(row)
+        else:
+            row["reason"] = f"{n} items with the metric and another human; {min_items} needed"
+        rows.append(row)
+    rejected, adjusted = benjamini_yekutieli(p_values, q)
+    for row, rej, adj in zip(tested_rows, rejected, adjusted):
+        row["rejected"], row["p_adjusted"] = bool(rej), adj
+    tested = len(tested_rows)
+    has_metric = ~np.isnan(metric)
+    human_count = (~np.isnan(humans)).sum(axis=0)
+    out: dict[str, Any] = {
+        "items": int(np.sum(has_metric & (human_count >= 2))),
+        "tested": tested,
+        "winning_rate": sum(rejected) / tested if tested else None,
+        "passed": None,
+        "advantage_probability": (float(np.mean([r["metric_advantage"] for r in tested_rows]))
+                                  if tested else None),
+        "annotators": rows,
+    }
+    if tested >= MIN_TESTED:
+        out["passed"] = bool(out["winning_rate"] >= 0.5)
+    else:
+        out["reason"] = (f"only {tested} human annotator(s) have {min_items} or more items shared with the metric "
+                         f"and another human; the test needs at least {MIN_TESTED}")
+    return out
+
+
+def _metric_presence(data: LabelData, metric: str, label: str, units: pd.DataFrame, threshold: float) -> np.ndarray:
+    """The metric's 0/1 answer for `label` on each unit of an item it scored, NaN elsewhere."""
+    scored = set(data.scored.loc[data.scored["metric"] == metric, "item_id"])
+    preds = data.predictions
+    hit = preds[(preds["metric"] == metric) & (preds["label"] == label) & (preds["score"].astype(float) >= threshold)]
+    positive = set(zip(hit["item_id"], hit["target"]))
+    values = [(1.0 if (i, t) in positive else 0.0) if i in scored else np.nan
+              for i, t in zip(units["item_id"], units["target"])]
+    return np.asarray(values, dtype=float)
+
+
+def _metric_category(data: LabelData, metric: str, units: pd.DataFrame, order: list[str]) -> np.ndarray:
+    """The metric's chosen category on each unit: its highest-scored label (taxonomy order breaks ties)."""
+    code = {lab: i for i, lab in enumerate(order)}
+    preds = data.predictions[(data.predictions["metric"] == metric) & data.predictions["label"].isin(code)].copy()
+    scored = set(data.scored.loc[data.scored["metric"] == metric, "item_id"])
+    preds = preds[preds["item_id"].isin(scored)]
+    preds["code"] = preds["label"].map(code)
+    preds = preds.sort_values(["score", "code"], ascending=[False, True], kind="stable")
+    best = preds.drop_duplicates(["item_id", "target"])
+    chosen = {(i, t): float(c) for i, t, c in zip(best["item_id"], best["target"], best["code"])}
+    return np.asarray([chosen.get((i, t), np.nan) for i, t in zip(units["item_id"], units["target"])])
+
+
+def alt_test(data: LabelData, metric: str, epsilon: float = 0.2, q: float = 0.05,
+             annotators: list[str] | None = None, threshold: float = 0.5,
+             min_items: int = MIN_ITEMS) -> dict[str, Any]:
+    """Whether `metric` can replace a human annotator on this taxonomy (the JSON of DESIGN section 7).
+
+    Multi-choice taxonomies: every (unit, label) is an item with a 0/1 answer (the metric says 1 when its score
+    reaches `threshold`); the humans' items of all labels are pooled for the verdict, and `per_label` repeats
+    the test on each label alone. Single-choice taxonomies: the item is the unit, the metric's answer its
+    highest-scored label. Units of items the metric did not score are left out.
+    """
+    if not 0 <= epsilon < 1:
+        raise ValueError(f"epsilon must lie in [0, 1), not {epsilon}")
+    if metric not in set(data.scored["metric"]):
+        raise NotFound(f"metric {metric!r} scored no item of taxonomy {data.taxonomy.id!r}")
+    humans = [a for a in (annotators or data.annotators) if a != metric]
+    tax = data.taxonomy
+    head = {"metric": metric, "taxonomy": tax.id, "epsilon": epsilon, "q": q, "threshold": threshold}
+    if tax.choice == "single":
+        matrix, units, order = data.category_matrix(humans)
+        return head | _test(matrix, _metric_category(data, metric, units, order), humans, epsilon, q, min_items)
+    blocks: list[np.ndarray] = []
+    answers: list[np.ndarray] = []
+    per_label: dict[str, Any] = {}
+    for label in tax.label_ids:
+        matrix, units = data.presence_matrix(label, humans)
+        said = _metric_presence(data, metric, label, units, threshold)
+        blocks.append(matrix)
+        answers.append(said)
+        per_label[label] = _test(matrix, said, humans, epsilon, q, min_items)
+    pooled = _test(np.hstack(blocks), np.concatenate(answers), humans, epsilon, q, min_items)
+    return head | pooled | {"per_label": per_label}
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.0f}%"
+
+
+def explain_alt_test(result: dict[str, Any]) -> str:
+    """A few plain sentences on what an alt-test result means, for someone who will not read the p-values."""
+    metric, eps = result["metric"], result["epsilon"]
+    tested = [a for a in result["annotators"] if a.get("tested")]
+    lines: list[str] = []
+    if result["passed"] is None:
+        lines.append(f"The alternative annotator test could not decide whether {metric!r} can replace a human "
+                     f"annotator: {result.get('reason', 'too few annotators could be tested')}.")
+        lines.append("Have at least three people label the same items (30 or more each, shared with the metric) "
+                     "and run it again.")
+        return " ".join(lines)
+    wins = sum(1 for a in tested if a["rejected"])
+    verdict = "passes" if result["passed"] else "does not pass"
+    lines.append(f"{metric!r} {verdict} the alternative annotator test: it did at least as well as "
+                 f"{wins} of {len(tested)} human annotators (winning rate {_pct(result['winning_rate'])}; "
+                 f"half is needed).")
+    lines.append(f"Each human was left out in turn, and the metric was asked to match the remaining humans no more "
+                 f"than {_pct(eps)} less often than that human did, with a correction for testing many humans.")
+    adv = result.get("advantage_probability")
+    if adv is not None and not math.isnan(adv):
+        lines.append(f"On {_pct(adv)} of items the metric's answer agreed with the other humans at least as well "
+                     f"as the left-out human's answer (its advantage probability).")
+    lost = [a["annotator"] for a in tested if not a["rejected"]]
+    if lost and result["passed"]:
+        lines.append(f"It still falls short of: {', '.join(lost)}.")
+    per_label = result.get("per_label") or {}
+    weak = sorted(lab for lab, r in per_label.items() if r.get("passed") is False)
+    if weak:
+        lines.append(f"Taken label by label, it does not pass on: {', '.join(weak)}.")
+    if result["passed"]:
+        lines.append("In practice: the metric can stand in for one more annotator here, not for the whole team's "
+                     "consensus.")
+    else:
+        lines.append("In practice: keep humans in the loop for this taxonomy; the metric's answers are not yet "
+                     "interchangeable with an annotator's.")
+    return " ".join(lines)
