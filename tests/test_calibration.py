@@ -102,3 +102,10 @@ def test_label_without_units_is_null_with_reason():
     gold = pd.DataFrame({"item_id": ["i2"], "target": ["criterion:c1"], "label": ["a"], "value": [1]})
     r = calibration_by_label(data, "m", gold)
     assert r["a"]["ece"] is None and "reason" in r["a"]
+
+
+def test_by_label_defaults_to_the_f1_gold():
+    # one annotator put `a` on i1 criterion c1 only: the majority gold is a = 1 there, 0 on c2, b = 0 on both
+    r = calibration_by_label(_data(), "m")
+    assert r["a"]["units"] == 2 and r["a"]["ece"] == pytest.approx(0.3)
+    assert r["b"]["brier"] == pytest.approx(0.0)
