@@ -137,7 +137,7 @@ def _test(humans: np.ndarray, metric: np.ndarray, names: list[str], epsilon: flo
     return out
 
 
-def _metric_presence(data: LabelData, metric: str, label: str, units: pd.DataFrame, threshold: float) -> np.ndarray:
+def metric_presence(data: LabelData, metric: str, label: str, units: pd.DataFrame, threshold: float) -> np.ndarray:
     """The metric's 0/1 answer for `label` on each unit of an item it scored, NaN elsewhere."""
     scored = set(data.scored.loc[data.scored["metric"] == metric, "item_id"])
     preds = data.predictions
@@ -148,7 +148,7 @@ def _metric_presence(data: LabelData, metric: str, label: str, units: pd.DataFra
     return np.asarray(values, dtype=float)
 
 
-def _metric_category(data: LabelData, metric: str, units: pd.DataFrame, order: list[str]) -> np.ndarray:
+def metric_category(data: LabelData, metric: str, units: pd.DataFrame, order: list[str]) -> np.ndarray:
     """The metric's chosen category on each unit: its highest-scored label (taxonomy order breaks ties)."""
     code = {lab: i for i, lab in enumerate(order)}
     preds = data.predictions[(data.predictions["metric"] == metric) & data.predictions["label"].isin(code)].copy()
@@ -180,13 +180,13 @@ def alt_test(data: LabelData, metric: str, epsilon: float = 0.2, q: float = 0.05
     head = {"metric": metric, "taxonomy": tax.id, "epsilon": epsilon, "q": q, "threshold": threshold}
     if tax.choice == "single":
         matrix, units, order = data.category_matrix(humans)
-        return head | _test(matrix, _metric_category(data, metric, units, order), humans, epsilon, q, min_items)
+        return head | _test(matrix, metric_category(data, metric, units, order), humans, epsilon, q, min_items)
     blocks: list[np.ndarray] = []
     answers: list[np.ndarray] = []
     per_label: dict[str, Any] = {}
     for label in tax.label_ids:
         matrix, units = data.presence_matrix(label, humans)
-        said = _metric_presence(data, metric, label, units, threshold)
+        said = metric_presence(data, metric, label, units, threshold)
         blocks.append(matrix)
         answers.append(said)
         per_label[label] = _test(matrix, said, humans, epsilon, q, min_items)

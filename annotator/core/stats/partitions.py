@@ -1,0 +1,120 @@
+"""Agreement partitions: Cohen's kappa among humans, between humans and metrics, and among metrics, side by side.
+
+A metric's kappa against humans means little on its own: if the humans only reach 0.4 among themselves, a
+metric at 0.4 against them is as good as another colleague. Putting the three groups of pairs next to each
+other lets a team read a metric's agreement against the ceiling the humans set, and see whether several metrics
+agree with each other more than with people (a sign they share a bias).
+"""
+
+from __future__ import annotations
+
+import itertools
+import warnings
+from typing import Any
+
+import numpy as np
+from sklearn.metrics import cohen_kappa_score
+
+from ..errors import NotFound
+from .alt_test import metric_category, metric_presence
+from .data import LabelData
+
+GROUPS = ("human_human", "human_metric", "metric_metric")
+
+
+def pair_kappa(x: np.ndarray, y: np.ndarray) -> tuple[float | None, int]:
+    """Cohen's kappa of two raters over the units both answered (NaN = no answer), and how many units that is.
+
+    None when it is undefined: fewer than two shared units, or both raters gave one same answer throughout.
+    """
+    both = ~np.isnan(x) & ~np.isnan(y)
+    n = int(both.sum())
+    if n < 2:
+        return None, n
+    a, b = x[both], y[both]
+    if np.all(a == a[0]) and np.all(b == a[0]):
+        return None, n
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        k = cohen_kappa_score(a.astype(int), b.astype(int))
+    return (None if np.isnan(k) else float(k)), n
+
+
+def _group(a: str, b: str, metrics: set[str]) -> str:
+    kinds = sorted(("metric" if r in metrics else "human") for r in (a, b))
+    return f"{kinds[0]}_{kinds[1]}"
+
+
+def _mean(values: list[float | None]) -> float | None:
+    kept = [v for v in values if v is not None]
+    return float(np.mean(kept)) if kept else None
+
+
+def _summary(pairs: list[dict[str, Any]], key: str = "kappa") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for group in GROUPS:
+        values = [p[key] for p in pairs if p["group"] == group]
+        out[group] = _mean(values)
+        if out[group] is None:
+            out[f"{group}_reason"] = ("no pair of this kind" if not values
+                                      else "kappa is undefined for every pair of this kind")
+    return out
+
+
+def _pairs(matrix: np.ndarray, raters: list[str], metrics: set[str]) -> list[dict[str, Any]]:
+    rows = []
+    for i, j in itertools.combinations(range(len(raters)), 2):
+        k, n = pair_kappa(matrix[i], matrix[j])
+        rows.append({"a": raters[i], "b": raters[j], "group": _group(raters[i], raters[j], metrics),
+                     "kappa": k, "units": n})
+    return rows
+
+
+def agreement_partitions(data: LabelData, metrics: list[str], threshold: float = 0.5,
+                         annotators: list[str] | None = None) -> dict[str, Any]:
+    """Mean Cohen's kappa of human-human, human-metric and metric-metric pairs.
+
+    Each metric is one more rater, on the units of the items it scored (multi-choice: positive when its score
+    reaches `threshold`; single-choice: its highest-scored label). Multi-choice taxonomies are compared label by
+    label; a pair's kappa and each group's figure are then the mean over labels where they are defined.
+    `by_metric` gives each metric's mean kappa against the humans, the figure to set beside `human_human`.
+    """
+    known = set(data.scored["metric"])
+    missing = [m for m in metrics if m not in known]
+    if missing:
+        raise NotFound(f"metric(s) {', '.join(missing)} scored no item of taxonomy {data.taxonomy.id!r}")
+    humans = [a for a in (annotators or data.annotators) if a not in metrics]
+    raters = humans + list(metrics)
+    metric_set = set(metrics)
+    tax = data.taxonomy
+    out: dict[str, Any] = {"taxonomy": tax.id, "threshold": threshold, "annotators": humans,
+                           "metrics": list(metrics)}
+    if tax.choice == "single":
+        matrix, units, order = data.category_matrix(humans)
+        rows = [metric_category(data, m, units, order) for m in metrics]
+        pairs = _pairs(np.vstack([matrix, *rows]) if rows else matrix, raters, metric_set)
+        out["overall"] = _summary(pairs)
+        out["labels"] = {}
+    else:
+        per_label: dict[str, Any] = {}
+        by_pair: dict[tuple[str, str], list[tuple[float | None, int]]] = {}
+        for label in tax.label_ids:
+            matrix, units = data.presence_matrix(label, humans)
+            rows = [metric_presence(data, m, label, units, threshold) for m in metrics]
+            label_pairs = _pairs(np.vstack([matrix, *rows]) if rows else matrix, raters, metric_set)
+            per_label[label] = _summary(label_pairs) | {"units": int(len(units))}
+            for p in label_pairs:
+                by_pair.setdefault((p["a"], p["b"]), []).append((p["kappa"], p["units"]))
+        pairs = [{"a": a, "b": b, "group": _group(a, b, metric_set),
+                  "kappa": _mean([k for k, _ in vals]), "units": max(n for _, n in vals)}
+                 for (a, b), vals in by_pair.items()]
+        out["labels"] = per_label
+        out["overall"] = {g: _mean([r[g] for r in per_label.values()]) for g in GROUPS}
+        for g in GROUPS:
+            if out["overall"][g] is None:
+                out["overall"][f"{g}_reason"] = "undefined on every label"
+    out["pairs"] = pairs
+    out["by_metric"] = {m: {"human_metric": _mean([p["kappa"] for p in pairs if p["group"] == "human_metric"
+                                                   and m in (p["a"], p["b"])])}
+                        for m in metrics}
+    return out
