@@ -1,0 +1,19 @@
+"""Input format readers (DESIGN section 4): files in, validated `Record`s out, every problem reported by line.
+
+    for record in read_records("rubrics.jsonl"):   # format told by the fields; InputError at the end if bad
+        ...
+"""
+
+from .adapter import Adapter
+from .ids import stable_id
+from .reader import check_files, detect_format, read_records
+from .registry import FORMATS
+from .rift import read_rift_results
+from .rubric_text import split_rubric
+from .step_labels import STEP_RATING
+from .trace_text import split_trace
+
+__all__ = [
+    "FORMATS", "STEP_RATING", "Adapter", "check_files", "detect_format", "read_records", "read_rift_results",
+    "split_rubric", "split_trace", "stable_id",
+]

@@ -1,0 +1,29 @@
+"""Prompts published as chat messages, flattened to the text an annotator reads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Message(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    role: str
+    content: str
+
+
+def messages_text(messages: list[Message] | str) -> str:
+    """One "role: content" line (or paragraph) per message, in order."""
+    if isinstance(messages, str):
+        return messages
+    return "\n".join(f"{m.role}: {m.content}" for m in messages)
+
+
+def pick(raw: dict[str, Any], *names: str) -> Any:
+    """The first of `names` present (and not null) in the record."""
+    for name in names:
+        if raw.get(name) is not None:
+            return raw[name]
+    return None

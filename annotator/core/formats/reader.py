@@ -1,0 +1,194 @@
+"""Reading input files into `Record`s: streaming, validating every record, and reporting every problem.
+
+`read_records` yields records as it goes and raises one InputError listing all problems when the iteration
+ends, so a consumer writes in one transaction and rolls back on that error: a bad file goes in not at all.
+Memory holds only the ids seen so far (to report duplicates), never the file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError, Problem, UsageError
+from ..model import Record
+from .adapter import Context
+from .problems import ProblemLog, TooManyProblems
+from .registry import FORMATS, format_of_header, format_of_record
+from .streaming import DEFAULT_CHUNK, ByteCounter, iter_csv, iter_json, iter_jsonl, not_an_object, sniff
+from .items import CSV_COLUMNS
+
+_DETECT_LOOKAHEAD = 20
+
+
+def _fields(value: dict[str, Any], limit: int = 12) -> str:
+    names = list(value)
+    shown = ", ".join(names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "") if names else "no fields"
+
+
+def _check_exists(path: Path) -> None:
+    if not path.exists():
+        raise InputError(Problem(str(path), 0, "", "file does not exist"))
+    if not path.is_file():
+        raise InputError(Problem(str(path), 0, "", "is not a file"))
+
+
+def _check_name(fmt: str) -> None:
+    if fmt != "auto" and fmt not in FORMATS:
+        raise UsageError(f"unknown format {fmt!r}; choose auto or one of: {', '.join(FORMATS)}")
+
+
+def iter_raw(path: Path, log: ProblemLog, progress: Callable[[int, int], None] | None = None,
+             chunk_size: int = DEFAULT_CHUNK, header: list[tuple[int, list[str]]] | None = None
+             ) -> Iterator[tuple[int, Any]]:
+    """(line, parsed value) for each record of a JSONL, JSON or CSV file; layout problems go to `log`."""
+    _check_exists(path)
+    layout = sniff(path)
+    file = str(path)
+    if layout == "empty":
+        log.add(file, 0, "", "file is empty")
+        return
+    if layout == "blank":
+        log.add(file, 0, "", "file holds only blank lines")
+        return
+    with path.open("rb") as handle:
+        reader = ByteCounter(handle, path.stat().st_size, progress)
+        if layout == "csv":
+            rows = iter_csv(reader, file, log, "\t" if path.suffix.lower() == ".tsv" else ",", header)
+        elif layout == "jsonl":
+            rows = iter_jsonl(reader, file, log)
+        else:
+            rows = iter_json(reader, file, log, chunk_size)
+        yield from rows
+        reader.finish()
+
+
+def detect_format(path: str | Path) -> str:
+    """The format of a file, told by the fields of its first records; InputError when none fits."""
+    path = Path(path)
+    log = ProblemLog()
+    header: list[tuple[int, list[str]]] = []
+    first: dict[str, Any] | None = None
+    values = iter_raw(path, log, header=header)
+    try:
+        for count, (_, value) in enumerate(values):
+            if header:
+                break
+            if isinstance(value, dict):
+                first = value if first is None else first
+                found = format_of_record(value)
+                if found:
+                    return found
+            if count >= _DETECT_LOOKAHEAD:
+                break
+    except TooManyProblems:
+        pass
+    finally:
+        values.close()
+    if header:
+        found = format_of_header(header[0][1])
+        if found:
+            return found
+        raise InputError(Problem(str(path), header[0][0], "", f"cannot tell the format of {path.name}: its header "
+                                 f"has columns {', '.join(header[0][1])}; name one with --format"))
+    if first is not None:
+        raise InputError(Problem(str(path), 0, "", f"cannot tell the format of {path.name}: its first record has "
+                                 f"fields {_fields(first)}; name one with --format"))
+    if log:
+        raise InputError(log.final(str(path)))
+    raise InputError(Problem(str(path), 0, "", f"cannot tell the format of {path.name}: it holds no JSON object; "
+                             "name one with --format"))
+
+
+def read_records(path: str | Path, fmt: str = "auto", progress: Callable[[int, int], None] | None = None,
+                 chosen: Callable[[str], None] | None = None, *, chunk_size: int = DEFAULT_CHUNK,
+                 ) -> Iterator[Record]:
+    """Stream the records of one file; raise InputError with every problem once the iteration ends.
+
+    `progress(bytes_done, bytes_total)` is called now and then; `chosen(format_name)` once, before the first
+    record. An unknown `fmt` is a UsageError.
+    """
+    _check_name(fmt)
+    path = Path(path)
+    _check_exists(path)
+    log = ProblemLog()
+    yield from _records(path, fmt, progress, chosen, chunk_size, log, {})
+    if log:
+        raise InputError(log.final(str(path)))
+
+
+def _records(path: Path, fmt: str, progress: Callable[[int, int], None] | None,
+             chosen: Callable[[str], None] | None, chunk_size: int, log: ProblemLog,
+             seen: dict[str, tuple[str, int]]) -> Iterator[Record]:
+    """Records of one file; problems into `log`; `seen` maps ids to where they first appeared (across files)."""
+    file = str(path)
+    if fmt == "auto":
+        if path.stat().st_size == 0 or sniff(path) in ("empty", "blank"):
+            fmt = "items"  # nothing to tell apart; the layout problem is reported below
+        else:
+            fmt = detect_format(path)
+    if chosen is not None:
+        chosen(fmt)
+    adapter = FORMATS[fmt]
+    header: list[tuple[int, list[str]]] = []
+    count = 0
+    try:
+        for line, raw in iter_raw(path, log, progress, chunk_size, header):
+            ctx = Context(path=path, line=line, log=log, from_csv=bool(header))
+            count += 1
+            if header and count == 1:
+                _check_header(adapter.name, adapter.reads_csv, header[0], ctx)
+                if not adapter.reads_csv:
+                    return
+            if not isinstance(raw, dict):
+                ctx.problem("", not_an_object(raw))
+                continue
+            record = adapter.convert(raw, ctx)
+            if record is None:
+                continue
+            item_id = record.item.id
+            if item_id in seen:
+                where_file, where_line = seen[item_id]
+                where = f"line {where_line}" if where_file == file else f"{where_file} line {where_line}"
+                given = "id" in raw or fmt != "items"
+                ctx.problem("id", f"duplicate id {item_id!r}: {where} has it already" if given else
+                            f"repeats the record on {where} (same content, so the same id {item_id!r})")
+                continue
+            seen[item_id] = (file, line)
+            yield record
+        if count == 0 and not log:
+            log.add(file, 0, "", "holds no records")
+    except TooManyProblems:
+        return
+
+
+def _check_header(name: str, reads_csv: bool, header: tuple[int, list[str]], ctx: Context) -> None:
+    line, columns = header
+    if not reads_csv:
+        ctx.log.add(ctx.file, line, "", f"the {name} format is read from JSON or JSONL, not CSV")
+        return
+    unknown = [c for c in columns if c not in CSV_COLUMNS]
+    for column in unknown:
+        ctx.log.add(ctx.file, line, column, f"unknown column; the columns are {', '.join(CSV_COLUMNS)} "
+                                            "(put extra data in the meta column as a JSON object)")
+
+
+def check_files(paths: Iterable[str | Path], fmt: str = "auto") -> list[Problem]:
+    """Every problem in these files, read as one import would read them (ids must be unique across them);
+    nothing is written anywhere."""
+    _check_name(fmt)
+    problems: list[Problem] = []
+    seen: dict[str, tuple[str, int]] = {}
+    for path in map(Path, paths):
+        log = ProblemLog()
+        try:
+            _check_exists(path)
+            for _ in _records(path, fmt, None, None, DEFAULT_CHUNK, log, seen):
+                pass
+        except InputError as error:
+            problems.extend(error.problems)
+            continue
+        problems.extend(log.final(str(path)))
+    return problems
