@@ -1,0 +1,290 @@
+"""The `annotator` command line: a thin layer over the core (DESIGN section 7).
+
+Exit codes: 0 success, 1 bad input (each problem on stderr as `file:line: field: what is wrong`), 2 a usage
+error. `--json` prints one JSON object and nothing else on stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from . import __version__
+from .core.errors import AnnotatorError, InputError
+
+
+# --- output helpers -----------------------------------------------------------------------------------
+def _err(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+class TerminalProgress:
+    """A one-line progress indicator on stderr, drawn only when stderr is a terminal (at most 10 times a second)."""
+
+    def __init__(self, label: str):
+        self.label = label
+        self.active = sys.stderr.isatty()
+        self._last = 0.0
+
+    def bytes(self, done: int, total: int) -> None:
+        if not self.active or time.monotonic() - self._last < 0.1:
+            return
+        self._last = time.monotonic()
+        share = done / total if total else 1.0
+        sys.stderr.write(f"\r{self.label}: {share:6.1%} ({done / 1e6:.1f} of {total / 1e6:.1f} MB)")
+        sys.stderr.flush()
+
+    def steps(self, done: int, total: int) -> None:
+        if not self.active or time.monotonic() - self._last < 0.1:
+            return
+        self._last = time.monotonic()
+        sys.stderr.write(f"\r{self.label}: {done} of {total}")
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.active:
+            sys.stderr.write("\r\033[K")
+            sys.stderr.flush()
+
+
+def _open(path: str):
+    from .core.store import Project
+
+    return Project.open(path)
+
+
+def _print_json(obj: object) -> None:
+    print(json.dumps(obj, ensure_ascii=False, indent=2, allow_nan=False))
+
+
+# --- commands -------------------------------------------------------------------------------------------
+def cmd_init(args) -> int:
+    from .core.store import Project
+    from .core.taxonomy import load_taxonomy
+
+    taxonomies = [load_taxonomy(t) for t in args.taxonomy] if args.taxonomy else None
+    existed = Path(args.project).exists() if "://" not in args.project else False
+    with Project.create(args.project, taxonomies=taxonomies) as project:
+        if existed and taxonomies:
+            for tax in taxonomies:
+                project.taxonomies.add(tax)
+        print(f"{'opened' if existed else 'created'} {args.project} with taxonomies: "
+              f"{', '.join(project.taxonomies.ids())}")
+    return 0
+
+
+def cmd_import(args) -> int:
+    progress = TerminalProgress("importing")
+    with _open(args.project) as project:
+        def chosen(path: str, name: str) -> None:
+            how = "auto" if args.format == "auto" else "named"
+            _err(f"{path}: format {name} ({how})")
+
+        try:
+            summary = project.import_items(args.files, fmt=args.format, progress=progress.bytes, chosen=chosen)
+        finally:
+            progress.close()
+    print(summary.line())
+    return 0
+
+
+def cmd_check(args) -> int:
+    from .core.formats import check_files
+
+    problems = check_files(args.files, fmt=args.format)
+    if problems:
+        raise InputError(problems)
+    print(f"{len(args.files)} file(s) look fine")
+    return 0
+
+
+def cmd_labels_import(args) -> int:
+    from .core.labels_csv import import_labels_csv
+
+    with _open(args.project) as project:
+        print(import_labels_csv(project, args.files).line())
+    return 0
+
+
+def cmd_export(args) -> int:
+    from .core.export import export_labels_csv
+
+    with _open(args.project) as project:
+        if args.taxonomy:
+            project.taxonomies.get(args.taxonomy)
+        rows = export_labels_csv(project, args.output, wide=args.wide, gold=args.gold, taxonomy=args.taxonomy,
+                                 annotator=args.annotator)
+    print(f"wrote {rows} rows to {args.output}")
+    return 0
+
+
+def cmd_items_export(args) -> int:
+    from .core.export import export_items_jsonl
+
+    with _open(args.project) as project:
+        n = export_items_jsonl(project, args.output)
+    print(f"wrote {n} items to {args.output}")
+    return 0
+
+
+def cmd_merge(args) -> int:
+    from .core.merge import merge_projects
+
+    with _open(args.project) as project:
+        print(merge_projects(project, args.others).line())
+    return 0
+
+
+def cmd_info(args) -> int:
+    with _open(args.project) as project:
+        info = project.info()
+    if args.json:
+        _print_json(info)
+        return 0
+    items = info["items"]
+    print(f"items: {sum(items.values())} ({', '.join(f'{n} {k}' for k, n in items.items())})")
+    print(f"taxonomies: {', '.join(info['taxonomies'])}")
+    print(f"annotators: {', '.join(info['annotators']) or 'none yet'}")
+    print(f"labels: {info['labels']}")
+    for ann, per in info["done"].items():
+        print(f"  {ann} done: " + ", ".join(f"{t} {n}" for t, n in per.items()))
+    return 0
+
+
+def cmd_predictions_import(args) -> int:
+    from .core.predictions_io import import_predictions
+
+    with _open(args.project) as project:
+        print(import_predictions(project, args.files, metric=args.metric).line())
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from .core.sample import build_sample_project
+
+    path = build_sample_project(args.path, fresh=args.fresh, progress=_err)
+    if args.no_gui:
+        print(path)
+        return 0
+    return _run_gui(str(path))
+
+
+def cmd_gui(args) -> int:
+    return _run_gui(args.project)
+
+
+def _run_gui(project: str | None) -> int:
+    try:
+        from .gui.app import run_app
+    except ImportError as exc:  # the app module is missing or Qt cannot load on this machine
+        _err(f"the desktop app cannot start here: {exc}")
+        return 1
+    return run_app(project)
+
+
+# --- the parser ---------------------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="annotator",
+        description="Annotate rubrics, captions and reasoning traces; measure agreement and metric F1.",
+    )
+    parser.add_argument("--version", action="version", version=f"annotator {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("demo", help="build the sample project and open it")
+    p.add_argument("--path", help="where to build it (default: your data folder)")
+    p.add_argument("--fresh", action="store_true", help="rebuild it from scratch")
+    p.add_argument("--no-gui", action="store_true", help="build it and print its path, without opening the app")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("gui", help="open a project in the app")
+    p.add_argument("project")
+    p.set_defaults(func=cmd_gui)
+
+    p = sub.add_parser("init", help="create a project")
+    p.add_argument("project", help="a .sqlite path or a database URL")
+    p.add_argument("--taxonomy", action="append", metavar="ID_OR_FILE",
+                   help="a taxonomy to include (repeatable; default: every built-in one)")
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("import", help="import item files (all or nothing)")
+    p.add_argument("project")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--format", default="auto", help="auto (default), items, prm800k, processbench, healthbench, "
+                   "researchrubrics, checklist, rift, rift-results")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("check", help="validate input files and change nothing")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--format", default="auto")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("labels", help="labels files")
+    lsub = p.add_subparsers(dest="labels_command", metavar="ACTION", required=True)
+    q = lsub.add_parser("import", help="merge other annotators' labels CSV files")
+    q.add_argument("project")
+    q.add_argument("files", nargs="+", metavar="FILE.csv")
+    q.set_defaults(func=cmd_labels_import)
+
+    p = sub.add_parser("export", help="export labels as CSV")
+    p.add_argument("project")
+    p.add_argument("-o", "--output", required=True, metavar="OUT.csv")
+    p.add_argument("--wide", action="store_true", help="one row per item, target and annotator; a column per label")
+    p.add_argument("--gold", action="store_true", help="export the adjudicated gold labels")
+    p.add_argument("--taxonomy", metavar="ID")
+    p.add_argument("--annotator", metavar="NAME")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("items", help="items")
+    isub = p.add_subparsers(dest="items_command", metavar="ACTION", required=True)
+    q = isub.add_parser("export", help="every item as canonical JSONL")
+    q.add_argument("project")
+    q.add_argument("-o", "--output", required=True, metavar="OUT.jsonl")
+    q.set_defaults(func=cmd_items_export)
+
+    p = sub.add_parser("merge", help="merge whole projects from other laptops")
+    p.add_argument("project")
+    p.add_argument("others", nargs="+", metavar="OTHER.sqlite")
+    p.set_defaults(func=cmd_merge)
+
+    p = sub.add_parser("info", help="what the project holds")
+    p.add_argument("project")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_info)
+
+    p = sub.add_parser("predictions", help="metric predictions")
+    psub = p.add_subparsers(dest="predictions_command", metavar="ACTION", required=True)
+    q = psub.add_parser("import", help="import a predictions CSV or RIFT-style result JSONL")
+    q.add_argument("project")
+    q.add_argument("files", nargs="+", metavar="FILE")
+    q.add_argument("--metric", help="the metric's name (default: the file's metric column)")
+    q.set_defaults(func=cmd_predictions_import)
+
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        return _run_gui(None)
+    try:
+        return int(args.func(args) or 0)
+    except InputError as exc:
+        for problem in exc.problems:
+            _err(str(problem))
+        _err(f"nothing was changed ({len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''})")
+        return 1
+    except AnnotatorError as exc:
+        _err(f"error: {exc}")
+        return 1
+    except KeyboardInterrupt:
+        _err("interrupted: nothing from the unfinished step was saved")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+

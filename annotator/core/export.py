@@ -1,0 +1,198 @@
+"""Exports: labels as long or wide CSV (DESIGN section 4), gold labels, and items as canonical JSONL.
+
+Files are written to a temporary name and moved into place, so a failed export never leaves half a file
+where a good one was.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import pandas as pd
+from sqlalchemy import and_, select
+
+from .csv_cells import neutralise
+from .labels_csv import LABEL_CSV_COLUMNS
+from .store.tables import COMPLETION, GOLD, ITEM, LABEL, NOTE, UNIT
+
+CHUNK = 200_000
+
+
+@contextmanager
+def atomic_path(out: str | Path, suffix: str = "") -> Iterator[Path]:
+    """A temporary path beside `out` that replaces `out` only when the block finishes without error."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=suffix or ".tmp", dir=out.parent)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _safe(df: pd.DataFrame) -> pd.DataFrame:
+    for col in df.columns:
+        if df[col].dtype == object:
+            df[col] = df[col].map(neutralise)
+    return df
+
+
+def _filters(table, taxonomy: str | None, annotator: str | None):
+    conds = []
+    if taxonomy:
+        conds.append(table.c.taxonomy == taxonomy)
+    if annotator is not None and "annotator" in table.c:
+        conds.append(table.c.annotator == annotator)
+    return and_(*conds) if conds else None
+
+
+def long_labels_frame(project, taxonomy: str | None = None, annotator: str | None = None) -> pd.DataFrame:
+    """The long labels table of the done items (what `export` writes), sorted for stable output."""
+    with project.db.read() as conn:
+        where = _filters(COMPLETION, taxonomy, annotator)
+        q = select(COMPLETION.c.item_id, ITEM.c.kind.label("item_kind"), COMPLETION.c.taxonomy,
+                   COMPLETION.c.annotator).join(ITEM, ITEM.c.id == COMPLETION.c.item_id)
+        done = pd.DataFrame(conn.execute(q.where(where) if where is not None else q).all(),
+                            columns=["item_id", "item_kind", "taxonomy", "annotator"])
+        where = _filters(LABEL, taxonomy, annotator)
+        q = select(LABEL.c.item_id, LABEL.c.taxonomy, LABEL.c.annotator, LABEL.c.target, LABEL.c.label,
+                   LABEL.c.created_at)
+        labels = pd.DataFrame(conn.execute(q.where(where) if where is not None else q).all(),
+                              columns=["item_id", "taxonomy", "annotator", "target", "label", "created_at"])
+        where = _filters(NOTE, taxonomy, annotator)
+        q = select(NOTE.c.item_id, NOTE.c.taxonomy, NOTE.c.annotator, NOTE.c.target, NOTE.c.text.label("note"))
+        notes = pd.DataFrame(conn.execute(q.where(where) if where is not None else q).all(),
+                             columns=["item_id", "taxonomy", "annotator", "target", "note"])
+    key = ["item_id", "taxonomy", "annotator"]
+    labels = labels.merge(done, on=key)  # only finished work: every (item, taxonomy, annotator) in the file is done
+    notes = notes.merge(done, on=key)
+    labelled_targets = labels[key + ["target"]].drop_duplicates()
+    labels = labels.merge(notes[key + ["target", "note"]], on=key + ["target"], how="left")
+    # notes on targets with no label, and done items with no label at all, each get one row with an empty label
+    lone_notes = notes.merge(labelled_targets, on=key + ["target"], how="left", indicator=True)
+    lone_notes = lone_notes[lone_notes["_merge"] == "left_only"].drop(columns="_merge")
+    lone_notes = lone_notes.assign(label="", created_at="")
+    has_rows = pd.concat([labels[key], lone_notes[key]]).drop_duplicates()
+    empty = done.merge(has_rows, on=key, how="left", indicator=True)
+    empty = empty[empty["_merge"] == "left_only"].drop(columns="_merge").assign(target="item", label="", note="",
+                                                                                created_at="")
+    out = pd.concat([labels, lone_notes, empty], ignore_index=True)
+    out["note"] = out["note"].fillna("")
+    out = out[LABEL_CSV_COLUMNS].sort_values(["taxonomy", "item_id", "annotator", "target", "label"],
+                                             kind="stable")
+    return out.reset_index(drop=True)
+
+
+def export_labels_csv(project, out: str | Path, wide: bool = False, gold: bool = False,
+                      taxonomy: str | None = None, annotator: str | None = None) -> int:
+    """Write the labels CSV; returns the number of data rows."""
+    if gold:
+        frame = gold_frame(project, taxonomy)
+    elif wide:
+        frame = wide_labels_frame(project, taxonomy, annotator)
+    else:
+        frame = long_labels_frame(project, taxonomy, annotator)
+    with atomic_path(out, ".csv") as tmp:
+        _safe(frame).to_csv(tmp, index=False, chunksize=CHUNK)
+    return len(frame)
+
+
+def wide_labels_frame(project, taxonomy: str | None = None, annotator: str | None = None) -> pd.DataFrame:
+    """One row per (item, target, annotator) of the done items, every unit included, a 0/1 column per label.
+
+    With several taxonomies a label column is named `taxonomy:label` where two taxonomies share a label id."""
+    taxes = [project.taxonomies.get(taxonomy)] if taxonomy else project.taxonomies.list()
+    counts: dict[str, int] = {}
+    for tax in taxes:
+        for lab in tax.label_ids:
+            counts[lab] = counts.get(lab, 0) + 1
+    frames = []
+    columns: list[str] = []
+    with project.db.read() as conn:
+        for tax in taxes:
+            names = {lab: (f"{tax.id}:{lab}" if counts[lab] > 1 else lab) for lab in tax.label_ids}
+            columns.extend(n for n in names.values() if n not in columns)
+            where = _filters(COMPLETION, tax.id, annotator)
+            done = pd.DataFrame(conn.execute(
+                select(COMPLETION.c.item_id, ITEM.c.kind, COMPLETION.c.annotator)
+                .join(ITEM, ITEM.c.id == COMPLETION.c.item_id).where(where)).all(),
+                columns=["item_id", "item_kind", "annotator"])
+            kinds = {lab.target for lab in tax.labels}
+            unit_rows = pd.DataFrame(conn.execute(
+                select(UNIT.c.item_id, UNIT.c.target).where(UNIT.c.kind.in_(kinds))
+                .where(UNIT.c.item_id.in_(select(COMPLETION.c.item_id).where(where)))).all(),
+                columns=["item_id", "target"])
+            if "item" in kinds:
+                unit_rows = pd.concat([pd.DataFrame({"item_id": done["item_id"].unique(), "target": "item"}),
+                                       unit_rows], ignore_index=True)
+            grid = done.merge(unit_rows, on="item_id")
+            labels = pd.DataFrame(conn.execute(
+                select(LABEL.c.item_id, LABEL.c.annotator, LABEL.c.target, LABEL.c.label)
+                .where(_filters(LABEL, tax.id, annotator))).all(), columns=["item_id", "annotator", "target", "label"])
+            labels = labels[~labels["target"].str.startswith("span:")]
+            labels["column"] = labels["label"].map(names)
+            labels["value"] = 1
+            pivot = labels.pivot_table(index=["item_id", "annotator", "target"], columns="column", values="value",
+                                       aggfunc="max", fill_value=0)
+            grid = grid.merge(pivot.reset_index(), on=["item_id", "annotator", "target"], how="left")
+            grid.insert(1, "taxonomy", tax.id)
+            for name in names.values():
+                grid[name] = grid[name].fillna(0).astype(int) if name in grid else 0
+            frames.append(grid)
+    base = ["item_id", "item_kind", "taxonomy", "annotator", "target"]
+    if not frames:
+        return pd.DataFrame(columns=base + columns)
+    out = pd.concat(frames, ignore_index=True)
+    for name in columns:
+        if name not in out:
+            out[name] = pd.NA
+    out = out[base + columns].sort_values(["taxonomy", "item_id", "annotator", "target"], kind="stable")
+    return out.reset_index(drop=True)
+
+
+def gold_frame(project, taxonomy: str | None = None) -> pd.DataFrame:
+    """Adjudicated labels in the long CSV's columns, with `gold` as the annotator."""
+    q = select(GOLD.c.item_id, ITEM.c.kind, GOLD.c.taxonomy, GOLD.c.target, GOLD.c.labels, GOLD.c.decided_at) \
+        .join(ITEM, ITEM.c.id == GOLD.c.item_id)
+    if taxonomy:
+        q = q.where(GOLD.c.taxonomy == taxonomy)
+    rows = []
+    with project.db.read() as conn:
+        for item_id, kind, tax, target, labels, decided in conn.execute(q):
+            for lab in json.loads(labels) or [""]:
+                rows.append((item_id, kind, tax, "gold", target, lab, "", decided))
+    out = pd.DataFrame(rows, columns=LABEL_CSV_COLUMNS)
+    return out.sort_values(["taxonomy", "item_id", "target", "label"], kind="stable").reset_index(drop=True)
+
+
+def export_items_jsonl(project, out: str | Path) -> int:
+    """Every item in the canonical JSONL of DESIGN section 4; images are written to `<name>_images/` beside it,
+    so the file imports back to the same items."""
+    out = Path(out)
+    image_dir_name = f"{out.stem}_images"
+    count = 0
+    with atomic_path(out, ".jsonl") as tmp, tmp.open("w", encoding="utf-8") as handle:
+        for item, image in project.items.iter_with_images():
+            record = item.model_dump(mode="json", exclude_defaults=True)
+            record["kind"] = item.kind
+            if item.image and image is not None:
+                image_dir = out.parent / image_dir_name
+                image_dir.mkdir(parents=True, exist_ok=True)
+                name = f"{_safe_name(item.id)}{Path(item.image).suffix or '.png'}"
+                (image_dir / name).write_bytes(image)
+                record["image"] = f"{image_dir_name}/{name}"
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+            count += 1
+    return count
+
+
+def _safe_name(text: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in text)[:120] or "item"
