@@ -1,0 +1,173 @@
+"""Running an LLM judge over items: several votes per item, cached, resumable, turned into predictions.
+
+Every vote is its own request with the same messages; the replies are cached under a key that names the model,
+the messages and the vote number (not the endpoint, so a mirror of the same model shares the cache). A rerun
+therefore costs nothing, and a cancelled run picks up where it stopped. Over the votes a label is predicted on
+a unit with score = the share of all votes that gave it (DESIGN section 6); a failed vote is no answer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Protocol
+
+from ..errors import UsageError
+from ..model import Item, Prediction
+from ..taxonomy import Taxonomy
+from .client import ChatReply, JudgeClient, JudgeError
+from .prompt import build_messages
+from .schema import AnswerError, parse_answer
+
+CHARS_PER_TOKEN = 4
+
+
+class JudgeCache(Protocol):
+    """Where raw replies are kept between runs (the project implements it; `MemoryCache` for tests)."""
+
+    def get(self, key: str) -> str | None: ...
+
+    def put(self, key: str, response: str) -> None: ...
+
+
+class MemoryCache:
+    """A JudgeCache in a dict, for tests and one-off runs."""
+
+    def __init__(self) -> None:
+        self.entries: dict[str, str] = {}
+
+    def get(self, key: str) -> str | None:
+        return self.entries.get(key)
+
+    def put(self, key: str, response: str) -> None:
+        self.entries[key] = response
+
+
+def cache_key(model: str, messages: list[dict[str, str]], vote: int) -> str:
+    """sha256 over the model, the messages and the vote number, in a canonical JSON form."""
+    payload = json.dumps({"model": model, "messages": messages, "vote": vote}, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class VoteFailure:
+    """A vote that gave no answer (request failed or reply unreadable), or entries of a vote that were dropped."""
+
+    item_id: str
+    vote: int
+    message: str
+    whole_vote: bool = True
+
+
+@dataclass
+class JudgeResult:
+    """What a run produced. `predictions` covers only items whose every vote was asked for (a cancelled run
+    leaves the rest for the next run, which finds the finished votes in the cache)."""
+
+    metric: str
+    taxonomy: str
+    model: str
+    votes: int
+    predictions: list[Prediction] = field(default_factory=list)
+    failures: list[VoteFailure] = field(default_factory=list)
+    usage: dict[str, int | bool] = field(default_factory=lambda: {"prompt_tokens": 0, "completion_tokens": 0,
+                                                                  "estimated": False})
+    counts: dict[str, int | bool] = field(default_factory=dict)
+    scored_items: list[str] = field(default_factory=list)
+
+    @property
+    def cancelled(self) -> bool:
+        return bool(self.counts.get("cancelled"))
+
+
+def _encode(reply: ChatReply) -> str:
+    return json.dumps({"content": reply.content, "usage": reply.usage})
+
+
+def _decode(text: str) -> ChatReply:
+    data = json.loads(text)
+    return ChatReply(content=data["content"], usage=data.get("usage"))
+
+
+def _add_usage(result: JudgeResult, messages: list[dict[str, str]], reply: ChatReply) -> None:
+    if reply.usage is not None:
+        result.usage["prompt_tokens"] += reply.usage["prompt_tokens"]
+        result.usage["completion_tokens"] += reply.usage["completion_tokens"]
+        return
+    result.usage["estimated"] = True
+    result.usage["prompt_tokens"] += sum(len(m["content"]) for m in messages) // CHARS_PER_TOKEN
+    result.usage["completion_tokens"] += len(reply.content) // CHARS_PER_TOKEN
+
+
+def run_judge(items: Iterable[Item], taxonomy: Taxonomy, client: JudgeClient, votes: int = 5,
+              metric: str = "judge", cache: JudgeCache | None = None,
+              progress: Callable[[int, int], None] | None = None,
+              cancel: Callable[[], bool] | None = None) -> JudgeResult:
+    """Ask the judge `votes` times about each item the taxonomy applies to.
+
+    `progress(done, total)` is called after each vote; `cancel()` is asked before each request and stops the
+    run when it says yes. Items of a kind the taxonomy does not apply to are skipped and counted. Token usage
+    counts only the requests made in this run: from the server's `usage`, else estimated at four characters
+    per token (`usage["estimated"]` says so).
+    """
+    if votes < 1:
+        raise UsageError(f"votes must be at least 1, not {votes}")
+    cache = cache if cache is not None else MemoryCache()
+    given = list(items)
+    chosen = [it for it in given if it.kind in taxonomy.applies_to]
+    all_items = len(chosen)
+    result = JudgeResult(metric=metric, taxonomy=taxonomy.id, model=client.model, votes=votes)
+    counts = {"items": all_items, "skipped_items": len(given) - all_items, "requests": 0, "cached": 0, "failed_votes": 0,
+              "invalid_entries": 0, "items_done": 0, "cancelled": False}
+    result.counts = counts
+    total, done = all_items * votes, 0
+    for item in chosen:
+        messages = build_messages(taxonomy, item)
+        tally: dict[tuple[str, str], int] = {}
+        finished = True
+        for vote in range(votes):
+            key = cache_key(client.model, messages, vote)
+            stored = cache.get(key)
+            reply: ChatReply | None = None
+            if stored is not None:
+                reply = _decode(stored)
+                counts["cached"] += 1
+            else:
+                if cancel is not None and cancel():
+                    finished = False
+                    counts["cancelled"] = True
+                    break
+                counts["requests"] += 1
+                try:
+                    reply = client.chat(messages)
+                except JudgeError as exc:
+                    result.failures.append(VoteFailure(item.id, vote, str(exc)))
+                    counts["failed_votes"] += 1
+                else:
+                    _add_usage(result, messages, reply)
+            if reply is not None:
+                try:
+                    parsed = parse_answer(reply.content, taxonomy, item)
+                except AnswerError as exc:
+                    result.failures.append(VoteFailure(item.id, vote, str(exc)))
+                    counts["failed_votes"] += 1
+                else:
+                    if stored is None:
+                        cache.put(key, _encode(reply))  # only readable answers: a bad one is asked again
+                    for message in parsed.errors:
+                        result.failures.append(VoteFailure(item.id, vote, message, whole_vote=False))
+                    counts["invalid_entries"] += len(parsed.errors)
+                    for pair in parsed.given:
+                        tally[pair] = tally.get(pair, 0) + 1
+            done += 1
+            if progress is not None:
+                progress(done, total)
+        if not finished:
+            break
+        counts["items_done"] += 1
+        result.scored_items.append(item.id)
+        for (target, label), n in sorted(tally.items()):
+            result.predictions.append(Prediction(item_id=item.id, taxonomy=taxonomy.id, metric=metric,
+                                                 target=target, label=label, score=n / votes))
+    return result
