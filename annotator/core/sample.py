@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Callable
 
 from .labels_csv import import_labels_csv
+from .metric_runs import run_heuristic_metrics
 from .predictions_io import import_predictions
 from .store.project import Project
 
@@ -57,11 +58,6 @@ def build_sample_project(path: str | Path | None = None, fresh: bool = False,
             say(import_labels_csv(project, [folder / "labels.csv"]).line())
         if (folder / "predictions.csv").exists():
             say(import_predictions(project, [folder / "predictions.csv"]).line())
-        try:
-            from .metrics import run_heuristic_metrics
-        except ImportError:
-            run_heuristic_metrics = None
-        if run_heuristic_metrics is not None:
-            say(run_heuristic_metrics(project).line())
+        say(run_heuristic_metrics(project).line())
     os.replace(tmp, path)
     return path
