@@ -1,0 +1,118 @@
+"""The judge client against a scripted local server: request shape, key handling, retries and failures."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+
+from annotator.core.errors import UsageError
+from annotator.core.judge import JudgeClient, JudgeError
+
+try:
+    from judge_server import JudgeServer, answer, hang, malformed, not_a_completion, status
+except ImportError:  # tests/ made a package
+    from tests.judge_server import JudgeServer, answer, hang, malformed, not_a_completion, status
+
+KEY_ENV = "ANNOTATOR_TEST_JUDGE_KEY"
+MESSAGES = [{"role": "system", "content": "s"}, {"role": "user", "content": "u"}]
+
+
+def _client(url: str, waits: list[float] | None = None, **kw) -> JudgeClient:
+    sleeper = waits.append if waits is not None else (lambda s: None)
+    return JudgeClient(url, "tiny-model", api_key_env=KEY_ENV, backoff_base=0.01, sleep=sleeper, **kw)
+
+
+@pytest.mark.parametrize("endpoint", ["", "   ", "ftp://example.org/v1", "file:///etc/passwd", "localhost:8000/v1",
+                                      "http://", "javascript:alert(1)"])
+def test_endpoints_that_are_not_http_urls_are_refused(endpoint):
+    with pytest.raises(UsageError):
+        JudgeClient(endpoint, "m")
+
+
+def test_no_model_is_refused():
+    with pytest.raises(UsageError):
+        JudgeClient("http://127.0.0.1:9/v1", " ")
+
+
+def test_request_shape_and_key_from_the_environment(monkeypatch):
+    monkeypatch.setenv(KEY_ENV, "sk-test-secret")
+    with JudgeServer([answer([], usage={"prompt_tokens": 11, "completion_tokens": 3})]) as server:
+        client = _client(server.url + "/")
+        reply = client.chat(MESSAGES)
+    assert reply.content == '{"labels": []}' and reply.usage == {"prompt_tokens": 11, "completion_tokens": 3}
+    req = server.requests[0]
+    assert req["path"] == "/v1/chat/completions"
+    assert req["headers"]["Authorization"] == "Bearer sk-test-secret"
+    body = req["body"]
+    assert body["model"] == "tiny-model" and body["messages"] == MESSAGES
+    assert body["response_format"] == {"type": "json_object"} and "temperature" in body
+    # the key lives only in the environment, never on the client
+    assert "sk-test-secret" not in repr(vars(client)) and b"sk-test-secret" not in pickle.dumps(
+        {k: v for k, v in vars(client).items() if k not in ("_sleep", "_opener")})
+
+
+def test_key_is_read_at_call_time_and_left_out_when_unset(monkeypatch):
+    monkeypatch.delenv(KEY_ENV, raising=False)
+    with JudgeServer([answer([]), answer([])]) as server:
+        client = _client(server.url)
+        client.chat(MESSAGES)
+        monkeypatch.setenv(KEY_ENV, "later-key")
+        client.chat(MESSAGES)
+    assert "Authorization" not in server.requests[0]["headers"]
+    assert server.requests[1]["headers"]["Authorization"] == "Bearer later-key"
+
+
+def test_429_honours_retry_after_then_succeeds():
+    waits: list[float] = []
+    with JudgeServer([status(429, retry_after="3"), answer([])]) as server:
+        reply = _client(server.url, waits).chat(MESSAGES)
+    assert reply.content == '{"labels": []}'
+    assert waits == [3.0] and len(server.requests) == 2
+
+
+def test_5xx_backs_off_exponentially_and_gives_up_with_a_clear_error():
+    waits: list[float] = []
+    with JudgeServer(default=status(500, message="model overloaded")) as server:
+        with pytest.raises(JudgeError, match="after 3 attempts.*HTTP 500: model overloaded"):
+            _client(server.url, waits, max_retries=2).chat(MESSAGES)
+    assert waits == pytest.approx([0.01, 0.02]) and len(server.requests) == 3
+
+
+def test_a_hang_past_the_timeout_is_retried():
+    with JudgeServer([hang(1.5), answer([{"label": "gap"}])]) as server:
+        reply = _client(server.url, timeout=0.3).chat(MESSAGES)
+    assert "gap" in reply.content and len(server.requests) == 2
+
+
+def test_timeouts_every_time_end_in_an_error():
+    with JudgeServer(default=hang(1.0)) as server:
+        with pytest.raises(JudgeError, match="no answer within 0.2 s"):
+            _client(server.url, timeout=0.2, max_retries=1).chat(MESSAGES)
+
+
+def test_client_errors_are_not_retried_and_name_the_key_variable():
+    with JudgeServer([status(401, message="bad key")]) as server:
+        with pytest.raises(JudgeError, match=f"HTTP 401: bad key.*{KEY_ENV}"):
+            _client(server.url).chat(MESSAGES)
+    assert len(server.requests) == 1
+
+
+def test_a_body_that_is_not_a_completion_is_an_error():
+    with JudgeServer([not_a_completion()]) as server:
+        with pytest.raises(JudgeError, match="not a chat completion"):
+            _client(server.url).chat(MESSAGES)
+
+
+def test_malformed_answer_text_is_returned_for_the_runner_to_judge():
+    with JudgeServer([malformed()]) as server:
+        assert _client(server.url).chat(MESSAGES).content.startswith('{"labels": [')
+
+
+def test_unreachable_endpoint_fails_at_once():
+    with JudgeServer() as server:
+        url = server.url
+    waits: list[float] = []
+    with pytest.raises(JudgeError, match="cannot reach"):
+        _client(url, waits).chat(MESSAGES)
+    assert waits == []
