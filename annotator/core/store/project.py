@@ -17,6 +17,7 @@ from typing import Callable, Iterable
 
 import pandas as pd
 from sqlalchemy import Connection, func, insert, inspect, select, update
+from sqlalchemy.exc import DatabaseError
 
 from ..errors import AnnotatorError, InputError, NotFound, Problem
 from ..model import Item, Label, Record
@@ -137,8 +138,13 @@ class Project:
                 raise AnnotatorError(f"{path_or_url} is a folder, not a project file")
         db = Database(url)
         try:
-            fresh = not inspect(db.engine).has_table("item")
-            if not fresh and db.schema_revision() is None:
+            try:
+                tables = set(inspect(db.engine).get_table_names())
+            except DatabaseError:
+                raise AnnotatorError(f"{path_or_url} is not a project file (not a SQLite database)") from None
+            fresh = "item" not in tables
+            if tables and db.schema_revision() is None:
+                # someone else's database: never add our tables to it, even when asked to create
                 raise AnnotatorError(f"{path_or_url} is a database but not an annotator project")
             if fresh and not create:
                 raise NotFound(f"{path_or_url} holds no project yet (create one with `annotator init`)")
