@@ -208,3 +208,9 @@ def test_unknown_metric_and_bad_epsilon():
         alt_test(data, "nobody")
     with pytest.raises(ValueError):
         alt_test(data, "m", epsilon=1.5)
+
+
+def test_explanation_never_rounds_a_near_certainty_to_all():
+    r = alt_test(_multi(HAND, HAND_METRIC), "m", epsilon=0.5)
+    r = r | {"advantage_probability": 0.998}
+    assert "On over 99% of items" in explain_alt_test(r)

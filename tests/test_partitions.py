@@ -112,3 +112,11 @@ def test_unknown_metric_is_refused():
     data = _data({"A": {"x": [1, 1, 0, 0]}}, {"m": {"x": [1, 1, 0, 0]}})
     with pytest.raises(NotFound):
         agreement_partitions(data, ["nope"])
+
+
+def test_reasons_tell_a_missing_pair_from_an_undefined_one():
+    data = _data({"A": {"x": [0, 0, 0, 0], "y": [0, 0, 0, 0]}, "B": {"x": [0, 0, 0, 0], "y": [0, 0, 0, 0]}},
+                 {"m": {"x": [1, 1, 0, 0], "y": [0, 0, 0, 1]}}, labels=("x", "y"))
+    r = agreement_partitions(data, ["m"])
+    assert r["overall"]["human_human_reason"] == "undefined on every label"
+    assert r["overall"]["metric_metric_reason"] == "no pair of this kind"

@@ -195,6 +195,11 @@ def alt_test(data: LabelData, metric: str, epsilon: float = 0.2, q: float = 0.05
 
 
 def _pct(x: float) -> str:
+    """A share as a whole percentage that never rounds a near-certainty up to 100% (or a trace down to 0%)."""
+    if 0.995 <= x < 1:
+        return "over 99%"
+    if 0 < x < 0.005:
+        return "under 1%"
     return f"{100 * x:.0f}%"
 
 

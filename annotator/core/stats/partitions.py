@@ -110,9 +110,11 @@ def agreement_partitions(data: LabelData, metrics: list[str], threshold: float =
                  for (a, b), vals in by_pair.items()]
         out["labels"] = per_label
         out["overall"] = {g: _mean([r[g] for r in per_label.values()]) for g in GROUPS}
+        present = {p["group"] for p in pairs}
         for g in GROUPS:
             if out["overall"][g] is None:
-                out["overall"][f"{g}_reason"] = "undefined on every label"
+                out["overall"][f"{g}_reason"] = ("undefined on every label" if g in present
+                                                 else "no pair of this kind")
     out["pairs"] = pairs
     out["by_metric"] = {m: {"human_metric": _mean([p["kappa"] for p in pairs if p["group"] == "human_metric"
                                                    and m in (p["a"], p["b"])])}
