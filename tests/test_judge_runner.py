@@ -39,6 +39,7 @@ def test_votes_become_shares_and_failed_votes_count_as_no_answer():
     assert all(p.metric == "tiny" and p.taxonomy == "mini" for p in result.predictions)
     assert result.counts["requests"] == 5 and result.counts["failed_votes"] == 1
     assert [(f.item_id, f.vote, f.whole_vote) for f in result.failures] == [("r1", 4, True)]
+    assert list(result.failures_by_item()) == ["r1"]
     assert "no JSON object" in result.failures[0].message
     assert result.scored_items == ["r1"] and result.counts["items_done"] == 1
 

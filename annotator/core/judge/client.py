@@ -75,7 +75,8 @@ class JudgeClient:
     """Posts chat requests to `endpoint + '/chat/completions'`.
 
     `backoff_base` seconds doubles on each retry (capped at two minutes), unless the server's Retry-After asks
-    for a particular wait. `sleep` is injectable so tests need not wait.
+    for a particular wait. `sleep` is injectable so tests need not wait. The temperature is above zero by
+    default because votes are meant to differ: at zero every vote would repeat the first.
     """
 
     def __init__(self, endpoint: str, model: str, api_key_env: str = "ANNOTATOR_JUDGE_API_KEY",

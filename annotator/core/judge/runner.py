@@ -80,6 +80,13 @@ class JudgeResult:
     def cancelled(self) -> bool:
         return bool(self.counts.get("cancelled"))
 
+    def failures_by_item(self) -> dict[str, list[VoteFailure]]:
+        """The failures grouped by item, in the order they happened, for a per-item report."""
+        grouped: dict[str, list[VoteFailure]] = {}
+        for failure in self.failures:
+            grouped.setdefault(failure.item_id, []).append(failure)
+        return grouped
+
 
 def _encode(reply: ChatReply) -> str:
     return json.dumps({"content": reply.content, "usage": reply.usage})
