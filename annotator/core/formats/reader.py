@@ -98,8 +98,7 @@ def detect_format(path: str | Path) -> str:
                                  f"fields {_fields(first)}; name one with --format"))
     if log:
         raise InputError(log.final(str(path)))
-    raise InputError(Problem(str(path), 0, "", f"cannot tell the format of {path.name}: it holds no JSON object; "
-                             "name one with --format"))
+    raise InputError(Problem(str(path), 0, "", "holds no records"))
 
 
 def read_records(path: str | Path, fmt: str = "auto", progress: Callable[[int, int], None] | None = None,

@@ -48,7 +48,11 @@ _ANNOUNCE = re.compile(
     re.I,
 )
 _HEADING = re.compile(r"^(?:#{1,6}\s+(?P<md>.+?)|\*\*(?P<bold>[^*]+?)\*\*:?|(?P<colon>[^:]{1,60}):)\s*$")
-_LEAD_IN_WORDS = re.compile(r"\b(should|must|will|following|below|response|answer)\b", re.I)
+# words that mark a sentence leading into the list ("The response should:", "Check that the caption:"), which is
+# dropped, rather than a section heading ("Style:"), which becomes the axis of the criteria under it
+_LEAD_IN_WORDS = re.compile(
+    r"\b(should|must|will|following|below|response|answer|that|check|ensure|verify|make sure|grade|evaluate|"
+    r"score|rate|award|consider|whether|if)\b", re.I)
 
 
 def _family(m: re.Match[str]) -> tuple[str, int]:

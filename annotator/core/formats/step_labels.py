@@ -26,13 +26,8 @@ class PrmCompletion(_Open):
     rating: Literal[-1, 0, 1] | None = None
 
 
-class PrmHumanCompletion(_Open):
-    text: str
-
-
 class PrmStep(_Open):
-    completions: list[PrmCompletion] = Field(default_factory=list)
-    human_completion: PrmHumanCompletion | None = None
+    completions: list[PrmCompletion] = Field(min_length=1)
     chosen_completion: int | None = None
 
 
@@ -56,7 +51,8 @@ class PrmRecord(_Open):
 
 def convert_prm800k(raw: dict[str, Any], ctx: Context) -> Record | None:
     """One PRM800K labelled solution: the chosen (else first) completion of each step becomes the step, and its
-    rating a `step_rating` label of the labeler. A step a human rewrote uses the human's text, unrated."""
+    rating a `step_rating` label of the labeler (a null rating gives none). A human-written replacement is not
+    used: the rating the labeler gave belongs to the completion they rated."""
     data = ctx.check(PrmRecord, raw)
     if data is None:
         return None
@@ -69,13 +65,6 @@ def convert_prm800k(raw: dict[str, Any], ctx: Context) -> Record | None:
         if chosen is not None and not 0 <= chosen < len(step.completions):
             ctx.problem(f"label.steps[{i}].chosen_completion",
                         f"is {chosen} but the step has {len(step.completions)} completions")
-            ok = False
-            continue
-        if chosen is None and step.human_completion is not None:
-            steps.append(Step(id=sid, text=step.human_completion.text))
-            continue
-        if not step.completions:
-            ctx.problem(f"label.steps[{i}].completions", "is empty and the step has no human completion")
             ok = False
             continue
         completion = step.completions[chosen or 0]

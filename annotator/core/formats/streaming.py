@@ -74,7 +74,7 @@ def sniff(path: Path) -> str:
             try:
                 json.loads(text)
             except json.JSONDecodeError as error:
-                if text.startswith("{") and len(text) - error.pos <= 8:
+                if text.startswith("{") and error.pos >= len(text):
                     return "sequence"  # the first line opens an object that later lines close
             return "jsonl"
     return "blank"
