@@ -214,3 +214,8 @@ def test_explanation_never_rounds_a_near_certainty_to_all():
     r = alt_test(_multi(HAND, HAND_METRIC), "m", epsilon=0.5)
     r = r | {"advantage_probability": 0.998}
     assert "On over 99% of items" in explain_alt_test(r)
+
+
+def test_no_humans_is_refused_rather_than_tested_on_everyone():
+    with pytest.raises(NotFound):
+        alt_test(_multi(HAND, HAND_METRIC), "m", annotators=["m"])

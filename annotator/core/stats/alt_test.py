@@ -176,6 +176,8 @@ def alt_test(data: LabelData, metric: str, epsilon: float = 0.2, q: float = 0.05
     if metric not in set(data.scored["metric"]):
         raise NotFound(f"metric {metric!r} scored no item of taxonomy {data.taxonomy.id!r}")
     humans = [a for a in (annotators or data.annotators) if a != metric]
+    if not humans:
+        raise NotFound(f"no human annotator finished an item of taxonomy {data.taxonomy.id!r}")
     tax = data.taxonomy
     head = {"metric": metric, "taxonomy": tax.id, "epsilon": epsilon, "q": q, "threshold": threshold}
     if tax.choice == "single":

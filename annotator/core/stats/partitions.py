@@ -84,6 +84,8 @@ def agreement_partitions(data: LabelData, metrics: list[str], threshold: float =
     if missing:
         raise NotFound(f"metric(s) {', '.join(missing)} scored no item of taxonomy {data.taxonomy.id!r}")
     humans = [a for a in (annotators or data.annotators) if a not in metrics]
+    if not humans:
+        raise NotFound(f"no human annotator finished an item of taxonomy {data.taxonomy.id!r}")
     raters = humans + list(metrics)
     metric_set = set(metrics)
     tax = data.taxonomy
