@@ -24,9 +24,10 @@ class GoldStore:
     def set(self, item_id: str, taxonomy: str, target: str, labels: Iterable[str], reviewer: str = "") -> Gold | None:
         """Settle a unit; returns the gold it replaced (None when there was none), for undo."""
         tax = self._p.taxonomies.get(taxonomy)
-        labels = tuple(sorted(set(labels), key=tax.label_ids.index)) if labels else ()
-        for lab in labels:
-            tax.label(lab)
+        given = set(labels)
+        for lab in given:
+            tax.label(lab)  # NotFound names the unknown label
+        labels = tuple(sorted(given, key=tax.label_ids.index))
         if tax.choice == "single" and len(labels) > 1:
             raise UsageError(f"taxonomy {taxonomy!r} takes one label per unit")
 
