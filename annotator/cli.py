@@ -262,6 +262,9 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--metric", help="the metric's name (default: the file's metric column)")
     q.set_defaults(func=cmd_predictions_import)
 
+    from .cli_stats import register
+
+    register(sub)
     return parser
 
 

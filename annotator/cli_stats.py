@@ -1,0 +1,308 @@
+"""Command-line commands that compute figures: agreement, F1, the alternative annotator test, metric runs and
+the LLM judge. Kept apart from `cli.py` so the everyday commands start without loading the statistics."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+from pathlib import Path
+
+from .core.errors import InputError, NotFound, Problem, UsageError
+
+
+def _progress(label: str):
+    from .cli import TerminalProgress
+
+    return TerminalProgress(label)
+
+
+def _print_json(obj: object) -> None:
+    print(json.dumps(obj, ensure_ascii=False, indent=2, allow_nan=False))
+
+
+def _write_html(path: str, text: str) -> None:
+    from .core.export import atomic_path
+
+    with atomic_path(path, ".html") as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    print(f"wrote {path}", file=sys.stderr)
+
+
+def _annotators(arg: str | None) -> list[str] | None:
+    if not arg:
+        return None
+    names = [a.strip() for a in arg.split(",") if a.strip()]
+    if len(names) < 2:
+        raise UsageError("--annotators needs at least two names, comma-separated")
+    return names
+
+
+def _csv_taxonomies(paths: list[Path]) -> list[str]:
+    from .core.labels_csv import read_label_rows
+
+    seen: list[str] = []
+    for path in paths:
+        for entry in read_label_rows(path):
+            if entry.row.taxonomy not in seen:
+                seen.append(entry.row.taxonomy)
+    return seen
+
+
+def label_data_for(source: str, taxonomy: str | None):
+    """LabelData from a project or from labels CSV files (`a.csv` or `a.csv,b.csv`), and a closer."""
+    from .core.labels_csv import label_data_from_csv
+    from .core.taxonomy import load_taxonomy
+
+    parts = [Path(p) for p in source.split(",")] if source.lower().endswith(".csv") else []
+    if parts:
+        for p in parts:
+            if not p.is_file():
+                raise InputError(Problem(str(p), 0, "", "no such file"))
+        if taxonomy is None:
+            found = _csv_taxonomies(parts)
+            if not found:
+                raise InputError(Problem(str(parts[0]), 0, "", "no labels in the file"))
+            if len(found) > 1:
+                raise UsageError(f"the file holds several taxonomies ({', '.join(found)}): name one with --taxonomy")
+            taxonomy = found[0]
+        return label_data_from_csv(parts, load_taxonomy(taxonomy)), None
+    from .core.store import Project
+
+    project = Project.open(source)
+    try:
+        if taxonomy is None:
+            taxonomy = _default_taxonomy(project)
+        elif taxonomy not in project.taxonomies.ids():
+            tax = load_taxonomy(taxonomy)
+            taxonomy = tax.id
+        return project.label_data(taxonomy), project
+    except Exception:
+        project.close()
+        raise
+
+
+def _default_taxonomy(project) -> str:
+    """The first of the project's taxonomies that anyone has finished an item in."""
+    done = project.completion.done_counts()
+    used = {t for per in done.values() for t in per}
+    for tid in project.taxonomies.ids():
+        if tid in used:
+            return tid
+    ids = project.taxonomies.ids()
+    if not ids:
+        raise NotFound("the project has no taxonomy")
+    return ids[0]
+
+
+# --- agreement ------------------------------------------------------------------------------------------
+def cmd_agreement(args) -> int:
+    from .core.reports.agreement_html import render_agreement_html
+    from .core.reports.agreement_text import format_agreement_table
+    from .core.stats.agreement import agreement_report
+
+    data, project = label_data_for(args.source, args.taxonomy)
+    try:
+        progress = _progress("agreement")
+        try:
+            report = agreement_report(data, annotators=_annotators(args.annotators), n_boot=args.bootstrap,
+                                      seed=args.seed, progress=progress.steps)
+        finally:
+            progress.close()
+        if args.html:
+            _write_html(args.html, render_agreement_html(report, data))
+        if args.json:
+            _print_json(report)
+        else:
+            print(format_agreement_table(report))
+    finally:
+        if project is not None:
+            project.close()
+    return 0
+
+
+# --- F1 and calibration ---------------------------------------------------------------------------------
+def f1_with_calibration(data, metric: str, threshold: float, annotators: list[str] | None) -> dict:
+    """The F1 report, each label with its calibration when the metric gives graded scores."""
+    from .core.stats.calibration import calibration_by_label
+    from .core.stats.f1 import f1_report
+
+    report = f1_report(data, metric, threshold=threshold, annotators=annotators)
+    scores = data.predictions.loc[data.predictions["metric"] == metric, "score"]
+    if len(scores) and (scores < 1.0).any():
+        calib = calibration_by_label(data, metric)
+        for label, entry in report["labels"].items():
+            extra = calib.get(label, {})
+            for key in ("ece", "brier", "reliability"):
+                entry[key] = extra.get(key)
+    return report
+
+
+def cmd_f1(args) -> int:
+    from .core.reports.f1_html import render_f1_html
+    from .core.reports.f1_text import format_f1_table
+    from .core.store import Project
+
+    with Project.open(args.project) as project:
+        taxonomy = args.taxonomy or _metric_taxonomy(project, args.metric)
+        data = project.label_data(taxonomy)
+    if args.metric not in data.metrics:
+        raise NotFound(f"metric {args.metric!r} has scored nothing in taxonomy {taxonomy!r} "
+                       f"(metrics there: {', '.join(data.metrics) or 'none'})")
+    report = f1_with_calibration(data, args.metric, args.threshold, _annotators(args.annotators))
+    if args.html:
+        _write_html(args.html, render_f1_html(report))
+    if args.json:
+        _print_json(report)
+    else:
+        print(format_f1_table(report))
+    return 0
+
+
+def _metric_taxonomy(project, metric: str) -> str:
+    for tid in project.taxonomies.ids():
+        if metric in project.predictions.metrics(tid):
+            return tid
+    raise NotFound(f"no metric {metric!r} in the project (metrics: {', '.join(project.predictions.metrics()) or 'none'})")
+
+
+# --- alternative annotator test -------------------------------------------------------------------------
+def cmd_alt_test(args) -> int:
+    from .core.stats.alt_test import alt_test, explain_alt_test
+    from .core.store import Project
+
+    with Project.open(args.project) as project:
+        taxonomy = args.taxonomy or _metric_taxonomy(project, args.metric)
+        data = project.label_data(taxonomy)
+    result = alt_test(data, args.metric, epsilon=args.epsilon, q=args.q, annotators=_annotators(args.annotators))
+    if args.json:
+        _print_json(result)
+        return 0
+    print(explain_alt_test(result))
+    print()
+    print(f"{'annotator':<20}{'items':>7}{'p':>9}{'p adj.':>9}  metric wins  human wins  rejected")
+    for row in result["annotators"]:
+        def f(x):
+            return "—" if x is None else f"{x:.3f}"
+        print(f"{row['annotator']:<20}{row['items']:>7}{f(row.get('p_value')):>9}{f(row.get('p_adjusted')):>9}"
+              f"  {f(row.get('metric_advantage')):>11}  {f(row.get('human_advantage')):>10}  {row.get('rejected')}")
+    return 0
+
+
+# --- metric runs ----------------------------------------------------------------------------------------
+def cmd_metrics_run(args) -> int:
+    from .core.metric_runs import run_heuristic_metrics
+    from .core.store import Project
+
+    if args.taxonomy != "rift":
+        raise UsageError("the built-in metrics diagnose rubrics: they run on the rift taxonomy only")
+    with Project.open(args.project) as project:
+        progress = _progress("scoring rubrics")
+        try:
+            summary = run_heuristic_metrics(project, progress=progress.steps)
+        finally:
+            progress.close()
+    print(summary.line())
+    return 0
+
+
+# --- LLM judge ------------------------------------------------------------------------------------------
+def cmd_judge_run(args) -> int:
+    from .core.judge import JudgeClient, run_judge
+    from .core.store import Project
+
+    metric = args.metric or args.model
+    with Project.open(args.project) as project:
+        tax = project.taxonomies.get(args.taxonomy)
+        client = JudgeClient(args.endpoint, args.model, api_key_env=args.api_key_env, timeout=args.timeout)
+        kinds = set(tax.applies_to)
+        items = (it for it in project.items.iter_all() if it.kind in kinds)
+        if args.limit:
+            from itertools import islice
+
+            items = islice(items, args.limit)
+        progress = _progress(f"judging with {args.model}")
+        stop = {"asked": False}
+
+        def on_interrupt(_sig, _frame) -> None:
+            stop["asked"] = True
+
+        previous = signal.signal(signal.SIGINT, on_interrupt)
+        try:
+            result = run_judge(items, tax, client, votes=args.votes, metric=metric, cache=project.judge_cache,
+                               progress=progress.steps, cancel=lambda: stop["asked"])
+        finally:
+            signal.signal(signal.SIGINT, previous)
+            progress.close()
+        stored = project.predictions.store(tax.id, metric, result.scored_items, result.predictions)
+    if result.cancelled:
+        print("cancelled: the items finished so far are stored and every answer is cached; run the same command "
+              "again to resume", file=sys.stderr)
+    counts = result.counts
+    usage = result.usage
+    print(f"metric {metric}: {len(result.scored_items)} items scored, {stored} predictions; "
+          f"{counts.get('requests', 0)} requests, {counts.get('cached', 0)} from the cache, "
+          f"{counts.get('failed_votes', 0)} failed votes; tokens "
+          f"{'about ' if usage.get('estimated') else ''}{usage.get('prompt_tokens', 0)} in, "
+          f"{usage.get('completion_tokens', 0)} out")
+    for item_id, failures in sorted(result.failures_by_item().items()):
+        for failure in failures:
+            print(f"{item_id}: vote {failure.vote + 1}: {failure.message}", file=sys.stderr)
+    return 130 if result.cancelled else 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("agreement", help="inter-annotator agreement of a project or a labels CSV")
+    p.add_argument("source", metavar="PROJECT_OR_LABELS_CSV")
+    p.add_argument("--taxonomy", metavar="ID_OR_FILE")
+    p.add_argument("--annotators", metavar="a,b", help="only these annotators (default: every human)")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--html", metavar="OUT.html", help="also write a self-contained report with charts")
+    p.add_argument("--bootstrap", type=int, default=1000, metavar="N", help="resamples for the intervals")
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(func=cmd_agreement)
+
+    p = sub.add_parser("f1", help="a metric's precision, recall and F1 against the humans")
+    p.add_argument("project")
+    p.add_argument("--metric", required=True)
+    p.add_argument("--taxonomy", metavar="ID")
+    p.add_argument("--threshold", type=float, default=0.5)
+    p.add_argument("--annotators", metavar="a,b")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--html", metavar="OUT.html")
+    p.set_defaults(func=cmd_f1)
+
+    p = sub.add_parser("alt-test", help="can the metric replace an annotator? (alternative annotator test)")
+    p.add_argument("project")
+    p.add_argument("--metric", required=True)
+    p.add_argument("--taxonomy", metavar="ID")
+    p.add_argument("--epsilon", type=float, default=0.2,
+                   help="the cost-benefit margin: 0.2 experts (default), 0.15 trained annotators, 0.1 crowd")
+    p.add_argument("--q", type=float, default=0.05, help="false discovery rate")
+    p.add_argument("--annotators", metavar="a,b,c")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_alt_test)
+
+    p = sub.add_parser("metrics", help="built-in automated rubric-quality metrics")
+    msub = p.add_subparsers(dest="metrics_command", metavar="ACTION", required=True)
+    q = msub.add_parser("run", help="score every rubric with the offline heuristics (metric 'heuristic')")
+    q.add_argument("project")
+    q.add_argument("--taxonomy", default="rift")
+    q.set_defaults(func=cmd_metrics_run)
+
+    p = sub.add_parser("judge", help="an LLM judge as a metric")
+    jsub = p.add_subparsers(dest="judge_command", metavar="ACTION", required=True)
+    q = jsub.add_parser("run", help="ask an OpenAI-compatible endpoint to label every item")
+    q.add_argument("project")
+    q.add_argument("--taxonomy", required=True)
+    q.add_argument("--endpoint", required=True, metavar="URL", help="e.g. http://127.0.0.1:8000/v1")
+    q.add_argument("--model", required=True)
+    q.add_argument("--votes", type=int, default=5)
+    q.add_argument("--metric", help="the metric's name (default: the model's)")
+    q.add_argument("--api-key-env", default="ANNOTATOR_JUDGE_API_KEY",
+                   help="the environment variable holding the key (never stored)")
+    q.add_argument("--timeout", type=float, default=60.0)
+    q.add_argument("--limit", type=int, help="only the first N items")
+    q.set_defaults(func=cmd_judge_run)
+
