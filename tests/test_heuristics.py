@@ -37,11 +37,14 @@ CRITERION_CASES = {
         ["Explains the deposit rules, cites the governing statute and gives the filing deadline.",
          "Identifies the correct form; explains how to serve it; states the fee.",
          "Describes the tenant's rights and lists the steps to file a claim.",
-         "Mentions interest on the deposit, the 10-day rule, and the landlord's right to deduct damages."],
+         "Mentions interest on the deposit, the 10-day rule, and the landlord's right to deduct damages.",
+         "The letter is polite, accurate, and under one page."],
         ["Names the tribunal that hears deposit disputes.",
          "Explains the pros and cons of filing a claim.",
          "Explains the deposit rules, cites the statute and gives the deadline (1 point each).",
-         "States the one-year limit for filing."],
+         "States the one-year limit for filing.",
+         "Names a tribunal that hears disputes, such as the Landlord and Tenant Board, a small claims court and a "
+         "mediation service."],
     ),
     "ungrounded": (
         ["The legal analysis is correct.",

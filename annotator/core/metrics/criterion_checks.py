@@ -63,27 +63,36 @@ CLAUSE_SPLIT = re.compile(r";|,\s*(?:and|or|but)?\s*|\s+(?:and|as well as|plus|t
 PARTIAL_CREDIT = re.compile(
     r"\b(partial(?:ly)? credit|partial points?|half (?:credit|a point|the points)|\d+(?:\.\d+)? points? (?:each|"
     r"per)|each (?:worth|earns|is worth)|per (?:item|element|point|correct)|one point for each|for each of)\b", re.I)
+COPULA = re.compile(r"\b(?:is|are|be|being)\b", re.I)  # "the code is correct, thread-safe and fast"
 AND_LIST = re.compile(r"[^,;]+,[^,;]+,?\s+and\s+\S", re.I)  # "A, B and C" / "A, B, and C"
 
 
-def _verb_led(piece: str) -> bool:
+PARENTHESES = re.compile(r"\([^()]*\)")
+# examples and asides, not asks: "(...)", "[...]", and "e.g. / such as ..." up to the end of the sentence
+BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|(?:\be\.g\.|\bi\.e\.|\bfor example\b|\bsuch as\b).*?(?:[.;](?=\s|$)|$)",
+                       re.I)
+
+
+def _verb_led(piece: str, verbs: frozenset[str]) -> bool:
     """Whether a piece starts (after "the response", "also", "correctly"...) with a requirement verb."""
     toks = [w for w in words(piece) if w not in LEAD_IN]
     if toks and toks[0].endswith("ly") and len(toks) > 1:  # "explicitly states", "briefly lists"
         toks = toks[1:]
-    return bool(toks) and stem(toks[0]) in REQUIREMENT_VERBS
+    return bool(toks) and stem(toks[0]) in verbs
 
 
-def requirement_clauses(text: str) -> list[str]:
-    """The asks in a sentence: it is split on commas, semicolons and "and"-like joins; a piece led by a
-    requirement verb ("explains", "lists", "cites", "avoids"...) starts a new ask, any other piece ("open
-    addressing" in "compare chaining and open addressing") belongs to the ask before it."""
+def requirement_clauses(text: str, verbs: frozenset[str] = REQUIREMENT_VERBS) -> list[str]:
+    """The asks in a sentence: it is split on commas, semicolons and "and"-like joins (not inside
+    parentheses); a piece led by a requirement verb ("explains", "lists", "cites", "avoids"...) starts a new
+    ask, any other piece ("open addressing" in "compare chaining and open addressing") belongs to the ask
+    before it."""
+    text = PARENTHESES.sub(lambda m: re.sub(r"[,;]", " ", m.group(0)), text)
     asks: list[str] = []
     for piece in CLAUSE_SPLIT.split(text):
         piece = (piece or "").strip()
         if not piece:
             continue
-        if _verb_led(piece):
+        if _verb_led(piece, verbs):
             asks.append(piece)
         elif asks:
             asks[-1] = f"{asks[-1]} and {piece}"
@@ -93,14 +102,14 @@ def requirement_clauses(text: str) -> list[str]:
 def non_atomic(text: str, item: Item) -> float:
     """Bundled requirements. The criterion asks for several things that could each pass or fail on their own
     ("explains the cause, cites a source and suggests a fix"), counted as clauses led by a requirement verb and
-    joined by commas, semicolons or "and"; a verb followed by a list of three or more things joined by "and"
-    counts as a weaker bundle. Two requirements score 0.6, each further one 0.15 more; a list scores 0.55. A
+    joined by commas, semicolons or "and"; a verb or "is" followed by a list of three or more things joined by
+    "and" ("is correct, thread-safe and fast") counts as a weaker bundle; examples after "e.g."/"such as" do not. Two requirements score 0.6, each further one 0.15 more; a list scores 0.55. A
     stated partial-credit rule ("1 point each") defuses it to a quarter.
     """
     clauses = requirement_clauses(text)
     if len(clauses) >= 2:
         score = round(min(0.95, 0.6 + 0.15 * (len(clauses) - 2)), 3)
-    elif clauses and AND_LIST.search(text):
+    elif (clauses or COPULA.search(text)) and AND_LIST.search(BRACKETED.sub(" ", text)):
         score = 0.55
     else:
         return 0.0
@@ -122,6 +131,7 @@ GROUNDING = (
     re.compile(r"\b(?:states?|notes?|identif(?:y|ies)|explains?|concludes?|recogni[sz]es?)\s+that\s+\w+", re.I),
     re.compile(r"\b(?:identif\w*|classif\w*|label\w*|diagnos\w*)\b.*\bas\s+(?:an?\s+|the\s+)?\w+", re.I),
     re.compile(r":\s*\S"),
+    re.compile(r"\bvalid (?:json|yaml|xml|csv|html|markdown|python|sql|syntax|code|email|url|iso)\b", re.I),
 )
 
 
@@ -129,7 +139,7 @@ def ungrounded(text: str, item: Item) -> float:
     """Correctness with nothing to check it against. The criterion demands a "correct", "accurate", "valid"
     result or "the right answer" but gives no answer key, expected value, tolerance, reference, quoted fact or
     "states that ..." clause, so each grader must solve the task to grade it, and graders who solve it
-    differently disagree. 0.75, 0.85 with two such demands; any grounding cuts it to 0.1.
+    differently disagree. A mechanical check ("valid JSON") is grounded by its format. 0.75, 0.85 with two such demands; any grounding cuts it to 0.1.
     """
     hits = CORRECTNESS.findall(text)
     if not hits:
@@ -230,13 +240,16 @@ QUALITY_GATE = re.compile(
     r"with|backed|tied|linked)|explain(?:s|ing)? (?:why|how)|in context|used correctly|applied to)\b", re.I)
 
 
+NEGATED = re.compile(r"\b(?:not|never|no|avoids?|without|free of)\b[^.;]*$", re.I)  # "does not use the word"
+
+
 def hackable(text: str, item: Item) -> float:
     """Proxies that can be inflated. Full marks come from a count, a length or a keyword ("at least 5
     examples", "500+ words", "mentions the word 'sustainability'", "the longer the better") with no gate on
-    quality, so padding earns the points. One proxy scores 0.7, each further one 0.1 more; a quality gate
+    quality, so padding earns the points (a forbidden word, "does not use the word X", is no proxy). One proxy scores 0.7, each further one 0.1 more; a quality gate
     ("relevant", "distinct", "each explained", "correctly") cuts it to about a third.
     """
-    n = sum(1 for p in PROXIES if p.search(text))
+    n = sum(1 for p in PROXIES for m in p.finditer(text) if not NEGATED.search(text[: m.start()]))
     if n == 0:
         return 0.0
     score = round(min(0.95, 0.7 + 0.1 * (n - 1)), 3)

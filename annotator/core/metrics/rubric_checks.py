@@ -25,8 +25,9 @@ IMPERATIVES = frozenset(stem(v) for v in """
 write explain list give describe provide create compare summarize summarise calculate find show prove derive
 suggest recommend draft design build implement translate rewrite analyze analyse identify outline propose tell
 help make keep use include add convert generate plan estimate evaluate cite name discuss state compute return
-sort plot format answer respond review fix debug optimize refactor predict classify extract
+sort plot format answer respond reply review fix debug optimize refactor predict classify extract
 """.split())
+CODE_FENCE = re.compile(r"```.*?(?:```|$)", re.S)  # code the prompt quotes is material, not asks
 COVERAGE_FLOOR = 0.5  # share of a requirement's words the criteria must use for it to count as covered
 SIMILARITY_FLOOR = 0.25  # or TF-IDF cosine with its closest criterion
 
@@ -35,7 +36,7 @@ def prompt_requirements(prompt: str) -> list[str]:
     """The asks of a prompt: list lines, sentences with "must", "should", "include", "please"..., sentences
     led by an imperative, and questions; each split further into its verb-led clauses."""
     found: list[str] = []
-    for line in prompt.splitlines():
+    for line in CODE_FENCE.sub(" ", prompt).splitlines():
         m = LIST_LINE.match(line)
         if m:
             found.append(m.group(1))
@@ -51,19 +52,27 @@ def prompt_requirements(prompt: str) -> list[str]:
                 found.append(sentence)
     asks: list[str] = []
     for req in found:
-        clauses = requirement_clauses(req)
+        clauses = requirement_clauses(req, REQUIREMENT_VERBS | IMPERATIVES)
         asks.extend(clauses if len(clauses) > 1 else [req])
     return asks
 
 
 def _keywords(text: str) -> set[str]:
+    """What a criterion is about: its content stems without verbs of asking ("explains", "describes")."""
     return content_stems(text, drop=RUBRIC_FILLER) - REQUIREMENT_VERBS - IMPERATIVES
+
+
+def _ask_keywords(ask: str) -> set[str]:
+    """What an ask is about: its content stems without its leading verb ("list" stays in "sort the list")."""
+    toks = words(ask)
+    lead = {stem(toks[0])} if toks else set()
+    return content_stems(ask, drop=RUBRIC_FILLER) - lead
 
 
 def uncovered_requirements(item: Item) -> tuple[list[str], int]:
     """Prompt requirements that no criterion covers (by shared words or TF-IDF similarity), and how many
     checkable requirements the prompt has in all."""
-    asks = [a for a in prompt_requirements(item.prompt) if len(_keywords(a)) >= 2]
+    asks = [a for a in prompt_requirements(item.prompt) if _ask_keywords(a)]
     if not asks:
         return [], 0
     crit_texts = [c.text for c in item.criteria]
@@ -71,10 +80,14 @@ def uncovered_requirements(item: Item) -> tuple[list[str], int]:
     sims = similarity(asks, crit_texts) if crit_texts else np.zeros((len(asks), 0))
     missing = []
     for k, ask in enumerate(asks):
-        kw = _keywords(ask)
+        kw = _ask_keywords(ask)
         share = len(kw & crit_words) / len(kw)
         best = float(sims[k].max()) if sims.shape[1] else 0.0
-        if share < COVERAGE_FLOOR and best < SIMILARITY_FLOOR:
+        if k == 0:  # the task itself ("write a sonnet about..."): criteria judge it by its aspects
+            covered = len(kw & crit_words) >= 2 or share > COVERAGE_FLOOR / 2 or best >= SIMILARITY_FLOOR / 2
+        else:
+            covered = share >= COVERAGE_FLOOR or best >= SIMILARITY_FLOOR
+        if not covered:
             missing.append(ask)
     return missing, len(asks)
 
@@ -82,8 +95,10 @@ def uncovered_requirements(item: Item) -> tuple[list[str], int]:
 def missing_criteria(item: Item) -> float:
     """A must-have of the prompt that no criterion checks. The prompt's asks are its list lines, sentences
     with "must", "should", "include", "please", "make sure"..., imperative sentences and questions, split into
-    verb-led clauses; an ask with at least two content words counts as covered when the criteria use half of
-    its words or one criterion is TF-IDF-similar to it (cosine >= 0.25). Any uncovered ask scores 0.55, rising
+    verb-led clauses (code blocks the prompt quotes are skipped). An ask with a content word counts as covered
+    when the criteria use half of its words or one criterion is TF-IDF-similar to it (cosine >= 0.25); the
+    first ask, usually the task itself, needs only half that, or two shared words: criteria judge a task by
+    its aspects. Any uncovered ask scores 0.55, rising
     to 0.95 as the uncovered share grows; a rubric with asks and no criteria scores 1.
     """
     missing, total = uncovered_requirements(item)
@@ -143,8 +158,10 @@ def redundant_pairs(item: Item) -> list[tuple[str, str, float]]:
     for i in range(len(crits)):
         for j in range(i + 1, len(crits)):
             union = stems[i] | stems[j]
-            overlap = len(stems[i] & stems[j]) / len(union) if len(union) >= 2 else 0.0
-            alike = (float(sims[i, j]) + overlap) / 2
+            if len(union) >= 2:
+                alike = (float(sims[i, j]) + len(stems[i] & stems[j]) / len(union)) / 2
+            else:  # one content word between them: word overlap says little, the whole wording decides
+                alike = float(sims[i, j])
             pairs.append((crits[i].id, crits[j].id, pair_redundancy(texts[i], texts[j], alike)))
     return sorted(pairs, key=lambda p: -p[2])
 

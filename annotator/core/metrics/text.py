@@ -27,24 +27,58 @@ should must need needs required requirement requirements overall also well way w
 
 def words(text: str) -> list[str]:
     """Lower-case word tokens (keeps numbers, and symbols inside names such as c++ or c#)."""
-    return WORD.findall(text.lower().replace("’", "'"))
+    return [w[:-2] if w.endswith("'s") else w.rstrip("'")
+            for w in WORD.findall(text.lower().replace("’", "'"))]
 
 
-def stem(word: str) -> str:
-    """A crude stem: strips the commonest English inflections so word forms of one root meet."""
+# Near-synonyms rubrics use for one requirement; each group is read as its first word, so "well commented" and
+# "well documented" meet. Kept small and to rubric vocabulary: a wrong merge would hide real differences.
+SYNONYM_GROUPS = (
+    "polite courteous respectful",
+    "document comment annotate",
+    "resonant touching poignant evocative",
+    "concise brief succinct short terse",
+    "thorough comprehensive exhaustive complete",
+    "engaging captivating compelling gripping",
+    "organized organised structured",
+    "clear lucid understandable",
+    "correct accurate",
+    "mistake error",
+    "cite reference source",
+    "example instance",
+    "explain describe",
+    "mention state",
+    "list enumerate",
+)
+
+
+def _raw_stem(word: str) -> str:
     w = word.lower()
     if len(w) <= 3 or w[0].isdigit():
         return w
-    for suffix, keep in (("ies", "y"), ("ied", "y"), ("ing", ""), ("edly", ""), ("ed", ""), ("es", ""),
+    for suffix, keep in (("ies", "y"), ("ied", "y"), ("ise", ""), ("ize", ""), ("ising", ""), ("izing", ""),
+                         ("ised", ""), ("ized", ""), ("ing", ""), ("edly", ""), ("ed", ""), ("es", ""),
                          ("ly", ""), ("s", "")):
         if w.endswith(suffix) and len(w) - len(suffix) >= 3:
             w = w[: len(w) - len(suffix)] + keep
             break
     if len(w) > 3 and w[-1] == w[-2] and w[-1] not in "aeiousl":  # "runn" -> "run", but keep "pass", "all"
         w = w[:-1]
-    if w.endswith("e") and len(w) > 3:
+    if w.endswith(("e", "y")) and len(w) > 4:  # "summary" and "summarise" both become "summar"
+        w = w[:-1]
+    elif w.endswith("e") and len(w) > 3:
         w = w[:-1]
     return w
+
+
+CANONICAL = {_raw_stem(w): _raw_stem(group.split()[0]) for group in SYNONYM_GROUPS for w in group.split()}
+
+
+def stem(word: str) -> str:
+    """A crude stem: strips the commonest English inflections so word forms of one root meet, then reads
+    near-synonyms of rubric vocabulary as one word."""
+    w = _raw_stem(word)
+    return CANONICAL.get(w, w)
 
 
 def content_stems(text: str, drop: Iterable[str] = ()) -> set[str]:
