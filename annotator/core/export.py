@@ -6,6 +6,7 @@ where a good one was.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
@@ -40,7 +41,8 @@ def atomic_path(out: str | Path, suffix: str = "") -> Iterator[Path]:
 
 def _safe(df: pd.DataFrame) -> pd.DataFrame:
     for col in df.columns:
-        if df[col].dtype == object:
+        # pandas 3 reads text into its own string dtype, not object: check for text either way
+        if pd.api.types.is_object_dtype(df[col]) or pd.api.types.is_string_dtype(df[col]):
             df[col] = df[col].map(neutralise)
     return df
 
@@ -137,7 +139,7 @@ def wide_labels_frame(project, taxonomy: str | None = None, annotator: str | Non
             labels = pd.DataFrame(conn.execute(
                 select(LABEL.c.item_id, LABEL.c.annotator, LABEL.c.target, LABEL.c.label)
                 .where(_filters(LABEL, tax.id, annotator))).all(), columns=["item_id", "annotator", "target", "label"])
-            labels = labels[~labels["target"].str.startswith("span:")]
+            labels = _spans_on_units(project, tax, labels)
             labels["column"] = labels["label"].map(names)
             labels["value"] = 1
             pivot = labels.pivot_table(index=["item_id", "annotator", "target"], columns="column", values="value",
@@ -152,10 +154,26 @@ def wide_labels_frame(project, taxonomy: str | None = None, annotator: str | Non
         return pd.DataFrame(columns=base + columns)
     out = pd.concat(frames, ignore_index=True)
     for name in columns:
-        if name not in out:
-            out[name] = pd.NA
+        # 0/1 where the label belongs to the row's taxonomy, empty where it does not (not 0.0 and 1.0)
+        out[name] = out[name].astype("Int64") if name in out else pd.Series(pd.NA, index=out.index, dtype="Int64")
     out = out[base + columns].sort_values(["taxonomy", "item_id", "annotator", "target"], kind="stable")
     return out.reset_index(drop=True)
+
+
+def _spans_on_units(project, tax, labels: pd.DataFrame) -> pd.DataFrame:
+    """Span labels counted on the units they lie in (DESIGN section 3), as the statistics count them."""
+    from .stats.data import map_span_to_units
+    from .targets import parse_target
+
+    is_span = labels["target"].str.startswith("span:")
+    mapped, steps = [], {}
+    for row in labels[is_span].itertuples(index=False):
+        if row.item_id not in steps:
+            steps[row.item_id] = [(s.id, s.text) for s in project.items.get(row.item_id).steps]
+        span = parse_target(row.target)
+        for unit in map_span_to_units(steps[row.item_id], span.ref, span.start, span.end, tax.label(row.label).target):
+            mapped.append((row.item_id, row.annotator, unit, row.label))
+    return pd.concat([labels[~is_span], pd.DataFrame(mapped, columns=list(labels.columns))], ignore_index=True)
 
 
 def gold_frame(project, taxonomy: str | None = None) -> pd.DataFrame:
@@ -179,6 +197,7 @@ def export_items_jsonl(project, out: str | Path) -> int:
     out = Path(out)
     image_dir_name = f"{out.stem}_images"
     count = 0
+    written: dict[str, str] = {}  # image file name -> sha256 of its bytes, so one name never holds two pictures
     with atomic_path(out, ".jsonl") as tmp, tmp.open("w", encoding="utf-8") as handle:
         for item, image in project.items.iter_with_images():
             record = item.model_dump(mode="json", exclude_defaults=True)
@@ -186,8 +205,13 @@ def export_items_jsonl(project, out: str | Path) -> int:
             if item.image and image is not None:
                 image_dir = out.parent / image_dir_name
                 image_dir.mkdir(parents=True, exist_ok=True)
-                name = f"{_safe_name(item.id)}{Path(item.image).suffix or '.png'}"
-                (image_dir / name).write_bytes(image)
+                # keep the image's own name, so importing the file back gives the very same item
+                name, digest = _safe_name(Path(item.image).name), hashlib.sha256(image).hexdigest()
+                if written.get(name, digest) != digest:
+                    name = f"{_safe_name(item.id)}-{name}"
+                if name not in written:
+                    (image_dir / name).write_bytes(image)
+                    written[name] = digest
                 record["image"] = f"{image_dir_name}/{name}"
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
             count += 1
