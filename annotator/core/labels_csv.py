@@ -86,7 +86,7 @@ def read_label_rows(path: str | Path) -> Iterator[CsvLabel]:
         raise InputError(Problem(str(path), 0, "", "the file is empty"))
     if b"\x00" in head:
         raise InputError(Problem(str(path), 0, "", "this is a binary file, not a CSV"))
-    with path.open("r", encoding="utf-8", newline="") as handle:
+    with path.open("rb") as handle:
         reader = csv.reader(_utf8_lines(handle, path))
         try:
             header = [h.strip().lstrip("\ufeff") for h in next(reader)]
@@ -137,17 +137,14 @@ class _DecodeProblem(Exception):
         self.problem = problem
 
 
-def _utf8_lines(handle: io.TextIOWrapper, path: Path) -> Iterator[str]:
-    line = 0
-    while True:
-        line += 1
+def _utf8_lines(handle: io.BufferedReader, path: Path) -> Iterator[str]:
+    # decoded a line at a time: a text-mode file decodes whole blocks ahead, which puts the error on the wrong line
+    for line, raw in enumerate(handle, start=1):
         try:
-            text = handle.readline()
+            yield raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise _DecodeProblem(Problem(str(path), line, "", f"not UTF-8 text ({exc.reason} at byte {exc.start})"))
-        if not text:
-            return
-        yield text
+            raise _DecodeProblem(Problem(str(path), line, "", f"not UTF-8 text ({exc.reason} at byte {exc.start} "
+                                                              "of the line)")) from None
 
 
 # --- into a project -------------------------------------------------------------------------------------
