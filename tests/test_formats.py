@@ -388,3 +388,27 @@ def test_the_same_data_copied_elsewhere_keeps_its_ids(tmp_path: Path) -> None:
     shutil.copytree(DATA, tmp_path / "copy")
     for name in ("prm800k_good.jsonl", "rift_good.jsonl", "checklist_good.jsonl"):
         assert [r.item.id for r in read_records(DATA / name)] == [r.item.id for r in read_records(tmp_path / "copy" / name)]
+
+
+def test_memory_does_not_grow_with_the_file(tmp_path: Path) -> None:
+    """Parsing keeps one record and one chunk at a time; only the set of seen ids grows (not measured here)."""
+    import tracemalloc
+
+    from annotator.core.formats.problems import ProblemLog
+    from annotator.core.formats.reader import iter_raw
+
+    def peak(n: int, suffix: str) -> int:
+        record = {"problem": "x" * 200, "steps": ["y" * 100] * 5}
+        path = tmp_path / f"{n}{suffix}"
+        body = ",\n".join(json.dumps(record, indent=1) for _ in range(n))
+        write(path, f"[\n{body}\n]" if suffix == ".json" else "\n".join(json.dumps(record) for _ in range(n)))
+        tracemalloc.start()
+        for _ in iter_raw(path, ProblemLog(), chunk_size=4096):
+            pass
+        size = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        return size
+
+    for suffix in (".json", ".jsonl"):
+        small, large = peak(200, suffix), peak(3000, suffix)
+        assert large < 2 * small + 50_000, (suffix, small, large)

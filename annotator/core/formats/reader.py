@@ -113,16 +113,38 @@ def read_records(path: str | Path, fmt: str = "auto", progress: Callable[[int, i
     path = Path(path)
     _check_exists(path)
     log = ProblemLog()
-    yield from _records(path, fmt, progress, chosen, chunk_size, log, {})
+    yield from _records(path, fmt, progress, chosen, chunk_size, log, _SeenIds())
     if log:
         raise InputError(log.final(str(path)))
 
 
+class _SeenIds:
+    """Where each id was first seen, packed as one int (file number, line) so memory stays at about one small
+    entry per id, the only thing that grows with the input."""
+
+    _LINES = 1 << 40
+
+    def __init__(self) -> None:
+        self.files: list[str] = []
+        self.ids: dict[str, int] = {}
+
+    def start(self, file: str) -> None:
+        self.files.append(file)
+
+    def where(self, item_id: str) -> tuple[str, int] | None:
+        packed = self.ids.get(item_id)
+        return None if packed is None else (self.files[packed // self._LINES], packed % self._LINES)
+
+    def add(self, item_id: str, line: int) -> None:
+        self.ids[item_id] = (len(self.files) - 1) * self._LINES + line
+
+
 def _records(path: Path, fmt: str, progress: Callable[[int, int], None] | None,
              chosen: Callable[[str], None] | None, chunk_size: int, log: ProblemLog,
-             seen: dict[str, tuple[str, int]]) -> Iterator[Record]:
-    """Records of one file; problems into `log`; `seen` maps ids to where they first appeared (across files)."""
+             seen: _SeenIds) -> Iterator[Record]:
+    """Records of one file; problems into `log`; `seen` knows where ids first appeared (across files)."""
     file = str(path)
+    seen.start(file)
     if fmt == "auto":
         if path.stat().st_size == 0 or sniff(path) in ("empty", "blank"):
             fmt = "items"  # nothing to tell apart; the layout problem is reported below
@@ -148,14 +170,15 @@ def _records(path: Path, fmt: str, progress: Callable[[int, int], None] | None,
             if record is None:
                 continue
             item_id = record.item.id
-            if item_id in seen:
-                where_file, where_line = seen[item_id]
+            earlier = seen.where(item_id)
+            if earlier is not None:
+                where_file, where_line = earlier
                 where = f"line {where_line}" if where_file == file else f"{where_file} line {where_line}"
                 given = "id" in raw or fmt != "items"
                 ctx.problem("id", f"duplicate id {item_id!r}: {where} has it already" if given else
                             f"repeats the record on {where} (same content, so the same id {item_id!r})")
                 continue
-            seen[item_id] = (file, line)
+            seen.add(item_id, line)
             yield record
         if count == 0 and not log:
             log.add(file, 0, "", "holds no records")
@@ -179,7 +202,7 @@ def check_files(paths: Iterable[str | Path], fmt: str = "auto") -> list[Problem]
     nothing is written anywhere."""
     _check_name(fmt)
     problems: list[Problem] = []
-    seen: dict[str, tuple[str, int]] = {}
+    seen = _SeenIds()
     for path in map(Path, paths):
         log = ProblemLog()
         try:
