@@ -21,7 +21,7 @@ import numpy as np
 from sklearn.metrics import cohen_kappa_score
 
 from ..errors import AnnotatorError, NotFound
-from .bootstrap import Undefined, bootstrap_sums, percentile_interval
+from .bootstrap import Undefined, bootstrap_sums, percentile_interval, unit_groups
 from .data import LabelData
 from .fleiss import fleiss_from_sums, fleiss_kappa, fleiss_unit_rows
 
@@ -365,14 +365,14 @@ def distance_rows(counts: np.ndarray, distances: np.ndarray) -> np.ndarray:
     pairable = given >= 2
     observed = np.zeros(len(counts))
     c = counts[pairable]
-    observed[pairable] = np.einsum("uc,ck,uk->u", c, distances, c) / (given[pairable] - 1)
+    observed[pairable] = ((c @ distances) * c).sum(axis=1) / (given[pairable] - 1)
     return np.column_stack([pairable.astype(float), observed, counts * pairable[:, None]])
 
 
 def alpha_from_distance_sums(sums: np.ndarray, distances: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     sums = np.atleast_2d(sums)
     n_c = sums[:, 2:]
-    expected = np.einsum("bc,ck,bk->b", n_c, distances, n_c)
+    expected = ((n_c @ distances) * n_c).sum(axis=1)
     return _alpha(sums[:, 0], sums[:, 1], expected, n_c.sum(axis=1))
 
 
@@ -422,13 +422,16 @@ class _Block:
     def confusion(self, i: int, j: int) -> np.ndarray:
         return confusion_rows(self.codes, i, j, self.v).sum(axis=0).reshape(self.v, self.v)
 
-    def rows(self) -> np.ndarray:
+    def rows(self, cols: np.ndarray | None = None) -> np.ndarray:
+        """Per-unit rows for the fast bootstrap, for the given unit columns (default: all)."""
+        codes = self.codes if cols is None else self.codes[:, cols]
+        counts = self.counts if cols is None else self.counts[cols]
         parts = []
         if self.scale == "nominal":
-            parts.append(agreement_rows(self.counts))
-            parts.append(fleiss_unit_rows(self.counts, self.m.shape[0]))
-        parts += [confusion_rows(self.codes, i, j, self.v) for i, j in self.pairs]
-        parts.append(coincidence_rows(self.counts))
+            parts.append(agreement_rows(counts))
+            parts.append(fleiss_unit_rows(counts, self.m.shape[0]))
+        parts += [confusion_rows(codes, i, j, self.v) for i, j in self.pairs]
+        parts.append(coincidence_rows(counts))
         self.widths = [p.shape[1] for p in parts]
         return np.hstack(parts)
 
@@ -647,9 +650,11 @@ def _multi_choice(data: LabelData, chosen: list[str], kinds: list[str], n_boot: 
                 continue
             kind_codes = mask_codes[:, offset:offset + width]
             offset += width
-            parts = [blocks[label].rows() for label in kind_labels[kind]]
-            parts.append(distance_rows(value_counts(kind_codes, len(set_domain)), set_distances))
-            sums = bootstrap_sums(np.hstack(parts), n_boot, seed)
+            # Units with equal codes in every label have equal rows: build rows once per distinct pattern.
+            first, groups = unit_groups(kind_codes, *(blocks[label].codes for label in kind_labels[kind]))
+            parts = [blocks[label].rows(first) for label in kind_labels[kind]]
+            parts.append(distance_rows(value_counts(kind_codes[:, first], len(set_domain)), set_distances))
+            sums = bootstrap_sums(np.hstack(parts), n_boot, seed, groups=groups)
             start = 0
             for label, part in zip(kind_labels[kind], parts):
                 figures, kappas, pair_pa = blocks[label].resampled(sums[:, start:start + part.shape[1]])
@@ -727,8 +732,9 @@ def _single_choice(data: LabelData, chosen: list[str], n_boot: int, seed: int, r
     ticker.step()
     resampled: list[tuple[dict[str, np.ndarray], np.ndarray, np.ndarray] | None] = [None] * len(blocks)
     if n_boot > 0 and n_ann >= 2 and m.shape[1] > 0:
-        parts = [b.rows() for b in blocks]
-        sums = bootstrap_sums(np.hstack(parts), n_boot, seed)
+        first, groups = unit_groups(nominal.codes)  # the category codes decide every block's rows
+        parts = [b.rows(first) for b in blocks]
+        sums = bootstrap_sums(np.hstack(parts), n_boot, seed, groups=groups)
         start = 0
         for k, (b, part) in enumerate(zip(blocks, parts)):
             resampled[k] = b.resampled(sums[:, start:start + part.shape[1]])

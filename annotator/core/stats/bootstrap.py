@@ -91,18 +91,27 @@ def bootstrap_ci(stat_fn: Callable[[np.ndarray], float], matrix: np.ndarray, n: 
     return percentile_interval(values, n, level)
 
 
-def bootstrap_sums(unit_rows: np.ndarray, n: int = 1000, seed: int = 0) -> np.ndarray:
-    """Column sums of `unit_rows` (units x k) for each of n resamples of its rows: an (n, k) array.
+def bootstrap_sums(unit_rows: np.ndarray, n: int = 1000, seed: int = 0, groups: np.ndarray | None = None
+                   ) -> np.ndarray:
+    """Column sums of per-unit rows for each of n resamples of the units: an (n, k) array.
 
-    Units with equal rows are merged first, so each resample only counts how often each distinct row was drawn;
-    the draws are exactly those `bootstrap_ci` makes with the same seed and number of units.
+    Without `groups`, `unit_rows` has one row per unit and units with equal rows are merged first. With
+    `groups` (one entry per unit), `unit_rows` holds one row per group and `groups[u]` names the row of unit u;
+    callers that know which units are alike (equal value codes) pass it and skip the merge. Either way each
+    resample only counts how often each distinct row was drawn, and the draws are exactly those `bootstrap_ci`
+    makes with the same seed and number of units.
     """
     unit_rows = np.asarray(unit_rows, dtype=float)
     if unit_rows.ndim != 2:
         raise ValueError("expected a units x statistics array")
-    n_units = unit_rows.shape[0]
-    distinct, pattern = np.unique(unit_rows, axis=0, return_inverse=True)
+    if groups is None:
+        distinct, pattern = np.unique(unit_rows, axis=0, return_inverse=True)
+    else:
+        distinct, pattern = unit_rows, np.asarray(groups)
+        if pattern.size and (pattern.min() < 0 or pattern.max() >= len(distinct)):
+            raise ValueError("groups must index the rows of unit_rows")
     pattern = pattern.reshape(-1)
+    n_units = len(pattern)
     n_patterns = len(distinct)
     out = np.empty((n, unit_rows.shape[1]))
     row = 0
@@ -113,3 +122,17 @@ def bootstrap_sums(unit_rows: np.ndarray, n: int = 1000, seed: int = 0) -> np.nd
         out[row:row + b] = counts @ distinct
         row += b
     return out
+
+
+def unit_groups(*codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Group units (columns) whose integer codes agree in every given matrix.
+
+    Returns the first column of each group and, per unit, its group: per-unit rows then need building only for
+    the representatives, which is what makes a million label decisions cheap (a few hundred distinct patterns).
+    """
+    stacked = np.vstack([np.atleast_2d(c) for c in codes]).T
+    if stacked.shape[0] == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    small = stacked.astype(np.int16 if stacked.max() < 2**15 else np.int64)
+    _, first, inverse = np.unique(small, axis=0, return_index=True, return_inverse=True)
+    return first, inverse.reshape(-1)
