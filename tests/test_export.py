@@ -1,0 +1,183 @@
+"""Exports: the wide labels CSV, gold labels, filters, atomic writes, and items JSONL that imports back to the
+very same items (DESIGN sections 4 and 7)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from annotator.core import Project
+from annotator.core.export import atomic_path, export_items_jsonl, export_labels_csv, wide_labels_frame
+
+
+FORMATS_DATA = Path(__file__).resolve().parent / "data" / "formats"
+
+
+def rows(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_wide_has_a_row_per_unit_and_a_0_1_column_per_label(filled_project, tmp_path):
+    p = filled_project
+    p.labels.add("r1", "rift", "alice", "criterion:c2", "subjective")
+    p.labels.add("r1", "rift", "alice", "criterion:c2", "hackable")
+    p.labels.add("r1", "rift", "alice", "item", "low_signal")
+    p.completion.set_done("r1", "rift", "alice")
+    p.completion.set_done("r1", "rift", "bob")
+    out = tmp_path / "wide.csv"
+    n = export_labels_csv(p, out, wide=True, taxonomy="rift")
+    got = rows(out)
+    header = out.read_text(encoding="utf-8").splitlines()[0].split(",")
+    assert header == ["item_id", "item_kind", "taxonomy", "annotator", "target", "subjective", "non_atomic",
+                      "ungrounded", "misaligned_or_rigid", "missing_criteria", "hackable", "low_signal",
+                      "redundant_criteria"]
+    # r1 has 3 criteria and the item itself, for each of two annotators
+    assert n == len(got) == 8
+    by_key = {(r["annotator"], r["target"]): r for r in got}
+    assert by_key[("alice", "criterion:c2")]["subjective"] == "1"
+    assert by_key[("alice", "criterion:c2")]["hackable"] == "1"
+    assert by_key[("alice", "criterion:c2")]["low_signal"] == "0"
+    assert by_key[("alice", "item")]["low_signal"] == "1"
+    assert by_key[("bob", "criterion:c2")]["subjective"] == "0"
+    assert {v for r in got for k, v in r.items() if k not in header[:5]} == {"0", "1"}
+
+
+def test_wide_counts_spans_on_their_steps(filled_project):
+    p = filled_project
+    trace = "\n\n".join(s.text for s in p.items.get("t1").steps)
+    start = trace.index("Then")
+    p.labels.add("t1", "reasoning_errors", "alice", f"span:trace:{start}-{start + 4}", "calculation")
+    p.labels.add("t1", "reasoning_errors", "alice", "span:s3:0-2", "final_answer")
+    p.completion.set_done("t1", "reasoning_errors", "alice")
+    frame = wide_labels_frame(p, "reasoning_errors")
+    marked = frame.set_index("target")[["calculation", "final_answer"]].to_dict("index")
+    assert marked == {"step:s1": {"calculation": 0, "final_answer": 0},
+                      "step:s2": {"calculation": 1, "final_answer": 0},
+                      "step:s3": {"calculation": 0, "final_answer": 1}}
+
+
+def test_wide_over_several_taxonomies_leaves_other_taxonomies_columns_empty(filled_project, tmp_path):
+    p = filled_project
+    p.labels.add("r1", "rift", "alice", "item", "low_signal")
+    p.completion.set_done("r1", "rift", "alice")
+    p.labels.add("t1", "step_rating", "alice", "step:s1", "-1")
+    p.completion.set_done("t1", "step_rating", "alice")
+    out = tmp_path / "wide.csv"
+    export_labels_csv(p, out, wide=True)
+    got = rows(out)
+    step = next(r for r in got if r["target"] == "step:s1")
+    assert (step["-1"], step["0"], step["+1"], step["low_signal"]) == ("1", "0", "0", "")
+    item = next(r for r in got if r["item_id"] == "r1" and r["target"] == "item")
+    assert (item["low_signal"], item["-1"]) == ("1", "")
+
+
+def test_export_filters_by_taxonomy_and_annotator(filled_project, tmp_path):
+    p = filled_project
+    for who in ("alice", "bob"):
+        p.labels.add("r1", "rift", who, "item", "low_signal")
+        p.completion.set_done("r1", "rift", who)
+    p.labels.add("t1", "step_rating", "alice", "step:s1", "+1")
+    p.completion.set_done("t1", "step_rating", "alice")
+    out = tmp_path / "x.csv"
+    export_labels_csv(p, out, taxonomy="rift")
+    assert {(r["taxonomy"], r["annotator"]) for r in rows(out)} == {("rift", "alice"), ("rift", "bob")}
+    export_labels_csv(p, out, annotator="bob")
+    assert {(r["taxonomy"], r["annotator"]) for r in rows(out)} == {("rift", "bob")}
+    export_labels_csv(p, out, wide=True, annotator="alice")
+    assert {r["annotator"] for r in rows(out)} == {"alice"}
+    assert {r["taxonomy"] for r in rows(out)} == {"rift", "step_rating"}
+
+
+def test_gold_export(filled_project, tmp_path):
+    p = filled_project
+    p.gold.set("r1", "rift", "criterion:c2", ["subjective", "hackable"], reviewer="carol")
+    p.gold.set("r1", "rift", "criterion:c1", [])
+    p.gold.set("t1", "step_rating", "step:s2", ["-1"])
+    out = tmp_path / "gold.csv"
+    n = export_labels_csv(p, out, gold=True)
+    got = [(r["item_id"], r["item_kind"], r["taxonomy"], r["annotator"], r["target"], r["label"]) for r in rows(out)]
+    assert n == 4
+    assert got == [("r1", "rubric", "rift", "gold", "criterion:c1", ""),
+                   ("r1", "rubric", "rift", "gold", "criterion:c2", "hackable"),
+                   ("r1", "rubric", "rift", "gold", "criterion:c2", "subjective"),
+                   ("t1", "trace", "step_rating", "gold", "step:s2", "-1")]
+    export_labels_csv(p, out, gold=True, taxonomy="step_rating")
+    assert [r["label"] for r in rows(out)] == ["-1"]
+
+
+def test_an_empty_project_exports_a_header(tmp_project, tmp_path):
+    out = tmp_path / "none.csv"
+    assert export_labels_csv(tmp_project, out) == 0
+    assert out.read_text(encoding="utf-8").strip() == "item_id,item_kind,taxonomy,annotator,target,label,note,created_at"
+    assert export_labels_csv(tmp_project, out, wide=True) == 0
+
+
+def test_a_failed_write_leaves_the_old_file(tmp_path):
+    out = tmp_path / "keep.csv"
+    out.write_text("old contents")
+    with pytest.raises(RuntimeError):
+        with atomic_path(out) as tmp:
+            tmp.write_text("half")
+            raise RuntimeError("disk full")
+    assert out.read_text() == "old contents"
+    assert [p.name for p in tmp_path.iterdir()] == ["keep.csv"]
+
+
+def test_items_export_imports_back_to_the_same_items(filled_project, tmp_path):
+    out = tmp_path / "export" / "items.jsonl"
+    assert export_items_jsonl(filled_project, out) == 4
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in records] == ["r1", "r2", "cap1", "t1"]
+    assert all("kind" in r for r in records)
+    image = records[2]["image"]
+    assert not Path(image).is_absolute() and (out.parent / image).is_file()
+    with Project.create(tmp_path / "copy.sqlite") as copy:
+        assert copy.import_items([out]).items == 4
+        assert list(copy.items.iter_all()) == list(filled_project.items.iter_all())
+        assert copy.items.image_bytes("cap1") == filled_project.items.image_bytes("cap1")
+
+
+def test_sample_items_survive_an_export_and_import(sample_project, tmp_path):
+    out = tmp_path / "items.jsonl"
+    with Project.open(sample_project) as original, Project.create(tmp_path / "copy.sqlite") as copy:
+        n = export_items_jsonl(original, out)
+        assert n == sum(original.info()["items"].values())
+        copy.import_items([out])
+        before = list(original.items.iter_with_images())
+        after = list(copy.items.iter_with_images())
+        assert [item for item, _ in after] == [item for item, _ in before]
+        assert [image for _, image in after] == [image for _, image in before]
+        assert sum(1 for _, image in after if image) >= 10
+
+
+def test_two_different_images_with_one_name_are_both_kept(tmp_project, make_jsonl, tmp_path):
+    folder = tmp_path / "data"
+    png = (FORMATS_DATA / "images" / "harbour.png").read_bytes()
+    for sub in ("a", "b"):
+        (folder / sub).mkdir(parents=True)
+        (folder / sub / "photo.png").write_bytes(png + sub.encode())  # two different files, one name
+    path = make_jsonl("two.jsonl", [{"id": "pa", "kind": "caption", "caption": "A", "image": "a/photo.png"},
+                                    {"id": "pb", "kind": "caption", "caption": "B", "image": "b/photo.png"}])
+    tmp_project.import_items([path])
+    out = tmp_path / "out" / "items.jsonl"
+    export_items_jsonl(tmp_project, out)
+    with Project.create(tmp_path / "copy.sqlite") as copy:
+        copy.import_items([out])
+        for item_id in ("pa", "pb"):
+            assert copy.items.image_bytes(item_id) == tmp_project.items.image_bytes(item_id)
+    assert tmp_project.items.image_bytes("pa") != tmp_project.items.image_bytes("pb")
+
+
+def test_long_frame_is_a_plain_table(filled_project):
+    from annotator.core.export import long_labels_frame
+
+    filled_project.labels.add("r1", "rift", "alice", "item", "low_signal")
+    filled_project.completion.set_done("r1", "rift", "alice")
+    frame = long_labels_frame(filled_project)
+    assert isinstance(frame, pd.DataFrame) and len(frame) == 1
+    assert frame.iloc[0]["label"] == "low_signal"
