@@ -144,13 +144,13 @@ CASES = [
 def test_split_rubric(text: str, expected: list[dict]) -> None:
     got = split_rubric(text)
     assert [c.id for c in got] == [f"c{i}" for i in range(1, len(expected) + 1)]
-    for criterion, want in zip(got, expected):
+    assert len(got) == len(expected)
+    for criterion, want in zip(got, expected, strict=True):
         assert criterion.text == want["text"]
         assert criterion.points == want.get("points")
         assert criterion.weight == pytest.approx(want["weight"]) if "weight" in want else criterion.weight is None
         assert criterion.axis == want.get("axis")
         assert criterion.tags == want.get("tags", ())
-    assert len(got) == len(expected)
 
 
 def test_enough_cases() -> None:

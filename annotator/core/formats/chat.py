@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import BaseModel, ConfigDict
 
 
@@ -20,10 +18,3 @@ def messages_text(messages: list[Message] | str) -> str:
         return messages
     return "\n".join(f"{m.role}: {m.content}" for m in messages)
 
-
-def pick(raw: dict[str, Any], *names: str) -> Any:
-    """The first of `names` present (and not null) in the record."""
-    for name in names:
-        if raw.get(name) is not None:
-            return raw[name]
-    return None

@@ -116,7 +116,7 @@ def _split_inline(line: str) -> list[str]:
         return [line]
     pad = line[:indent]
     parts = [line[:chain[0].start()]] if chain[0].start() > indent else []
-    for m, nxt in zip(chain, [*chain[1:], None]):
+    for m, nxt in zip(chain, [*chain[1:], None], strict=True):
         parts.append(pad + line[m.start(): nxt.start() if nxt else len(line)].rstrip())
     return [p for p in parts if p.strip()]
 

@@ -314,7 +314,7 @@ def iter_csv(reader: ByteCounter, file: str, log: ProblemLog, delimiter: str = "
         if len(row) != len(header):
             log.add(file, line, "", f"row has {len(row)} cells but the header has {len(header)} columns")
             continue
-        yield line, dict(zip(header, row))
+        yield line, dict(zip(header, row, strict=True))
     if header is None:
         log.add(file, 0, "", "the CSV file has no header row")
 
