@@ -311,3 +311,15 @@ def test_single_choice_human_ceiling_by_hand() -> None:
     assert ceiling["c"]["accuracy"] == pytest.approx(1 / 3)
     # a against b+c: i1c1 tie(yes,no), i1c2 tie, i2c1 partly (a partly), i2c2 tie(no,yes), i2c3 yes -> 2/2
     assert ceiling["a"]["accuracy"] == pytest.approx(1.0) and ceiling["a"]["units"] == 2
+
+
+def test_graded_metric_gets_calibration_on_the_same_gold() -> None:
+    report = f1_report(two_annotator_case(), "m")
+    v = report["labels"]["vague"]
+    # vague units with gold: i1c1 (1, .9), i2c1 (1, .4), i2c2 (0, .6) -> Brier (.01 + .36 + .36) / 3
+    assert v["brier"] == pytest.approx((0.01 + 0.36 + 0.36) / 3)
+    assert sum(b[2] for b in v["reliability"]) == v["units"] == 3
+    data = two_annotator_case()
+    binary = make_data(MULTI, {"i1": ["c1", "c2"], "i2": ["c1", "c2"]}, data.done.values.tolist(),
+                       data.labels.values.tolist(), predictions=[("i1", "m", "criterion:c1", "vague", 1.0)])
+    assert "ece" not in f1_report(binary, "m")["labels"]["vague"]

@@ -20,6 +20,7 @@ import pandas as pd
 from sklearn.metrics import accuracy_score, precision_recall_fscore_support
 
 from ..errors import NotFound
+from .calibration import calibration_by_label
 from .data import LabelData
 
 GOLD_COLUMNS = ["item_id", "target", "label", "value", "source"]
@@ -334,8 +335,9 @@ def f1_report(data: LabelData, metric: str, threshold: float = 0.5,
 
     Only units on items the metric scored and with a human answer count. Multi-choice: a (unit, label) is
     predicted when its score >= threshold. Single-choice: the unit's predicted label is the one with the highest
-    score (the threshold is not used) and `accuracy` is added. Each label entry leaves room for the calibration
-    keys (`ece`, `brier`, `reliability`) that the calibration module adds for scored metrics.
+    score (the threshold is not used) and `accuracy` is added. For a metric with graded scores (any strictly
+    between 0 and 1) each label also gets `ece`, `brier` and `reliability` from the calibration module, on
+    the same gold.
     """
     if not 0.0 <= threshold <= 1.0:
         raise ValueError(f"threshold must lie in [0, 1], got {threshold}")
@@ -384,5 +386,18 @@ def f1_report(data: LabelData, metric: str, threshold: float = 0.5,
         report["sweep"] = _sweep(table, order) if graded else {}
         if not graded:
             report["sweep_reason"] = "the metric gives only 0/1 scores; every threshold gives the same figures"
+    if table["score"].between(0, 1, inclusive="neither").any():
+        _add_calibration(report, data, metric, gold)
     report["human_ceiling"] = _human_ceiling(data, items)
     return report
+
+
+def _add_calibration(report: dict[str, Any], data: LabelData, metric: str, gold: pd.DataFrame) -> None:
+    """`ece`, `brier` and `reliability` per label (DESIGN 7) for metrics with graded scores, on the same gold."""
+    for label, cal in calibration_by_label(data, metric, gold[["item_id", "target", "label", "value"]]).items():
+        entry = report["labels"].get(label)
+        if entry is None:
+            continue
+        entry.update({k: cal.get(k) for k in ("ece", "brier", "reliability")})
+        if cal.get("reason"):
+            entry["calibration_reason"] = cal["reason"]
