@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 from . import __version__
-from .core.errors import AnnotatorError, InputError
+from .core.errors import AnnotatorError, InputError, UsageError
 
 
 # --- output helpers -----------------------------------------------------------------------------------
@@ -280,6 +280,9 @@ def main(argv: list[str] | None = None) -> int:
             _err(str(problem))
         _err(f"nothing was changed ({len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''})")
         return 1
+    except UsageError as exc:
+        _err(f"usage error: {exc}")
+        return 2
     except AnnotatorError as exc:
         _err(f"error: {exc}")
         return 1
