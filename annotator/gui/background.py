@@ -1,0 +1,122 @@
+"""Long work off the UI thread: the one helper every slow operation goes through.
+
+`run_in_background(work, on_success, on_failure)` runs `work(task)` on Qt's thread pool and calls the
+callbacks on the UI thread. `work` reports progress with `task.progress(done, total)` and should stop when
+`task.cancelled` turns true (raising `Cancelled` is the simple way). Work that touches a project opens its own
+`Project` inside the worker: SQLite connections belong to the thread that made them.
+"""
+
+from __future__ import annotations
+
+import threading
+import traceback
+from typing import Any, Callable
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+
+
+class Cancelled(Exception):
+    """Raised inside work that noticed the user pressed Cancel."""
+
+
+class BackgroundTask(QObject):
+    """One piece of background work. Its signals are delivered on the UI thread (the object lives there)."""
+
+    succeeded = Signal(object)
+    failed = Signal(object)
+    progressed = Signal(int, int)
+    finished = Signal()
+
+    def __init__(self, work: Callable[["BackgroundTask"], Any], parent: QObject | None = None):
+        super().__init__(parent)
+        self._work = work
+        self._cancel = threading.Event()
+        self.running = False
+        self.on_success: Callable[[Any], None] | None = None
+        self.on_failure: Callable[[BaseException], None] | None = None
+        self.on_progress: Callable[[int, int], None] | None = None
+        # Connected to this object's own slots, so the callbacks run on the thread the task lives on (the UI).
+        self.succeeded.connect(self._deliver_success)
+        self.failed.connect(self._deliver_failure)
+        self.progressed.connect(self._deliver_progress)
+        self.finished.connect(self._done)
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def progress(self, done: int, total: int) -> None:
+        """Called from the worker; raises Cancelled once the user has asked to stop."""
+        self.progressed.emit(int(done), int(total))
+        if self._cancel.is_set():
+            raise Cancelled()
+
+    def start(self) -> "BackgroundTask":
+        self.running = True
+        _RUNNING.add(self)
+        QThreadPool.globalInstance().start(_Runner(self))
+        return self
+
+    def _run(self) -> None:
+        try:
+            if self._cancel.is_set():
+                raise Cancelled()
+            result = self._work(self)
+        except BaseException as exc:  # every failure is reported to the UI thread, never lost in a worker
+            exc.__traceback_text__ = traceback.format_exc()  # type: ignore[attr-defined]
+            self.failed.emit(exc)
+        else:
+            self.succeeded.emit(result)
+        self.finished.emit()
+
+    @Slot(object)
+    def _deliver_success(self, result: object) -> None:
+        if self.on_success:
+            self.on_success(result)
+
+    @Slot(object)
+    def _deliver_failure(self, exc: object) -> None:
+        if self.on_failure:
+            self.on_failure(exc)  # type: ignore[arg-type]
+
+    @Slot(int, int)
+    def _deliver_progress(self, done: int, total: int) -> None:
+        if self.on_progress:
+            self.on_progress(done, total)
+
+    @Slot()
+    def _done(self) -> None:
+        self.running = False
+        _RUNNING.discard(self)
+
+
+class _Runner(QRunnable):
+    def __init__(self, task: BackgroundTask):
+        super().__init__()
+        self._task = task
+        self.setAutoDelete(True)
+
+    def run(self) -> None:
+        self._task._run()
+
+
+_RUNNING: set[BackgroundTask] = set()  # keeps tasks alive until their signals have been delivered
+
+
+def run_in_background(work: Callable[[BackgroundTask], Any],
+                      on_success: Callable[[Any], None] | None = None,
+                      on_failure: Callable[[BaseException], None] | None = None,
+                      on_progress: Callable[[int, int], None] | None = None,
+                      parent: QObject | None = None) -> BackgroundTask:
+    """Start `work(task)` on the thread pool; the callbacks run on the UI thread."""
+    task = BackgroundTask(work, parent)
+    task.on_success, task.on_failure, task.on_progress = on_success, on_failure, on_progress
+    return task.start()
+
+
+def wait_for_all(timeout_ms: int = 30_000) -> bool:
+    """Let running work finish (on quit, and in tests)."""
+    return QThreadPool.globalInstance().waitForDone(timeout_ms)

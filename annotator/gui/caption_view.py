@@ -1,0 +1,88 @@
+"""The caption view: the image beside the caption and its criteria. Each criterion has verdict buttons (the
+caption_verdict labels); caption errors go on the caption as a whole or on a selected stretch of it."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSplitter, QWidget
+
+from ..core.errors import AnnotatorError
+from ..core.model import Item
+from .image_view import ImageView
+from .text import tooltip_text
+from .unit_page import UnitPage, UnitRow, criterion_extras, number_heading
+
+VERDICT_TAXONOMY = "caption_verdict"
+
+
+class CaptionView(UnitPage):
+    kind = "caption"
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.image = ImageView(self)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.addWidget(self.image)
+        self.splitter.addWidget(self.scroll)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 1)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.splitter)
+        self.verdicts: dict[str, dict[str, QPushButton]] = {}  # target -> label id -> button
+
+    def build(self, item: Item) -> None:
+        data = self.session.project.items.image_bytes(item.id) if self.session else None
+        self.image.set_image(data)
+        heading = "Caption" + (f"  (model: {item.model})" if item.model else "")
+        self.add_row(UnitRow("item", heading, item.caption, selectable=True, field="caption"))
+        self.verdicts = {}
+        verdict_tax = self._verdict_taxonomy()
+        for n, crit in enumerate(item.criteria, start=1):
+            target = f"criterion:{crit.id}"
+            row = self.add_row(UnitRow(target, number_heading(
+                n, [crit.id] + criterion_extras(crit.points, crit.weight, crit.axis, crit.tags)), crit.text))
+            if verdict_tax is None:
+                continue
+            buttons = {}
+            for ldef in verdict_tax.labels:
+                button = QPushButton(f"{ldef.name}  [{ldef.key}]" if ldef.key else ldef.name, row)
+                button.setObjectName("verdict")
+                button.setCheckable(True)
+                button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+                button.setToolTip(tooltip_text(ldef.definition))
+                button.setStyleSheet(f"QPushButton#verdict:checked {{ background: {ldef.color}; }}")
+                button.clicked.connect(lambda _=False, t=target, lab=ldef.id: self._verdict(t, lab))
+                row.controls.addWidget(button)
+                buttons[ldef.id] = button
+            row.controls.addStretch(1)
+            self.verdicts[target] = buttons
+
+    def _verdict_taxonomy(self):
+        if self.session is None:
+            return None
+        try:
+            return self.session.project.taxonomies.get(VERDICT_TAXONOMY)
+        except AnnotatorError:
+            return None
+
+    def _verdict(self, target: str, label: str) -> None:
+        if self.session is not None:
+            self.session.select_target(target)
+            self.session.toggle_label(label, taxonomy=VERDICT_TAXONOMY, target=target)
+
+    def refresh(self) -> None:
+        super().refresh()
+        if self.session is None:
+            return
+        for target, buttons in self.verdicts.items():
+            given = {lab.label for lab in self.session.labels_on(target, VERDICT_TAXONOMY)}
+            for label, button in buttons.items():
+                button.setChecked(label in given)
+            row = next((r for r in self.rows if r.target == target), None)
+            if row is not None:  # the buttons already show the verdict; chips would say it twice
+                row.chips.set_labels([c for c in (self._chip(lab) for lab in self.session.labels_on(target))
+                                      if c[0].taxonomy != VERDICT_TAXONOMY])
+
+    def zoom(self, factor: float) -> None:
+        self.image.zoom(factor)

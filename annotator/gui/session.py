@@ -1,0 +1,318 @@
+"""The annotating session: one annotator, one open project, the item on screen and every write the app makes.
+
+Panels never talk to each other. They read the session's state and call its methods; the session writes
+through the core's `Project` facade (each write committed at once), pushes an undoable command, and announces
+what changed with a signal so each panel decides what to redraw (Anki's OpChanges idea, in small).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoStack
+
+from ..core.errors import AnnotatorError
+from ..core.model import Item, Label
+from ..core.store import DoneChange, LabelChange, NoteChange, Project
+from ..core.targets import parse_target, span as span_target
+from ..core.taxonomy import LabelDef, Taxonomy
+from .undo import StoreCommand
+
+
+class AnnotationSession(QObject):
+    itemChanged = Signal()          # another item (or none) is on screen
+    unitChanged = Signal()          # the selected unit moved
+    taxonomyChanged = Signal()      # the active taxonomy changed
+    labelsChanged = Signal()        # labels or notes of the item on screen changed
+    doneChanged = Signal(str)       # the completion of this item changed
+    spanChanged = Signal()          # the selected stretch of text changed
+    aboutToChange = Signal()        # the item, unit or taxonomy is about to change: finish edits now
+    saved = Signal(str)             # a write was committed; the text says what
+    failed = Signal(str)            # an action was refused; the text says why
+
+    def __init__(self, project: Project, annotator: str, undo_stack: QUndoStack | None = None,
+                 parent: QObject | None = None, remembered: dict[str, str] | None = None):
+        super().__init__(parent)
+        self.project = project
+        self.annotator = annotator
+        self.undo_stack = undo_stack if undo_stack is not None else QUndoStack(self)
+        self.item: Item | None = None
+        self.units: list[str] = []
+        self.unit_index = 0
+        self.taxonomy: Taxonomy | None = None
+        self.span: tuple[str, int, int] | None = None
+        self.labels: list[Label] = []
+        self.notes: dict[str, str] = {}
+        self._active: dict[str, str] = dict(remembered or {})
+
+    # --- what is on screen --------------------------------------------------------------------------
+    def open_item(self, item_id: str | None) -> None:
+        if item_id is None:
+            self.aboutToChange.emit()
+            self.item, self.units, self.taxonomy = None, [], None
+            self.labels, self.notes, self.span = [], {}, None
+            self.itemChanged.emit()
+            return
+        if self.item is not None and self.item.id == item_id:
+            return
+        self.aboutToChange.emit()
+        try:
+            item = self.project.items.get(item_id)
+        except AnnotatorError as exc:
+            self.failed.emit(str(exc))
+            return
+        self.item = item
+        prefix = "step" if item.kind == "trace" else "criterion"
+        self.units = ["item", *(f"{prefix}:{u.id}" for u in item.units)]
+        self.unit_index = 1 if len(self.units) > 1 else 0
+        self.span = None
+        self.taxonomy = self._choose_taxonomy(item.kind)
+        self._reload()
+        self.itemChanged.emit()
+
+    def taxonomies_for_item(self) -> list[Taxonomy]:
+        return self.project.taxonomies.for_kind(self.item.kind) if self.item else []
+
+    def _choose_taxonomy(self, kind: str) -> Taxonomy | None:
+        options = self.project.taxonomies.for_kind(kind)
+        wanted = self._active.get(kind)
+        for tax in options:
+            if tax.id == wanted:
+                return tax
+        return options[0] if options else None
+
+    def set_taxonomy(self, taxonomy_id: str) -> None:
+        if self.item is None or (self.taxonomy and self.taxonomy.id == taxonomy_id):
+            return
+        for tax in self.taxonomies_for_item():
+            if tax.id == taxonomy_id:
+                self.aboutToChange.emit()
+                self.taxonomy = tax
+                self._active[self.item.kind] = tax.id
+                self._reload()
+                self.taxonomyChanged.emit()
+                return
+        self.failed.emit(f"taxonomy {taxonomy_id!r} does not apply to {self.item.kind} items")
+
+    def cycle_taxonomy(self) -> None:
+        options = self.taxonomies_for_item()
+        if len(options) > 1 and self.taxonomy is not None:
+            ids = [t.id for t in options]
+            self.set_taxonomy(ids[(ids.index(self.taxonomy.id) + 1) % len(ids)])
+
+    @property
+    def active_taxonomies(self) -> dict[str, str]:
+        """The taxonomy chosen for each item kind, to remember between runs."""
+        return dict(self._active)
+
+    def active_for_kind(self, kind: str) -> str | None:
+        tax = self._choose_taxonomy(kind)
+        return tax.id if tax else None
+
+    def _reload(self) -> None:
+        if self.item is None:
+            return
+        self.labels = self.project.labels.for_item(self.item.id, annotator=self.annotator)
+        self.notes = (self.project.notes.for_item(self.item.id, self.taxonomy.id, self.annotator)
+                      if self.taxonomy else {})
+
+    # --- units and text selections --------------------------------------------------------------------
+    @property
+    def unit(self) -> str:
+        return self.units[self.unit_index] if self.units else "item"
+
+    def select_unit(self, index: int) -> None:
+        if not self.units:
+            return
+        index = max(0, min(index, len(self.units) - 1))
+        if index != self.unit_index or self.span is not None:
+            if index != self.unit_index:
+                self.aboutToChange.emit()
+            self.unit_index = index
+            self.span = None
+            self.unitChanged.emit()
+
+    def select_target(self, target: str) -> None:
+        if target in self.units:
+            self.select_unit(self.units.index(target))
+
+    def move_unit(self, step: int) -> None:
+        self.select_unit(self.unit_index + step)
+
+    def set_span(self, field: str, start: int, end: int) -> None:
+        """The annotator selected characters [start, end) of a field; span labels go there next."""
+        new = (field, start, end) if end > start else None
+        if new != self.span:
+            self.span = new
+            self.spanChanged.emit()
+
+    def clear_span(self) -> None:
+        self.set_span("", 0, 0)
+
+    # --- where a label goes -----------------------------------------------------------------------------
+    def target_for(self, ldef: LabelDef) -> str | None:
+        """A span label goes on the selected text, an item label on the item, a unit label on the selected
+        unit; None when no unit of the right kind is selected."""
+        if self.span is not None and ldef.spans:
+            return span_target(*self.span)
+        if ldef.target == "item":
+            return "item"
+        unit = self.unit
+        return unit if unit.startswith(ldef.target + ":") else None
+
+    def labels_on(self, target: str, taxonomy: str | None = None) -> list[Label]:
+        return [lab for lab in self.labels if lab.target == target and (taxonomy is None or lab.taxonomy == taxonomy)]
+
+    def is_on(self, ldef: LabelDef) -> bool:
+        target = self.target_for(ldef)
+        if target is None or self.taxonomy is None:
+            return False
+        return any(lab.label == ldef.id for lab in self.labels_on(target, self.taxonomy.id))
+
+    def spans_in(self, field: str) -> list[tuple[int, int, Label]]:
+        found = []
+        for lab in self.labels:
+            if lab.target.startswith("span:"):
+                tgt = parse_target(lab.target)
+                if tgt.ref == field:
+                    found.append((tgt.start, tgt.end, lab))
+        return sorted(found, key=lambda s: (s[0], s[1]))
+
+    def label_def(self, taxonomy: str, label: str) -> LabelDef | None:
+        try:
+            return self.project.taxonomies.get(taxonomy).label(label)
+        except AnnotatorError:
+            return None
+
+    def first_error(self) -> str | None:
+        """The first step rated -1 (ProcessBench's first error), when the item is a rated trace."""
+        if self.item is None or self.item.kind != "trace":
+            return None
+        wrong = {lab.target for lab in self.labels if lab.taxonomy == "step_rating" and lab.label == "-1"}
+        for step in self.item.steps:
+            if f"step:{step.id}" in wrong:
+                return f"step:{step.id}"
+        return None
+
+    # --- writes -------------------------------------------------------------------------------------------
+    def toggle_key(self, key: str) -> bool:
+        """What a label key does in the active taxonomy; False when no label has that key."""
+        if self.taxonomy is None:
+            return False
+        for ldef in self.taxonomy.labels:
+            if ldef.key == key:
+                self.toggle_label(ldef.id)
+                return True
+        return False
+
+    def toggle_label(self, label_id: str, taxonomy: str | None = None, target: str | None = None) -> None:
+        """Give or take away a label on its target (the one `target_for` picks unless given)."""
+        if self.item is None:
+            return
+        tax_id = taxonomy or (self.taxonomy.id if self.taxonomy else None)
+        if tax_id is None:
+            self.failed.emit("no taxonomy applies to this item")
+            return
+        ldef = self.label_def(tax_id, label_id)
+        if ldef is None:
+            self.failed.emit(f"taxonomy {tax_id!r} has no label {label_id!r}")
+            return
+        if target is None:
+            target = self.target_for(ldef) if tax_id == (self.taxonomy.id if self.taxonomy else None) else None
+            if target is None and ldef.target == "item":
+                target = "item"
+            if target is None and self.unit.startswith(ldef.target + ":"):
+                target = self.unit
+        if target is None:
+            self.failed.emit(f"{ldef.name} goes on a {ldef.target}: select one first (j/k)")
+            return
+        try:
+            change = self.project.labels.toggle(self.item.id, tax_id, self.annotator, target, label_id)
+        except AnnotatorError as exc:
+            self.failed.emit(str(exc))
+            return
+        if target.startswith("span:"):
+            self.span = None
+            self.spanChanged.emit()
+        verb = "added" if change.added and not change.removed else "removed" if not change.added else "changed"
+        self._push(f"{ldef.name} {verb}", change, self.project.labels.apply)
+
+    def remove_label(self, lab: Label) -> None:
+        try:
+            change = self.project.labels.remove(lab.item_id, lab.taxonomy, lab.annotator, lab.target, lab.label)
+        except AnnotatorError as exc:
+            self.failed.emit(str(exc))
+            return
+        ldef = self.label_def(lab.taxonomy, lab.label)
+        self._push(f"{ldef.name if ldef else lab.label} removed", change, self.project.labels.apply)
+
+    def note(self, target: str | None = None) -> str:
+        return self.notes.get(target or self.unit, "")
+
+    def set_note(self, text: str, target: str | None = None) -> None:
+        if self.item is None or self.taxonomy is None:
+            return
+        target = target or self.unit
+        if text.strip() == self.notes.get(target, ""):
+            return
+        try:
+            change = self.project.notes.set(self.item.id, self.taxonomy.id, self.annotator, target, text)
+        except AnnotatorError as exc:
+            self.failed.emit(str(exc))
+            return
+        self._push("note", change, self.project.notes.apply)
+
+    def is_done(self) -> bool:
+        if self.item is None or self.taxonomy is None:
+            return False
+        return self.project.completion.is_done(self.item.id, self.taxonomy.id, self.annotator)
+
+    def set_done(self, done: bool = True) -> None:
+        if self.item is None or self.taxonomy is None:
+            return
+        change = self.project.completion.set_done(self.item.id, self.taxonomy.id, self.annotator, done)
+        if change.before != change.after:
+            self._push("done" if done else "not done", change, self.project.completion.apply)
+
+    def done_and_next(self) -> str | None:
+        """Mark the item done in the active taxonomy, then open the next item not yet done (in list order)."""
+        if self.item is None or self.taxonomy is None:
+            return None
+        self.set_done(True)
+        following = self.project.completion.next_undone(self.item.id, self.annotator, self.taxonomy.id)
+        if following is None:
+            self.saved.emit(f"saved; every item is done in {self.taxonomy.name}")
+        else:
+            self.open_item(following)
+        return following
+
+    def progress(self) -> tuple[int, int] | None:
+        if self.taxonomy is None:
+            return None
+        return self.project.completion.progress(self.annotator, self.taxonomy.id)
+
+    # --- change bookkeeping ----------------------------------------------------------------------------
+    def _push(self, text: str, change: LabelChange | NoteChange | DoneChange, apply) -> None:
+        self.undo_stack.push(StoreCommand(text, change, apply, self._after_replay))
+        self._announce(change, text)
+
+    def _after_replay(self, change) -> None:
+        item_id = _item_of(change)
+        if item_id and (self.item is None or self.item.id != item_id):
+            self.open_item(item_id)  # show the annotator what their undo touched
+        self._announce(change, "undo/redo")
+
+    def _announce(self, change, what: str) -> None:
+        self._reload()
+        if isinstance(change, DoneChange):
+            self.doneChanged.emit(change.item_id)
+        self.labelsChanged.emit()
+        self.saved.emit(f"saved ({what}) at {datetime.now():%H:%M:%S}")
+
+
+def _item_of(change) -> str | None:
+    if isinstance(change, LabelChange):
+        labs = change.added or change.removed
+        return labs[0].item_id if labs else None
+    return getattr(change, "item_id", None)

@@ -1,0 +1,107 @@
+"""Read-only text in which the annotator selects spans, with labelled spans shown in their label's colour."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QTextCharFormat, QTextCursor
+from PySide6.QtWidgets import QFrame, QSizePolicy, QTextEdit, QWidget
+
+from .text import from_qt_offset, tinted, to_qt_offset
+
+
+class SpanText(QTextEdit):
+    """Shows `text` as plain text; reports selections as Python character offsets and grows to fit its text."""
+
+    spanSelected = Signal(int, int)  # (start, end); (0, 0) when the selection is cleared
+    clicked = Signal()
+
+    def __init__(self, text: str = "", parent: QWidget | None = None, max_height: int | None = None):
+        super().__init__(parent)
+        self.setReadOnly(True)
+        self.setAcceptRichText(False)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
+                                     | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff if max_height is None
+                                        else Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self._max_height = max_height
+        self._text = ""
+        self.selectionChanged.connect(self._selection_changed)
+        self.set_text(text)
+
+    @property
+    def text(self) -> str:
+        return self._text
+
+    def set_text(self, text: str) -> None:
+        self._text = text
+        self.setPlainText(text)
+        self._fit()
+
+    # --- spans ---------------------------------------------------------------------------------------
+    def set_spans(self, spans: list[tuple[int, int, str, str]]) -> None:
+        """Highlight (start, end, colour, name) spans; overlapping spans stack their tints."""
+        selections = []
+        for start, end, color, name in spans:
+            sel = QTextEdit.ExtraSelection()
+            cursor = QTextCursor(self.document())
+            cursor.setPosition(to_qt_offset(self._text, start))
+            cursor.setPosition(to_qt_offset(self._text, min(end, len(self._text))), QTextCursor.MoveMode.KeepAnchor)
+            fmt = QTextCharFormat()
+            fmt.setBackground(tinted(color, 110))
+            fmt.setToolTip(name)
+            sel.cursor, sel.format = cursor, fmt
+            selections.append(sel)
+        self.setExtraSelections(selections)
+
+    def span_colors(self) -> list[tuple[int, int, str]]:
+        """The highlighted spans as (start, end, colour name): what the view shows, for tests and checks."""
+        out = []
+        for sel in self.extraSelections():
+            c = sel.cursor
+            out.append((from_qt_offset(self._text, c.selectionStart()), from_qt_offset(self._text, c.selectionEnd()),
+                        sel.format.background().color().name()))
+        return out
+
+    def select_range(self, start: int, end: int) -> None:
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(to_qt_offset(self._text, start))
+        cursor.setPosition(to_qt_offset(self._text, end), QTextCursor.MoveMode.KeepAnchor)
+        self.setTextCursor(cursor)
+
+    def selected_range(self) -> tuple[int, int] | None:
+        c = self.textCursor()
+        if not c.hasSelection():
+            return None
+        return from_qt_offset(self._text, c.selectionStart()), from_qt_offset(self._text, c.selectionEnd())
+
+    def clear_selection(self) -> None:
+        c = self.textCursor()
+        if c.hasSelection():
+            c.clearSelection()
+            self.setTextCursor(c)
+
+    def _selection_changed(self) -> None:
+        found = self.selected_range()
+        self.spanSelected.emit(*(found or (0, 0)))
+
+    # --- size ----------------------------------------------------------------------------------------
+    def mousePressEvent(self, event) -> None:
+        super().mousePressEvent(event)
+        self.clicked.emit()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        doc = self.document()
+        doc.setTextWidth(max(50, self.viewport().width()))
+        height = int(doc.size().height()) + 2 * self.frameWidth() + 4
+        if self._max_height is not None:
+            height = min(height, self._max_height)
+        if height != self.height():
+            self.setFixedHeight(height)

@@ -1,0 +1,103 @@
+"""The trace view: the problem, the numbered steps, and the final answer beside the reference answer.
+
+A step is selected with j/k or the mouse; selecting text inside a step makes the next span-capable label go
+on that stretch (target `span:<step id>:<start>-<end>`). Each step shows its rating (step_rating) as a badge,
+and the first step rated -1 is marked as the trace's first error.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QFrame, QGridLayout, QVBoxLayout, QWidget
+
+from ..core.model import Item
+from .answer_match import answers_match
+from .collapsible import Collapsible
+from .text import ink_for, plain_label
+from .unit_page import UnitPage, UnitRow
+
+RATING_TAXONOMY = "step_rating"
+
+
+class AnswerBar(QFrame):
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("answerBar")
+        grid = QGridLayout(self)
+        grid.setContentsMargins(8, 4, 8, 4)
+        self.answer = plain_label("", self)
+        self.reference = plain_label("", self)
+        self.badge = plain_label("", self, wrap=False)
+        self.badge.setObjectName("badge")
+        grid.addWidget(plain_label("Answer", self), 0, 0)
+        grid.addWidget(plain_label("Reference", self), 0, 1)
+        grid.addWidget(self.answer, 1, 0)
+        grid.addWidget(self.reference, 1, 1)
+        grid.addWidget(self.badge, 0, 2, 2, 1)
+        grid.setColumnStretch(0, 1)
+        grid.setColumnStretch(1, 1)
+
+    def show_answers(self, answer: str | None, reference: str | None) -> None:
+        self.answer.setText(answer or "(none given)")
+        self.reference.setText(reference or "(none given)")
+        match = answers_match(answer, reference)
+        self.badge.setText({True: "match", False: "no match", None: "not comparable"}[match])
+        color = {True: "#2e7d32", False: "#c62828", None: "#9e9e9e"}[match]
+        self.badge.setStyleSheet(f"background: {color}; color: {ink_for(color)};")
+        self.match = match
+
+
+class TraceView(UnitPage):
+    kind = "trace"
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.problem: Collapsible | None = None
+        self.answers = AnswerBar(self)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.scroll, 1)
+        layout.addWidget(self.answers)
+
+    def build(self, item: Item) -> None:
+        heading = "Problem" + "".join(f"  ({x})" for x in (item.domain, item.model) if x)
+        self.problem = Collapsible(heading, item.problem)
+        self.add_widget(self.problem)
+        self.add_row(UnitRow("item", f"The trace as a whole  ({len(item.steps)} steps)"))
+        for n, step in enumerate(item.steps, start=1):
+            self.add_row(UnitRow(f"step:{step.id}", f"Step {n}  ({step.id})", step.text, selectable=True,
+                                 field=step.id))
+        self.answers.show_answers(item.answer, item.reference_answer)
+
+    def step_text(self, step_id: str):
+        """The selectable text widget of a step (tests select spans in it)."""
+        for row in self.rows:
+            if row.field == step_id:
+                return row.text_view
+        raise KeyError(step_id)
+
+    def refresh(self) -> None:
+        super().refresh()
+        if self.session is None:
+            return
+        first = self.session.first_error()
+        for row in self.rows:
+            if not row.target.startswith("step:"):
+                continue
+            ratings = self.session.labels_on(row.target, RATING_TAXONOMY)
+            parts = []
+            color = "#9e9e9e"
+            if ratings:
+                ldef = self.session.label_def(RATING_TAXONOMY, ratings[0].label)
+                if ldef is not None:
+                    parts.append(f"{ldef.id} {ldef.name}")
+                    color = ldef.color or color
+            if row.target == first:
+                parts.append("first error")
+            row.set_badge("  ·  ".join(parts))
+            row.badge.setStyleSheet(f"background: {color}; color: {ink_for(color)};" if parts else "")
+            # ratings are on the badge; chips keep the other taxonomies' labels
+            row.chips.set_labels([c for c in (self._chip(lab) for lab in self.session.labels_on(row.target))
+                                  if c[0].taxonomy != RATING_TAXONOMY]
+                                 + [self._chip(lab, excerpt=row.text_view.text[s:e])
+                                    for s, e, lab in self.session.spans_in(row.field or "")])

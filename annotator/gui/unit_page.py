@@ -1,0 +1,211 @@
+"""What the three item views share: a scrolling column of unit rows (the item itself, then its criteria or
+steps), one of them selected, each showing its labels as chips."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QScrollArea, QVBoxLayout, QWidget
+
+from ..core.model import Item, Label
+from .chips import ChipRow
+from .session import AnnotationSession
+from .span_text import SpanText
+from .text import plain_label
+
+
+class UnitRow(QFrame):
+    """One unit: a heading, its text (plain, or selectable for span labels), optional controls, its chips."""
+
+    clicked = Signal()
+
+    def __init__(self, target: str, heading: str, text: str = "", selectable: bool = False,
+                 field: str | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("unitRow")
+        self.setProperty("selected", False)
+        self.target = target
+        self.field = field  # the span field of the row's text, when spans may be selected in it
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 6, 8, 6)
+        layout.setSpacing(3)
+        top = QHBoxLayout()
+        self.heading = plain_label(heading, self, wrap=True)
+        self.heading.setObjectName("unitHeading")
+        self.badge = plain_label("", self, wrap=False)
+        self.badge.setObjectName("badge")
+        self.badge.hide()
+        top.addWidget(self.heading, 1)
+        top.addWidget(self.badge)
+        layout.addLayout(top)
+        self.text_view: SpanText | None = None
+        if selectable:
+            self.text_view = SpanText(text, self)
+            self.text_view.clicked.connect(self.clicked)
+            layout.addWidget(self.text_view)
+        elif text:
+            body = plain_label(text, self)
+            body.setObjectName("unitText")
+            layout.addWidget(body)
+        self.controls = QHBoxLayout()
+        self.controls.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(self.controls)
+        self.chips = ChipRow(self)
+        self.chips.hide()
+        layout.addWidget(self.chips)
+
+    def set_selected(self, selected: bool) -> None:
+        if self.property("selected") != selected:
+            self.setProperty("selected", selected)
+            self.style().unpolish(self)
+            self.style().polish(self)
+
+    def set_badge(self, text: str) -> None:
+        self.badge.setText(text)
+        self.badge.setVisible(bool(text))
+
+    def mousePressEvent(self, event) -> None:
+        self.clicked.emit()
+        super().mousePressEvent(event)
+
+
+class UnitPage(QWidget):
+    """Base of the rubric, caption and trace views. Subclasses build their rows in `build(item)`."""
+
+    kind = ""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session: AnnotationSession | None = None
+        self.rows: list[UnitRow] = []
+        self.scroll = QScrollArea(self)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self._holder = QWidget()
+        self._column = QVBoxLayout(self._holder)
+        self._column.setContentsMargins(4, 4, 4, 4)
+        self._column.setSpacing(6)
+        self.scroll.setWidget(self._holder)
+
+    def bind(self, session: AnnotationSession) -> None:
+        self.session = session
+
+    # --- building -----------------------------------------------------------------------------------------
+    def show_item(self, item: Item) -> None:
+        for row in self.rows:
+            row.deleteLater()
+        self.rows = []
+        while self._column.count():
+            taken = self._column.takeAt(0)
+            if taken.widget() is not None:
+                taken.widget().deleteLater()
+        self.build(item)
+        self._column.addStretch(1)
+        self.refresh()
+        self.show_unit()
+
+    def build(self, item: Item) -> None:
+        raise NotImplementedError
+
+    def add_row(self, row: UnitRow) -> UnitRow:
+        index = len(self.rows)
+        self.rows.append(row)
+        self._column.addWidget(row)
+        row.clicked.connect(lambda i=index: self._row_clicked(i))
+        if row.text_view is not None and row.field is not None:
+            row.text_view.spanSelected.connect(lambda s, e, i=index, f=row.field: self._span_selected(i, f, s, e))
+        row.chips.removeRequested.connect(self._remove)
+        return row
+
+    def add_widget(self, widget: QWidget) -> None:
+        self._column.addWidget(widget)
+
+    # --- reacting to the session ------------------------------------------------------------------------
+    def _row_clicked(self, index: int) -> None:
+        if self.session is not None and self.session.unit_index != index:
+            self.session.select_unit(index)
+
+    def _span_selected(self, index: int, field: str, start: int, end: int) -> None:
+        if self.session is None:
+            return
+        if end > start:
+            if self.session.unit_index != index:
+                self.session.select_unit(index)
+            self.session.set_span(field, start, end)
+        elif self.session.span is not None and self.session.span[0] == field:
+            self.session.clear_span()
+
+    def _remove(self, lab: Label) -> None:
+        if self.session is not None:
+            self.session.remove_label(lab)
+
+    def show_unit(self) -> None:
+        if self.session is None:
+            return
+        for i, row in enumerate(self.rows):
+            row.set_selected(i == self.session.unit_index)
+            if i != self.session.unit_index and row.text_view is not None:
+                row.text_view.clear_selection()
+        if 0 <= self.session.unit_index < len(self.rows):
+            self.scroll.ensureWidgetVisible(self.rows[self.session.unit_index], 0, 40)
+
+    def span_changed(self) -> None:
+        if self.session is not None and self.session.span is None:
+            for row in self.rows:
+                if row.text_view is not None:
+                    row.text_view.clear_selection()
+
+    def refresh(self) -> None:
+        """Redraw chips and highlighted spans from the session's labels."""
+        if self.session is None:
+            return
+        for row in self.rows:
+            chips = [self._chip(lab) for lab in self.session.labels_on(row.target)]
+            if row.field is not None:
+                spans = self.session.spans_in(row.field)
+                chips += [self._chip(lab, excerpt=row_text(row)[s:e]) for s, e, lab in spans]
+                if row.text_view is not None:
+                    row.text_view.set_spans([(s, e, self._color(lab), self._name(lab)) for s, e, lab in spans])
+            row.chips.set_labels(chips)
+
+    def _name(self, lab: Label) -> str:
+        ldef = self.session.label_def(lab.taxonomy, lab.label) if self.session else None
+        return ldef.name if ldef else lab.label
+
+    def _color(self, lab: Label) -> str:
+        ldef = self.session.label_def(lab.taxonomy, lab.label) if self.session else None
+        return (ldef.color if ldef and ldef.color else "#888888")
+
+    def _chip(self, lab: Label, excerpt: str | None = None) -> tuple[Label, str, str]:
+        text = self._name(lab)
+        if excerpt is not None:
+            short = " ".join(excerpt.split())
+            text += f': "{short[:24]}{"..." if len(short) > 24 else ""}"'
+        return lab, text, self._color(lab)
+
+    def zoom(self, factor: float) -> None:
+        """Only the caption view zooms; others ignore it."""
+
+
+def row_text(row: UnitRow) -> str:
+    return row.text_view.text if row.text_view is not None else ""
+
+
+def number_heading(n: int, extra: list[str]) -> str:
+    parts = [f"{n}."] + [e for e in extra if e]
+    return "  ".join(parts)
+
+
+def criterion_extras(points, weight, axis, tags) -> list[str]:
+    out = []
+    if points is not None:
+        out.append(f"{points:g} points")
+    if weight is not None:
+        out.append(f"weight {weight:g}")
+    if axis:
+        out.append(f"axis: {axis}")
+    if tags:
+        out.append("tags: " + ", ".join(tags))
+    return out
+
+
+ALIGN_TOP = Qt.AlignmentFlag.AlignTop
