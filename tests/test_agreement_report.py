@@ -197,9 +197,9 @@ def test_progress_and_cancel():
         agreement_report(data, n_boot=10, progress=lambda d, t: calls.append(d), cancel=lambda: len(calls) >= 2)
 
 
-def verdict_data(seed=0):
+def verdict_data(seed=0, n_items=15):
     rng = np.random.default_rng(seed)
-    items = [f"cap{k}" for k in range(1, 16)]
+    items = [f"cap{k}" for k in range(1, n_items + 1)]
     done = [(i, a) for i in items for a in ANNOTATORS]
     labels = []
     for i in items:
