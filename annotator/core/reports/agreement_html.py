@@ -91,7 +91,8 @@ def _figures_chart(report: dict) -> str:
     ax.set_yticks(y, [_plain(lab) for lab in labels])
     ax.invert_yaxis()
     ax.set_xlabel("agreement beyond chance (95% interval)")
-    ax.legend(loc="lower right", fontsize=8)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(loc="lower right", fontsize=8)
     fig.tight_layout()
     return _figure(figure_svg(fig), "Chance-corrected agreement per label, with bootstrap intervals.")
 
