@@ -323,3 +323,17 @@ def test_graded_metric_gets_calibration_on_the_same_gold() -> None:
     binary = make_data(MULTI, {"i1": ["c1", "c2"], "i2": ["c1", "c2"]}, data.done.values.tolist(),
                        data.labels.values.tolist(), predictions=[("i1", "m", "criterion:c1", "vague", 1.0)])
     assert "ece" not in f1_report(binary, "m")["labels"]["vague"]
+
+
+def test_sweep_points_match_the_figures_at_those_thresholds() -> None:
+    data = random_data(4)
+    report = f1_report(data, "m")
+    for label, sweep in report["sweep"].items():
+        pts = sweep["points"]
+        for t, p, r, f in (pts[0], pts[len(pts) // 3], pts[2 * len(pts) // 3], pts[-1]):
+            at = f1_report(data, "m", threshold=t)["labels"][label]
+            assert (p, r, f) == (pytest.approx(at["precision"]) if at["precision"] is not None else None,
+                                 pytest.approx(at["recall"]) if at["recall"] is not None else None,
+                                 pytest.approx(at["f1"]) if at["f1"] is not None else None), (label, t)
+        best = max(f for _, _, _, f in sweep["points"] if f is not None)
+        assert sweep["best_f1"] == pytest.approx(best)

@@ -43,12 +43,38 @@ def _adjudicated(data: LabelData, target_kind: str) -> tuple[set[tuple[str, str]
     return units, rows
 
 
-def _multi_gold(data: LabelData, annotators: list[str], adjudicate: bool) -> pd.DataFrame:
+class _Answers:
+    """Every annotator's answers as annotator x unit matrices, built once per label and shared by the gold and
+    by each leave-one-out majority of the human ceiling (building them is the slow part)."""
+
+    def __init__(self, data: LabelData):
+        self.data = data
+        self.everyone = data.annotators
+        self.row = {a: k for k, a in enumerate(self.everyone)}
+        self._presence: dict[str, tuple[np.ndarray, pd.DataFrame]] = {}
+        self._categories: tuple[np.ndarray, pd.DataFrame] | None = None
+
+    def presence(self, label: str, annotators: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
+        if label not in self._presence:
+            self._presence[label] = self.data.presence_matrix(label, self.everyone)
+        matrix, units = self._presence[label]
+        return matrix[[self.row[a] for a in annotators]], units
+
+    def categories(self, annotators: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
+        if self._categories is None:
+            matrix, units, _ = self.data.category_matrix(self.everyone)
+            self._categories = (matrix, units)
+        matrix, units = self._categories
+        return matrix[[self.row[a] for a in annotators]], units
+
+
+def _multi_gold(answers: _Answers, annotators: list[str], adjudicate: bool) -> pd.DataFrame:
     """One row per (unit, label) that has any answer: value 1/0, or None for an exact tie (`tie` True)."""
+    data = answers.data
     frames = []
     for lab in data.taxonomy.labels:
         if annotators:
-            matrix, units = data.presence_matrix(lab.id, annotators)
+            matrix, units = answers.presence(lab.id, annotators)
             given = (~np.isnan(matrix)).sum(axis=0)
             yes = np.nansum(matrix, axis=0)
         else:
@@ -76,11 +102,12 @@ def _multi_gold(data: LabelData, annotators: list[str], adjudicate: bool) -> pd.
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=GOLD_COLUMNS + ["tie"])
 
 
-def _single_gold(data: LabelData, annotators: list[str], adjudicate: bool) -> pd.DataFrame:
+def _single_gold(answers: _Answers, annotators: list[str], adjudicate: bool) -> pd.DataFrame:
     """One row per unit with an answer: `label` the plurality category (None and `tie` True on an exact tie)."""
+    data = answers.data
     order = data.taxonomy.label_ids
     if annotators:
-        matrix, units, _ = data.category_matrix(annotators)
+        matrix, units = answers.categories(annotators)
     else:
         units = data.units_for(data.taxonomy.labels[0].target)
         matrix = np.full((0, len(units)), np.nan)
@@ -122,15 +149,17 @@ def _expand_single(per_unit: pd.DataFrame, order: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=GOLD_COLUMNS + ["tie"])
 
 
-def _gold_table(data: LabelData, annotators: list[str], adjudicate: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _gold_table(answers: _Answers, annotators: list[str], adjudicate: bool = True
+                ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(gold rows without ties, tied rows). Multi-choice ties are (unit, label) pairs; single-choice ties are units
     (one row per unit in the tied table)."""
+    data = answers.data
     if data.taxonomy.choice == "single":
-        per_unit = _single_gold(data, annotators, adjudicate)
+        per_unit = _single_gold(answers, annotators, adjudicate)
         ties = per_unit[per_unit["tie"]]
         gold = _expand_single(per_unit[~per_unit["tie"]], data.taxonomy.label_ids)
     else:
-        table = _multi_gold(data, annotators, adjudicate)
+        table = _multi_gold(answers, annotators, adjudicate)
         ties = table[table["tie"]]
         gold = table[~table["tie"]]
     gold = gold.drop(columns="tie").reset_index(drop=True)
@@ -147,7 +176,7 @@ def gold_labels(data: LabelData, annotators: list[str] | None = None) -> tuple[p
     leaves the whole unit out and counts once) and is given as one row per label, 1 for the chosen one.
     """
     data = data.restrict(annotators)
-    gold, ties = _gold_table(data, data.annotators)
+    gold, ties = _gold_table(_Answers(data), data.annotators)
     return gold, len(ties)
 
 
@@ -223,21 +252,39 @@ def _error_rows(rows: pd.DataFrame, ascending: bool) -> list[dict[str, Any]]:
             for i, t, lab, s in rows[["item_id", "target", "label", "score"]].itertuples(index=False)]
 
 
+def _ratio(num: np.ndarray, den: np.ndarray) -> list[float | None]:
+    return [float(n / d) if d else None for n, d in zip(num, den)]
+
+
 def _sweep(table: pd.DataFrame, labels: list[str]) -> dict[str, Any]:
-    """Per label, the figures at each distinct score and on a 0.05 grid, and the threshold with the best F1
-    (the lowest one when several tie), so a user can see what a different cut would buy."""
+    """Per label, precision, recall and F1 at each distinct score and on a 0.05 grid, and the threshold with
+    the best F1 (the lowest one when several tie), so a user can see what a different cut would buy.
+
+    Counted for all thresholds at once from the sorted scores (hundreds of thresholds would otherwise mean
+    hundreds of passes); the figures are scikit-learn's definitions, and the tests hold them to
+    `binary_figures` at every point."""
     out: dict[str, Any] = {}
     for lab in labels:
         part = table[table["label"] == lab]
         y = part["value"].to_numpy(dtype=int)
         s = part["score"].to_numpy(dtype=float)
-        thresholds = sorted({round(float(t), 6) for t in s if t > 0} | set(SWEEP_GRID))
-        points, best_t, best_f = [], None, None
-        for t in thresholds:
-            fig = binary_figures(y, (s >= t).astype(int))
-            points.append([t, fig["precision"], fig["recall"], fig["f1"]])
-            if fig["f1"] is not None and (best_f is None or fig["f1"] > best_f + 1e-12):
-                best_t, best_f = t, fig["f1"]
+        thresholds = np.array(sorted({round(float(t), 6) for t in s if t > 0} | set(SWEEP_GRID)))
+        order = np.argsort(s)
+        s_sorted, y_sorted = s[order], y[order]
+        first = np.searchsorted(s_sorted, thresholds, side="left")  # units from here on are predicted positive
+        positives_after = np.concatenate([np.cumsum(y_sorted[::-1])[::-1], [0]])
+        tp = positives_after[first]
+        predicted = len(s) - first
+        fp = predicted - tp
+        fn = int(y.sum()) - tp
+        precision = _ratio(tp, tp + fp)
+        recall = _ratio(tp, tp + fn)
+        f1 = _ratio(2 * tp, 2 * tp + fp + fn)
+        points = [[float(t), p, r, f] for t, p, r, f in zip(thresholds, precision, recall, f1)]
+        best_t, best_f = None, None
+        for t, _, _, f in points:
+            if f is not None and (best_f is None or f > best_f + 1e-12):
+                best_t, best_f = t, f
         out[lab] = {"best_threshold": best_t, "best_f1": best_f, "points": points}
     return out
 
@@ -282,9 +329,10 @@ def _single_scores(units: pd.DataFrame, order: list[str]
     return per_label, y_true, y_pred, accuracy
 
 
-def _human_ceiling(data: LabelData, items: set[str]) -> dict[str, Any]:
+def _human_ceiling(answers: _Answers, items: set[str]) -> dict[str, Any]:
     """Each annotator's labels scored against the strict majority (plurality, single-choice) of the others, on
     the items the metric scored. Adjudicated gold is not used: a reviewer may be one of the annotators."""
+    data = answers.data
     annotators = data.annotators
     if len(annotators) < 2:
         return {"annotators": {}, "micro_f1": None, "macro_f1": None,
@@ -294,9 +342,9 @@ def _human_ceiling(data: LabelData, items: set[str]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for ann in annotators:
         others = [a for a in annotators if a != ann]
-        ref, _ = _gold_table(data, others, adjudicate=False)
+        ref, _ = _gold_table(answers, others, adjudicate=False)
         ref = ref[ref["item_id"].isin(items)]
-        own, _ = _gold_table(data, [ann], adjudicate=False)  # one annotator's "majority" is their own answer
+        own, _ = _gold_table(answers, [ann], adjudicate=False)  # one annotator's "majority" is their own answer
         own = own.rename(columns={"value": "own"})[["item_id", "target", "label", "own"]]
         both = ref.merge(own, on=["item_id", "target", "label"], how="left")
         if single:
@@ -344,7 +392,8 @@ def f1_report(data: LabelData, metric: str, threshold: float = 0.5,
     data = data.restrict(annotators)
     tax = data.taxonomy
     items = _scored_items(data, metric)
-    gold, ties = _gold_table(data, data.annotators)
+    answers = _Answers(data)
+    gold, ties = _gold_table(answers, data.annotators)
     gold = gold[gold["item_id"].isin(items)]
     table = _with_scores(gold, data, metric)
     order = tax.label_ids
@@ -388,7 +437,7 @@ def f1_report(data: LabelData, metric: str, threshold: float = 0.5,
             report["sweep_reason"] = "the metric gives only 0/1 scores; every threshold gives the same figures"
     if table["score"].between(0, 1, inclusive="neither").any():
         _add_calibration(report, data, metric, gold)
-    report["human_ceiling"] = _human_ceiling(data, items)
+    report["human_ceiling"] = _human_ceiling(answers, items)
     return report
 
 
