@@ -11,13 +11,13 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import BinaryIO, Iterable, Iterator
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from sqlalchemy import Connection, select
 
 from .csv_cells import restore
-from .errors import InputError, Problem
+from .errors import InputError, NotFound, Problem
 from .labels_csv import _check_label
 from .model import Prediction
 from .store.tables import ITEM, UNIT
@@ -64,34 +64,38 @@ class PredictionImportSummary:
         return f"scored {self.items} items ({parts or 'no predictions'})"
 
 
+def _utf8_lines(handle: BinaryIO, path: Path) -> Iterator[str]:
+    """Lines decoded one at a time, so a bad byte is reported on its own line (text mode decodes blocks ahead)."""
+    for line, raw in enumerate(handle, start=1):
+        try:
+            yield raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError(Problem(str(path), line, "", f"not UTF-8 text ({exc.reason})")) from None
+
+
 def _csv_records(path: Path) -> Iterable[tuple[int, dict]]:
     try:
-        handle = path.open("r", encoding="utf-8", newline="")
+        handle = path.open("rb")
     except FileNotFoundError:
         raise InputError(Problem(str(path), 0, "", "no such file")) from None
     with handle:
-        reader = csv.DictReader(handle)
-        try:
-            header = [h.strip() for h in (reader.fieldnames or [])]
-        except UnicodeDecodeError as exc:
-            raise InputError(Problem(str(path), 1, "", f"not UTF-8 text ({exc.reason})")) from None
+        reader = csv.DictReader(_utf8_lines(handle, path))
+        header = [h.strip().lstrip("\ufeff") for h in (reader.fieldnames or [])]
         if not header:
             raise InputError(Problem(str(path), 0, "", "the file is empty"))
+        reader.fieldnames = header
         missing = [c for c in REQUIRED if c not in header]
         if missing:
             raise InputError(Problem(str(path), 1, "header", f"missing column(s): {', '.join(missing)}"))
-        try:
-            for row in reader:
-                yield reader.line_num, {k.strip(): restore(v or "") for k, v in row.items() if k}
-        except UnicodeDecodeError as exc:
-            raise InputError(Problem(str(path), reader.line_num + 1, "", f"not UTF-8 text ({exc.reason})")) from None
+        for row in reader:
+            yield reader.line_num, {k.strip(): restore(v or "") for k, v in row.items() if k}
 
 
 def read_predictions(path: str | Path, project, metric: str | None = None) -> tuple[list[Prediction], set[tuple]]:
     """Validated predictions of a CSV or RIFT-style JSONL file, and the (item, taxonomy, metric) it scores."""
     path = Path(path)
     if path.suffix.lower() in (".jsonl", ".json"):
-        return _read_rift_results(path, metric)
+        return _read_rift_results(path, project, metric)
     problems: list[Problem] = []
     preds: list[Prediction] = []
     scored: set[tuple] = set()
@@ -123,34 +127,58 @@ def read_predictions(path: str | Path, project, metric: str | None = None) -> tu
 
 
 def _row_problem(conn: Connection, project, row: PredictionCsvRow) -> tuple[str, str] | None:
-    if conn.execute(select(ITEM.c.id).where(ITEM.c.id == row.item_id)).first() is None:
+    kind = conn.execute(select(ITEM.c.kind).where(ITEM.c.id == row.item_id)).scalar()
+    if kind is None:
         return "item_id", f"item {row.item_id!r} is not in the project"
     try:
         tax = project.taxonomies.get(row.taxonomy)
     except Exception:
         return "taxonomy", f"the project has no taxonomy {row.taxonomy!r}"
+    if kind not in tax.applies_to:
+        return "taxonomy", f"taxonomy {tax.id!r} does not apply to {kind} items"
     units = set(conn.execute(select(UNIT.c.target).where(UNIT.c.item_id == row.item_id)).scalars())
     return _check_label(tax, row.label, row.target, units)
 
 
-def _read_rift_results(path: Path, metric: str | None) -> tuple[list[Prediction], set[tuple]]:
+def _read_rift_results(path: Path, project, metric: str | None) -> tuple[list[Prediction], set[tuple]]:
+    """RIFT-style results; every record must name an item of the project and only labels of its RIFT taxonomy."""
     from .formats import read_rift_results
 
     name = metric or path.stem
     preds, scored = [], set()
-    for _line, item_id, labels, votes in read_rift_results(path):
-        scored.add((item_id, "rift", name))
-        shares: dict[str, float] = {}
-        if votes:
-            for vote in votes:
-                for lab in set(vote):
-                    shares[lab] = shares.get(lab, 0.0) + 1.0 / len(votes)
-        else:
-            shares = {lab: 1.0 for lab in labels}
-        for lab, share in sorted(shares.items()):
-            preds.append(Prediction(item_id=item_id, taxonomy="rift", metric=name, target="item", label=lab,
-                                    score=round(min(1.0, share), 6)))
+    problems: list[Problem] = []
+    try:
+        tax = project.taxonomies.get("rift")
+    except NotFound:
+        raise InputError(Problem(str(path), 0, "", "the project has no taxonomy 'rift'")) from None
+    with project.db.read() as conn:
+        for line, item_id, labels, votes in read_rift_results(path):
+            if conn.execute(select(ITEM.c.id).where(ITEM.c.id == item_id)).first() is None:
+                problems.append(Problem(str(path), line, "metadata.id", f"item {item_id!r} is not in the project"))
+                continue
+            unknown = sorted({lab for lab in [*labels, *(v for vote in votes for v in vote)]} - set(tax.label_ids))
+            if unknown:
+                problems.append(Problem(str(path), line, "labels", f"taxonomy 'rift' has no label(s) "
+                                                                   f"{', '.join(map(repr, unknown))}"))
+                continue
+            preds += _rift_predictions(item_id, name, labels, votes)
+            scored.add((item_id, "rift", name))
+    if problems:
+        raise InputError(problems)
     return preds, scored
+
+
+def _rift_predictions(item_id: str, name: str, labels: list[str], votes: list[list[str]]) -> list[Prediction]:
+    """A label's score is the share of votes that gave it; without votes, each final label scores 1."""
+    shares: dict[str, float] = {}
+    if votes:
+        for vote in votes:
+            for lab in set(vote):
+                shares[lab] = shares.get(lab, 0.0) + 1.0 / len(votes)
+    else:
+        shares = {lab: 1.0 for lab in labels}
+    return [Prediction(item_id=item_id, taxonomy="rift", metric=name, target="item", label=lab,
+                       score=round(min(1.0, share), 6)) for lab, share in sorted(shares.items())]
 
 
 def import_predictions(project, paths: Iterable[str | Path], metric: str | None = None) -> PredictionImportSummary:
