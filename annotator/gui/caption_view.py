@@ -24,8 +24,9 @@ class CaptionView(UnitPage):
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.addWidget(self.image)
         self.splitter.addWidget(self.scroll)
-        self.splitter.setStretchFactor(0, 1)
-        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setStretchFactor(0, 2)
+        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setSizes([300, 450])  # the criteria need the room for their verdict buttons
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.splitter)
@@ -46,7 +47,7 @@ class CaptionView(UnitPage):
                 continue
             buttons = {}
             for ldef in verdict_tax.labels:
-                button = QPushButton(f"{ldef.name}  [{ldef.key}]" if ldef.key else ldef.name, row)
+                button = QPushButton(f"{ldef.key} {ldef.name}" if ldef.key else ldef.name, row)
                 button.setObjectName("verdict")
                 button.setCheckable(True)
                 button.setFocusPolicy(Qt.FocusPolicy.NoFocus)

@@ -47,6 +47,7 @@ class ItemListPanel(QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # long ids keep their distinctive ends
 
         filters = QHBoxLayout()
         filters.setContentsMargins(0, 0, 0, 0)
@@ -83,9 +84,9 @@ class ItemListPanel(QWidget):
         self.table.setModel(self.model)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(0, 110)
-        header.resizeSection(1, 56)
-        header.resizeSection(2, 100)
+        header.resizeSection(0, 112)
+        header.resizeSection(1, 54)
+        header.resizeSection(2, 84)
         header.setStretchLastSection(True)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         session.itemChanged.connect(self._follow_session)

@@ -51,7 +51,7 @@ class GuidelinePane(QGroupBox):
         self._captions: dict[str, object] = {}
         for key, caption in self.FIELDS:
             value = plain_label("", self, selectable=True)
-            head = plain_label(caption, self)
+            head = plain_label(caption, self, wrap=False)
             head.setObjectName("guidelineHead")
             form.addRow(head, value)
             self.values[key] = value

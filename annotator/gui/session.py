@@ -279,12 +279,16 @@ class AnnotationSession(QObject):
         """Mark the item done in the active taxonomy, then open the next item not yet done (in list order)."""
         if self.item is None or self.taxonomy is None:
             return None
+        already = self.is_done()
         self.set_done(True)
         following = self.project.completion.next_undone(self.item.id, self.annotator, self.taxonomy.id)
+        done_id = self.item.id
         if following is None:
             self.saved.emit(f"saved; every item is done in {self.taxonomy.name}")
         else:
             self.open_item(following)
+            if already:
+                self.saved.emit(f"{done_id} was already done; next not done: {following}")
         return following
 
     def progress(self) -> tuple[int, int] | None:

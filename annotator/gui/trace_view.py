@@ -28,8 +28,10 @@ class AnswerBar(QFrame):
         self.reference = plain_label("", self)
         self.badge = plain_label("", self, wrap=False)
         self.badge.setObjectName("badge")
-        grid.addWidget(plain_label("Answer", self), 0, 0)
-        grid.addWidget(plain_label("Reference", self), 0, 1)
+        for col, title in enumerate(("Answer", "Reference answer")):
+            head = plain_label(title, self)
+            head.setObjectName("unitHeading")
+            grid.addWidget(head, 0, col)
         grid.addWidget(self.answer, 1, 0)
         grid.addWidget(self.reference, 1, 1)
         grid.addWidget(self.badge, 0, 2, 2, 1)
