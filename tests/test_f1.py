@@ -337,3 +337,55 @@ def test_sweep_points_match_the_figures_at_those_thresholds() -> None:
                                  pytest.approx(at["f1"]) if at["f1"] is not None else None), (label, t)
         best = max(f for _, _, _, f in sweep["points"] if f is not None)
         assert sweep["best_f1"] == pytest.approx(best)
+
+
+@pytest.mark.parametrize("seed", [7, 8])
+def test_single_choice_matches_scikit_learn_on_random_data(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    cats = ["no", "partly", "yes"]
+    units = {f"i{k}": [f"c{j}" for j in range(1, 4)] for k in range(30)}
+    done, labels, preds = [], [], []
+    for item, cids in units.items():
+        for a in ("a", "b", "c", "d"):
+            if rng.random() < 0.85:
+                done.append((item, a))
+                for c in cids:
+                    if rng.random() < 0.9:
+                        labels.append((item, a, f"criterion:{c}", cats[rng.integers(3)]))
+        if rng.random() < 0.8:
+            for c in cids:
+                for cat in cats:
+                    if rng.random() < 0.5:
+                        preds.append((item, "j", f"criterion:{c}", cat, round(float(rng.random()), 1)))
+    data = make_data(SINGLE, units, done, labels, preds)
+    scored = set(data.scored["item_id"])
+    finished = set(map(tuple, data.done.values.tolist()))
+    y_true, y_pred, ties = [], [], 0
+    for item, cids in units.items():
+        if item not in scored:
+            continue
+        for c in cids:
+            target = f"criterion:{c}"
+            votes = [lab for i, a, t, lab in labels if i == item and t == target and (i, a) in finished]
+            if not votes:
+                continue
+            counts = {cat: votes.count(cat) for cat in cats}
+            top = max(counts.values())
+            if sum(v == top for v in counts.values()) > 1:
+                ties += 1
+                continue
+            y_true.append(max(counts, key=counts.get))
+            scores = {cat: 0.0 for cat in cats}
+            scores.update({lab: s for i, _, t, lab, s in preds if i == item and t == target})
+            best = max(scores.values())
+            y_pred.append("" if best <= 0 else next(cat for cat in cats if scores[cat] == best))
+    report = f1_report(data, "j")
+    assert report["ties_excluded"] == ties and report["units"] == len(y_true)
+    assert report["accuracy"] == pytest.approx(accuracy_score(y_true, y_pred))
+    p, r, f, s = precision_recall_fscore_support(y_true, y_pred, labels=cats, zero_division=0)
+    for k, cat in enumerate(cats):
+        assert (report["labels"][cat]["f1"] or 0.0) == pytest.approx(f[k])
+        assert (report["labels"][cat]["precision"] or 0.0) == pytest.approx(p[k])
+        assert report["labels"][cat]["support"] == s[k]
+    _, _, micro, _ = precision_recall_fscore_support(y_true, y_pred, labels=cats, average="micro")
+    assert report["micro_f1"] == pytest.approx(micro)

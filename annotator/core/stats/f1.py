@@ -303,17 +303,21 @@ def _multi_scores(table: pd.DataFrame, labels: list[str], threshold: float
 def _single_predictions(table: pd.DataFrame, order: list[str]) -> pd.DataFrame:
     """Per unit: gold category, the metric's category (highest score, earlier label on equal scores; none when
     no label has a positive score) and both scores."""
-    rank = {lab: i for i, lab in enumerate(order)}
-    rows = []
-    for (item, target), part in table.groupby(["item_id", "target"], sort=True):
-        part = part.assign(rank=part["label"].map(rank)).sort_values(["score", "rank"], ascending=[False, True])
-        top = part.iloc[0]
-        predicted = top["label"] if top["score"] > 0 else NO_LABEL
-        gold = part.loc[part["value"] == 1, "label"].iloc[0]
-        rows.append({"item_id": item, "target": target, "gold": gold, "predicted": predicted,
-                     "predicted_score": float(top["score"]),
-                     "gold_score": float(part.loc[part["label"] == gold, "score"].iloc[0])})
-    return pd.DataFrame(rows, columns=["item_id", "target", "gold", "predicted", "predicted_score", "gold_score"])
+    columns = ["item_id", "target", "gold", "predicted", "predicted_score", "gold_score"]
+    if table.empty:
+        return pd.DataFrame(columns=columns)
+    keys = ["item_id", "target"]
+    ranked = table.assign(rank=table["label"].map({lab: i for i, lab in enumerate(order)}))
+    top = (ranked.sort_values(keys + ["score", "rank"], ascending=[True, True, False, True])
+           .drop_duplicates(keys)[keys + ["label", "score"]]
+           .rename(columns={"label": "predicted", "score": "predicted_score"}))
+    top.loc[top["predicted_score"] <= 0, "predicted"] = NO_LABEL
+    gold = (table[table["value"] == 1][keys + ["label", "score"]]
+            .drop_duplicates(keys).rename(columns={"label": "gold", "score": "gold_score"}))
+    units = gold.merge(top, on=keys, how="inner").sort_values(keys).reset_index(drop=True)
+    units["predicted_score"] = units["predicted_score"].astype(float)
+    units["gold_score"] = units["gold_score"].astype(float)
+    return units[columns]
 
 
 def _single_scores(units: pd.DataFrame, order: list[str]
