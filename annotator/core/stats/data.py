@@ -97,12 +97,10 @@ class LabelData:
         index = pd.MultiIndex.from_frame(units[["item_id", "target"]])
         matrix = np.full((len(annotators), len(units)), np.nan)
         pos = {a: i for i, a in enumerate(annotators)}
+        # every unit of an item an annotator finished is a deliberate 0 until a label says 1
         done = self.done[self.done["annotator"].isin(pos)]
-        item_pos = pd.Series(np.arange(len(units)), index=units["item_id"]).groupby(level=0).apply(list)
-        for ann, item in zip(done["annotator"], done["item_id"]):
-            cols = item_pos.get(item)
-            if cols is not None:
-                matrix[pos[ann], cols] = 0.0
+        cells = units[["item_id"]].reset_index().merge(done, on="item_id")
+        matrix[cells["annotator"].map(pos).to_numpy(), cells["index"].to_numpy()] = 0.0
         given = self.labels[(self.labels["label"] == label) & self.labels["annotator"].isin(pos)]
         if len(given):
             cols = index.get_indexer(pd.MultiIndex.from_frame(given[["item_id", "target"]]))
