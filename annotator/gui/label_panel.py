@@ -141,6 +141,7 @@ class LabelPanel(QWidget):
             if w is not None:
                 w.deleteLater()
         self.buttons = []
+        self.guideline.show_label(None)  # the last guideline may belong to another taxonomy
         category = None
         for ldef in (s.taxonomy.labels if s and s.taxonomy else []):
             if ldef.category and ldef.category != category:
@@ -194,10 +195,7 @@ class LabelPanel(QWidget):
             self.target.setText("")
             self.done_state.setText("")
             return
-        where = describe_target(s.unit)
-        if s.span is not None:
-            where += f"; span labels go on the selected text ({s.span[2] - s.span[1]} characters)"
-        self.target.setText(f"Keys label: {where}")
+        self.target.setText(f"Keys label: {keys_go_to(s)}")
         self.done_state.setText("Done in this taxonomy" if s.is_done() else "Not done yet")
 
     def save_note(self) -> None:
@@ -206,6 +204,22 @@ class LabelPanel(QWidget):
             return
         if self.note.text().strip() != s.note(self._note_target):
             s.set_note(self.note.text(), self._note_target)
+
+
+def keys_go_to(s: AnnotationSession) -> str:
+    """Where the active taxonomy's keys put labels right now, in words (several places for mixed scopes)."""
+    places: list[str] = []
+    for ldef in (s.taxonomy.labels if s.taxonomy else []):
+        target = s.target_for(ldef)
+        if target is None:
+            text = f"(select a {ldef.target} with j/k)"
+        elif target.startswith("span:"):
+            text = f"the selected text ({s.span[2] - s.span[1]} characters)" if s.span else "the selected text"
+        else:
+            text = describe_target(target)
+        if text not in places:
+            places.append(text)
+    return " or ".join(places) if places else "nothing (no taxonomy applies)"
 
 
 def describe_target(target: str | None) -> str:

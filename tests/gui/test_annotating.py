@@ -119,10 +119,13 @@ def test_caption_verdicts_errors_and_zoom(qtbot, open_window, project_path):
 
     qtbot.keyClick(window, "t")  # caption errors
     assert s.taxonomy.id == "caption_errors"
+    assert window.label_panel.target.text() == "Keys label: the whole item"
+    assert window.label_panel.guideline.shown is None  # no stale verdict guideline after switching
     qtbot.keyClick(window, "6")  # omission, an item label
     caption = page.rows[0].text_view
     start = caption.text.index("A green circle")
     caption.select_range(start, len(caption.text))
+    assert "the selected text" in window.label_panel.target.text()
     qtbot.keyClick(window, "1")  # hallucinated object, on the selected words
     assert stored(project_path, "cap1") == {
         ("cap1", "caption_verdict", "criterion:c1", "not_met"),
