@@ -21,7 +21,9 @@ VAGUE = re.compile(
     r"concise(?:ly)?|detailed|insightful|effective(?:ly)?|professional(?:ly)?|polished|coherent(?:ly)?|helpful|"
     r"meaningful|compelling|nuanced|robust|elegant(?:ly)?|natural(?:ly)?|fluent(?:ly)?|proper(?:ly)?|suitable|"
     r"logical(?:ly)?|readable|creative|informative|persuasive|empathetic|balanced|in-depth|solid|convincing|"
-    r"interesting|engaging|easy to (?:read|follow|understand)|user-friendly|strong)\b", re.I)
+    r"interesting|engaging|easy to (?:read|follow|understand)|user-friendly|strong|efficient(?:ly)?|vivid(?:ly)?|"
+    r"funny|humorous|beautiful(?:ly)?|evocative|polite(?:ly)?|courteous|resonant|emotionally \w+|"
+    r"best practices?|quality of the \w+|well[- ](?:documented|commented|researched|crafted|paced))\b", re.I)
 
 ANCHORS = (
     re.compile(r"\d"),
@@ -154,7 +156,8 @@ def ungrounded(text: str, item: Item) -> float:
 TOOLS = ("python", "pandas", "numpy", "scipy", "sql", "javascript", "typescript", "java", "c++", "c#", "rust",
          "golang", "excel", "matlab", "latex", "react", "django", "flask", "pytorch", "tensorflow", "scikit-learn",
          "sklearn", "matplotlib", "seaborn", "regex", "bash", "docker", "kubernetes", "spark", "julia", "haskell",
-         "ruby", "php", "swift", "kotlin", "scala", "polars", "jupyter", "powerpoint", "word document")
+         "ruby", "php", "swift", "kotlin", "scala", "polars", "jupyter", "powerpoint", "word document", "grep",
+         "awk", "sed", "pytest", "unittest", "cte", "window function", "recursion", "numba", "asyncio")
 FORMATS: dict[str, tuple[str, ...]] = {
     # format demanded -> words in a prompt that ask for it
     r"\btables?\b|\btabular\b": ("table", "tabular", "tables", "columns", "grid"),
@@ -171,6 +174,7 @@ FORMATS: dict[str, tuple[str, ...]] = {
     r"\b(?:apa|mla|chicago|harvard|ieee)\b(?: style| format)?": ("apa", "mla", "chicago", "harvard", "ieee",
                                                                   "citation", "cite", "references"),
     r"\bhaiku\b|\bsonnet\b|\blimerick\b": ("haiku", "sonnet", "limerick", "poem"),
+    r"\bin bold\b|\bbold(?:ed)?\b|\bitalics?\b": ("bold", "italic", "italics", "emphasis", "markdown"),
 }
 LENGTH = re.compile(
     r"\b(?:(?:under|fewer than|less than|at most|no more than|maximum of|max(?:imum)?|within|exactly|at least|"
