@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import threading
 import traceback
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
@@ -27,7 +28,7 @@ class BackgroundTask(QObject):
     progressed = Signal(int, int)
     finished = Signal()
 
-    def __init__(self, work: Callable[["BackgroundTask"], Any], parent: QObject | None = None):
+    def __init__(self, work: Callable[[BackgroundTask], Any], parent: QObject | None = None):
         super().__init__(parent)
         self._work = work
         self._cancel = threading.Event()
@@ -54,7 +55,7 @@ class BackgroundTask(QObject):
         if self._cancel.is_set():
             raise Cancelled()
 
-    def start(self) -> "BackgroundTask":
+    def start(self) -> BackgroundTask:
         self.running = True
         _RUNNING.add(self)
         QThreadPool.globalInstance().start(_Runner(self))
@@ -65,7 +66,7 @@ class BackgroundTask(QObject):
             if self._cancel.is_set():
                 raise Cancelled()
             result = self._work(self)
-        except BaseException as exc:  # every failure is reported to the UI thread, never lost in a worker
+        except Exception as exc:  # noqa: BLE001 - any failure goes to the UI thread, never lost in a worker
             exc.__traceback_text__ = traceback.format_exc()  # type: ignore[attr-defined]
             self.failed.emit(exc)
         else:

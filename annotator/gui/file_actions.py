@@ -3,7 +3,8 @@ thread with a progress dialog, each opening its own `Project` in the worker."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog
@@ -20,7 +21,7 @@ ITEM_FILTER = "Item files (*.jsonl *.json *.csv);;All files (*)"
 
 
 class FileActions(QObject):
-    def __init__(self, window: "MainWindow"):
+    def __init__(self, window: MainWindow):
         super().__init__(window)
         self.window = window
         self.task: BackgroundTask | None = None

@@ -73,8 +73,8 @@ class ImageView(QScrollArea):
         self._rescale()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.viewport() and event.type() == QEvent.Type.Wheel:
-            if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
-                self.zoom(1.25 if event.angleDelta().y() > 0 else 0.8)
-                return True
+        if (watched is self.viewport() and event.type() == QEvent.Type.Wheel
+                and event.modifiers() & Qt.KeyboardModifier.ControlModifier):
+            self.zoom(1.25 if event.angleDelta().y() > 0 else 0.8)
+            return True
         return super().eventFilter(watched, event)

@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLineEdit, QTableView,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..core.model import ITEM_KINDS
 from ..core.store import ItemFilter, ItemSummary
@@ -47,7 +55,7 @@ class ItemListPanel(QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # long ids keep their distinctive ends
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # columns share the width
 
         filters = QHBoxLayout()
         filters.setContentsMargins(0, 0, 0, 0)
@@ -183,6 +191,6 @@ class ItemListPanel(QWidget):
             self.itemChosen.emit(item_id)
 
     def _follow_session(self) -> None:
-        if self.session and self.session.item:
-            if self.model and self.model.item_id(self.current_row()) != self.session.item.id:
-                self.show_item(self.session.item.id)
+        if (self.session and self.session.item and self.model
+                and self.model.item_id(self.current_row()) != self.session.item.id):
+            self.show_item(self.session.item.id)

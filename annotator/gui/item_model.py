@@ -7,7 +7,7 @@ asked for (kept in a small cache), so opening and scrolling cost the same for 10
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Callable
+from collections.abc import Callable
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
@@ -93,15 +93,15 @@ class ItemTableModel(QAbstractTableModel):
                                   [Qt.ItemDataRole.DisplayRole])
 
     # --- QAbstractTableModel ------------------------------------------------------------------------------
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
-        if parent.isValid():
+    def rowCount(self, parent: Index | None = None) -> int:
+        if parent is not None and parent.isValid():
             return 0
         if self._count is None:
             self._count = self._items.count(self._filter)
         return self._count
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(COLUMNS)
+    def columnCount(self, parent: Index | None = None) -> int:
+        return 0 if parent is not None and parent.isValid() else len(COLUMNS)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):

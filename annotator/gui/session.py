@@ -15,7 +15,8 @@ from PySide6.QtGui import QUndoStack
 from ..core.errors import AnnotatorError
 from ..core.model import Item, Label
 from ..core.store import DoneChange, LabelChange, NoteChange, Project
-from ..core.targets import parse_target, span as span_target
+from ..core.targets import parse_target
+from ..core.targets import span as span_target
 from ..core.taxonomy import LabelDef, Taxonomy
 from .undo import StoreCommand
 

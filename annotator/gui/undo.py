@@ -6,7 +6,8 @@ push does nothing; later undos and redos are ordinary committed writes, just lik
 
 from __future__ import annotations
 
-from typing import Callable, Protocol, TypeVar
+from collections.abc import Callable
+from typing import Protocol, TypeVar
 
 from PySide6.QtGui import QUndoCommand
 

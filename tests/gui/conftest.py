@@ -7,17 +7,17 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import pytest  # noqa: E402
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSettings, QStandardPaths  # noqa: E402
-from PySide6.QtGui import QColor, QImage, QPainter  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+import pytest
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSettings, QStandardPaths
+from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtWidgets import QApplication
 
-from annotator.core.model import Criterion, Item, Step  # noqa: E402
-from annotator.core.store import Project  # noqa: E402
-from annotator.core.store.items import ItemStore  # noqa: E402
-from annotator.gui.background import wait_for_all  # noqa: E402
-from annotator.gui.main_window import MainWindow  # noqa: E402
-from annotator.gui.settings import AppSettings  # noqa: E402
+from annotator.core.model import Criterion, Item, Step
+from annotator.core.store import Project
+from annotator.core.store.items import ItemStore
+from annotator.gui.background import wait_for_all
+from annotator.gui.main_window import MainWindow
+from annotator.gui.settings import AppSettings
 
 
 def png_bytes(width: int = 320, height: int = 200) -> bytes:

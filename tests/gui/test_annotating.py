@@ -239,8 +239,9 @@ def test_search_filters_and_status(qtbot, open_window, project_path):
 
 
 def test_plain_text_only(qtbot, open_window, tmp_path):
-    from annotator.core.model import Criterion, Item
     from conftest import build_project
+
+    from annotator.core.model import Criterion, Item
     path = build_project(tmp_path / "html.sqlite", [Item(
         id="h1", kind="rubric", source="<b>src</b>", prompt="<h1>Big</h1> <img src='x'>",
         criteria=(Criterion(id="c1", text="<i>not italic</i>", axis="<u>axis</u>"),))])

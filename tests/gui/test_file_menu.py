@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 
+from conftest import build_project
 from PySide6.QtCore import Qt
 
 from annotator.core.errors import InputError
 from annotator.core.store import Project
-from conftest import build_project
 
 
 def wait_done(qtbot, window):

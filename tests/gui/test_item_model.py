@@ -11,6 +11,7 @@ from annotator.core.store.items import ItemStore
 from annotator.gui.item_model import PAGE, ItemTableModel
 
 BIG = 100_000
+EVERY_ITEM = ItemFilter()
 
 
 def test_item_model_passes_qt_model_checks(qtmodeltester, project_path):
@@ -41,7 +42,7 @@ def test_big_project_opens_and_scrolls_without_loading_every_item(qtbot, open_wi
     calls: list[tuple[int, int]] = []
     real_page = ItemStore.page
 
-    def counting_page(self, f=ItemFilter(), offset=0, limit=200):
+    def counting_page(self, f=EVERY_ITEM, offset=0, limit=200):
         calls.append((offset, limit))
         return real_page(self, f, offset, limit)
 
