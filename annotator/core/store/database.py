@@ -1,8 +1,15 @@
-"""Opening a project's database: SQLite in WAL mode (or a server URL), migrations, and the write discipline.
+"""Opening a project's database: SQLite in WAL mode or a PostgreSQL server, migrations, and the write discipline.
 
-Every write is one short transaction. On SQLite a write transaction starts with BEGIN IMMEDIATE, so two
-processes on one file queue on the lock instead of deadlocking on an upgrade, and a busy database is waited
-for and retried rather than surfacing "database is locked" to the user.
+Every write is one short unit of work, retried whole when it collides with another writer, so two annotators
+labelling at once never see an error and never lose or duplicate a label:
+
+- On SQLite a write transaction starts with BEGIN IMMEDIATE, so two processes on one file queue on the lock
+  instead of deadlocking on an upgrade, and a busy database is waited for and retried rather than surfacing
+  "database is locked" to the user.
+- On PostgreSQL a write runs SERIALIZABLE. Two annotators giving the same label at the same moment then end in
+  a serialization failure or a unique violation for one of them; that unit of work is rolled back and run
+  again, and the second run sees the first one's row. This is the same code path as SQLite's busy retry, so the
+  store modules need no dialect-specific SQL (no ON CONFLICT clauses).
 """
 
 from __future__ import annotations
@@ -18,44 +25,82 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, OperationalError
 
+from ..errors import AnnotatorError
 
 T = TypeVar("T")
 
 BUSY_TIMEOUT_MS = 15_000
-WRITE_RETRIES = 8
+WRITE_PATIENCE_S = 30.0  # how long a write keeps retrying before the error reaches the user
+RETRY_FIRST_PAUSE_S = 0.005
+RETRY_MAX_PAUSE_S = 0.25
+# A unique violation is retried only a few times: a concurrent duplicate resolves on the first retry, while a
+# real duplicate (a bug in the caller) should surface quickly rather than after seconds of back-off.
+UNIQUE_RETRIES = 3
+# PostgreSQL error codes that mean "another transaction got there first; run yours again".
+RETRY_SQLSTATES = {"40001", "40P01"}  # serialization_failure, deadlock_detected
+UNIQUE_VIOLATION = "23505"
+# Any fixed number works: it only has to be the same in every process that migrates a shared database.
+MIGRATION_LOCK_KEY = 0x616E6E6F  # "anno"
 
 
 def to_url(path_or_url: str | Path) -> str:
-    """A SQLAlchemy URL for a project path (`x.sqlite`) or a URL given as is (`postgresql://...`)."""
-    text = str(path_or_url)
-    if "://" in text:
-        return text
-    return f"sqlite:///{Path(text).expanduser().resolve()}"
+    """A SQLAlchemy URL for a project path (`x.sqlite`) or a URL given as is (`postgresql://...`).
+
+    `postgres://` (the spelling many hosting services hand out) is accepted as `postgresql://`."""
+    text_ = str(path_or_url)
+    if "://" in text_:
+        if text_.startswith("postgres://"):
+            text_ = "postgresql://" + text_.removeprefix("postgres://")
+        return text_
+    return f"sqlite:///{Path(text_).expanduser().resolve()}"
 
 
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def _make_engine(url: str) -> Engine:
-    if not is_sqlite(url):
-        if make_url(url).drivername == "postgresql":
-            url = str(make_url(url).set(drivername="postgresql+psycopg"))
-        return create_engine(url, pool_pre_ping=True)
+def display_url(url: str) -> str:
+    """The URL as it may appear in messages and logs: never with its password."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url
+
+
+def _server_url(url: str) -> URL:
+    parsed = make_url(url)
+    if parsed.drivername == "postgresql":  # psycopg 3 is the driver we install; psycopg2 stays usable by name
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def _make_server_engine(url: str) -> Engine:
+    try:
+        # Reads see one snapshot for their whole transaction, as SQLite's do; writes ask for SERIALIZABLE.
+        return create_engine(_server_url(url), pool_pre_ping=True, isolation_level="REPEATABLE READ")
+    except ModuleNotFoundError as exc:
+        raise AnnotatorError(
+            f"a {make_url(url).get_backend_name()} project needs its database driver ({exc.name} is not "
+            "installed); for PostgreSQL: pip install 'psycopg[binary]'") from None
+    except ArgumentError as exc:
+        raise AnnotatorError(f"{display_url(url)} is not a database URL this app can open: {exc}") from None
+
+
+def _make_sqlite_engine(url: str) -> Engine:
     engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False})
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):  # pragma: no cover - exercised through every test
         dbapi_conn.isolation_level = None  # let SQLAlchemy's begin event issue BEGIN itself
         cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")  # first, so the pragmas below wait too
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=NORMAL")  # with WAL: a commit survives a process kill
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cur.close()
 
     @event.listens_for(engine, "begin")
@@ -65,9 +110,17 @@ def _make_engine(url: str) -> Engine:
     return engine
 
 
-def _is_busy(exc: OperationalError) -> bool:
-    text = str(exc.orig).lower() if exc.orig is not None else str(exc).lower()
-    return "locked" in text or "busy" in text or "could not serialize" in text or "deadlock" in text
+def _sqlstate(exc: DBAPIError) -> str | None:
+    orig = exc.orig
+    return getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+
+
+def _is_busy(exc: DBAPIError) -> bool:
+    """True when the error means another writer held the database: worth running the unit of work again."""
+    if _sqlstate(exc) in RETRY_SQLSTATES:
+        return True
+    text_ = str(exc.orig).lower() if exc.orig is not None else str(exc).lower()
+    return "locked" in text_ or "busy" in text_ or "could not serialize" in text_ or "deadlock" in text_
 
 
 class Database:
@@ -76,7 +129,21 @@ class Database:
     def __init__(self, url: str):
         self.url = url
         self.sqlite = is_sqlite(url)
-        self.engine = _make_engine(url)
+        if self.sqlite:
+            self.engine = _make_sqlite_engine(url)
+        else:
+            self.engine = _make_server_engine(url)
+            self._check_server()
+
+    def _check_server(self) -> None:
+        """Fail at open with the server's own words, not later with a message about SQLite files."""
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except DBAPIError as exc:
+            self.engine.dispose()
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
+            raise AnnotatorError(f"cannot open the database {display_url(self.url)}: {reason}") from None
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -87,22 +154,45 @@ class Database:
             with conn.begin():
                 yield conn
 
+    @contextmanager
+    def _write_transaction(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            if self.sqlite:
+                conn.info["immediate"] = True
+            else:
+                conn = conn.execution_options(isolation_level="SERIALIZABLE")
+            with conn.begin():
+                yield conn
+
     def write(self, work: Callable[[Connection], T]) -> T:
-        """Run `work` in one write transaction, retrying the whole unit when the database is busy."""
-        delay = 0.02
-        for attempt in range(WRITE_RETRIES + 1):
+        """Run `work` in one write transaction, running the whole unit again when another writer got in the way.
+
+        Retries go on for up to WRITE_PATIENCE_S seconds (many annotators starting at once on a near-empty
+        PostgreSQL database can collide several times in a row), with a short, jittered, growing pause between
+        them. `work` may therefore run more than once: it must do nothing outside the connection it is given
+        that would be wrong to repeat."""
+        give_up = time.monotonic() + WRITE_PATIENCE_S
+        unique_clashes = 0
+        attempt = 0
+        while True:
             try:
-                with self.engine.connect() as conn:
-                    if self.sqlite:
-                        conn.info["immediate"] = True
-                    with conn.begin():
-                        return work(conn)
-            except OperationalError as exc:
-                if not _is_busy(exc) or attempt == WRITE_RETRIES:
+                with self._write_transaction() as conn:
+                    return work(conn)
+            except IntegrityError as exc:
+                # On SQLite writers are serialised, so a unique violation is never a race: report it at once.
+                if self.sqlite or _sqlstate(exc) != UNIQUE_VIOLATION:
                     raise
-                time.sleep(delay * (1 + random.random()))
-                delay = min(delay * 2, 1.0)
-        raise AssertionError("unreachable")
+                unique_clashes += 1
+                if unique_clashes > UNIQUE_RETRIES:
+                    raise
+            except OperationalError as exc:
+                if not _is_busy(exc) or time.monotonic() > give_up:
+                    raise
+            except DBAPIError as exc:  # drivers file serialization failures under several classes
+                if self.sqlite or _sqlstate(exc) not in RETRY_SQLSTATES or time.monotonic() > give_up:
+                    raise
+            attempt += 1
+            time.sleep(min(RETRY_FIRST_PAUSE_S * 2 ** attempt, RETRY_MAX_PAUSE_S) * (0.5 + random.random()))
 
     # --- schema ---------------------------------------------------------------------------------------
     def alembic_config(self) -> Config:
@@ -119,8 +209,17 @@ class Database:
         return ScriptDirectory.from_config(self.alembic_config()).get_current_head() or ""
 
     def upgrade(self, revision: str = "head") -> None:
-        """Bring the schema to `revision` (a new file gets the whole schema through the migrations)."""
+        """Bring the schema to `revision` (a new database gets the whole schema through the migrations).
+
+        Two annotators opening a new shared project at the same moment must not both create its tables: the
+        migration holds the write lock (SQLite) or an advisory lock (PostgreSQL), and Alembic, reading the
+        revision under that lock, finds the second one has nothing left to do."""
         cfg = self.alembic_config()
-        with self.engine.begin() as conn:
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, revision)
+        with self.engine.connect() as conn:
+            if self.sqlite:
+                conn.info["immediate"] = True
+            with conn.begin():
+                if conn.dialect.name == "postgresql":
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, revision)
