@@ -223,9 +223,10 @@ class Project:
                         if len(batch) >= BATCH:
                             position = self._insert_records(conn, batch, position, summary, problems, path)
                             batch = []
-                    position = self._insert_records(conn, batch, position, summary, problems, path)
                 except InputError as exc:
                     problems.extend(exc.problems)
+                # the last batch too: its ids clashing with the project are listed even when the file has problems
+                position = self._insert_records(conn, batch, position, summary, problems, path)
                 if path.is_file():
                     done_before += path.stat().st_size
             if problems:
