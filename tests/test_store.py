@@ -522,3 +522,11 @@ def test_info_has_the_design_keys(filled_project):
     assert info["annotators"] == ["alice"] and info["labels"] == 1
     assert info["done"] == {"alice": {"rift": 1}}
     json.dumps(info)  # plain JSON
+
+
+def test_every_problem_is_listed_clashes_and_bad_records_together(filled_project, make_jsonl):
+    path = make_jsonl("both.jsonl", [{"id": "n1", "kind": "trace"},
+                                     {"id": "r1", "kind": "rubric", "prompt": "p", "criteria": ["a"]}])
+    with pytest.raises(InputError) as caught:
+        filled_project.import_items([path])
+    assert sorted(p.line for p in caught.value.problems) == [1, 2]
