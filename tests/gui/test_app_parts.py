@@ -97,3 +97,18 @@ def test_plain_label_does_not_render_html(qtbot):
     label = plain_label("<b>bold?</b>")
     qtbot.addWidget(label)
     assert label.textFormat().name == "PlainText" and label.text() == "<b>bold?</b>"
+
+
+def test_the_sample_project_is_built_off_the_ui_thread_and_opened(qtbot, settings, tmp_path, monkeypatch):
+    from annotator.gui.main_window import MainWindow
+
+    monkeypatch.setenv("ANNOTATOR_HOME", str(tmp_path / "home"))
+    window = MainWindow(settings, "erin")
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.projectOpened, timeout=60_000):
+        window.open_sample()
+    assert (tmp_path / "home" / "sample.sqlite").exists()
+    kinds = {window.item_list.model.summary(r).kind for r in range(window.item_list.model.rowCount())}
+    assert kinds == {"rubric", "caption", "trace"}
+    assert settings.last_project.endswith("sample.sqlite")
+    window.close()
