@@ -122,26 +122,11 @@ def cmd_agreement(args) -> int:
     return 0
 
 
-# --- F1 and calibration ---------------------------------------------------------------------------------
-def f1_with_calibration(data, metric: str, threshold: float, annotators: list[str] | None) -> dict:
-    """The F1 report, each label with its calibration when the metric gives graded scores."""
-    from .core.stats.calibration import calibration_by_label
-    from .core.stats.f1 import f1_report
-
-    report = f1_report(data, metric, threshold=threshold, annotators=annotators)
-    scores = data.predictions.loc[data.predictions["metric"] == metric, "score"]
-    if len(scores) and (scores < 1.0).any():
-        calib = calibration_by_label(data, metric)
-        for label, entry in report["labels"].items():
-            extra = calib.get(label, {})
-            for key in ("ece", "brier", "reliability"):
-                entry[key] = extra.get(key)
-    return report
-
-
+# --- F1 (with calibration) ---------------------------------------------------------------------------------
 def cmd_f1(args) -> int:
     from .core.reports.f1_html import render_f1_html
     from .core.reports.f1_text import format_f1_table
+    from .core.stats.f1 import f1_report
     from .core.store import Project
 
     with Project.open(args.project) as project:
@@ -150,7 +135,7 @@ def cmd_f1(args) -> int:
     if args.metric not in data.metrics:
         raise NotFound(f"metric {args.metric!r} has scored nothing in taxonomy {taxonomy!r} "
                        f"(metrics there: {', '.join(data.metrics) or 'none'})")
-    report = f1_with_calibration(data, args.metric, args.threshold, _annotators(args.annotators))
+    report = f1_report(data, args.metric, threshold=args.threshold, annotators=_annotators(args.annotators))
     if args.html:
         _write_html(args.html, render_f1_html(report))
     if args.json:
