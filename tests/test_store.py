@@ -529,4 +529,5 @@ def test_every_problem_is_listed_clashes_and_bad_records_together(filled_project
                                      {"id": "r1", "kind": "rubric", "prompt": "p", "criteria": ["a"]}])
     with pytest.raises(InputError) as caught:
         filled_project.import_items([path])
-    assert sorted(p.line for p in caught.value.problems) == [1, 2]
+    assert {p.line for p in caught.value.problems} == {1, 2}
+    assert any(p.line == 2 and "already in the project" in p.message for p in caught.value.problems)
