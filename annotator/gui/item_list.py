@@ -70,7 +70,7 @@ class ItemListPanel(QWidget):
         self._search_timer = QTimer(self, singleShot=True, interval=250)
         self._search_timer.timeout.connect(self.apply_filter)
         self.search.textChanged.connect(lambda _t: self._search_timer.start())
-        self.search.returnPressed.connect(self.apply_filter)
+        self.search.returnPressed.connect(self.open_first_match)
         for combo in (self.kind, self.source, self.status):
             combo.currentIndexChanged.connect(lambda _i: self.apply_filter())
 
@@ -133,6 +133,17 @@ class ItemListPanel(QWidget):
             self.model.set_filter(f)
             if self.session and self.session.item:
                 self.show_item(self.session.item.id)
+
+    def open_first_match(self) -> None:
+        """Enter in the search box: filter now and, when the item on screen is not among the matches, open the
+        first match, so typing an id and pressing Enter goes straight to it."""
+        self.apply_filter()
+        if self.model is None or self.model.rowCount() == 0:
+            return
+        shown = self.session.item.id if self.session and self.session.item else None
+        if shown is None or self.model.row_of(shown) is None:
+            self.select_row(0)
+        self.table.setFocus()
 
     def _taxonomy_changed(self) -> None:
         if self.model is None:
