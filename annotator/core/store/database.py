@@ -218,6 +218,9 @@ class Database:
         with self.engine.connect() as conn:
             if self.sqlite:
                 conn.info["immediate"] = True
+            else:
+                # each statement must see what the lock holder before us committed, so no single snapshot
+                conn = conn.execution_options(isolation_level="READ COMMITTED")
             with conn.begin():
                 if conn.dialect.name == "postgresql":
                     conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})

@@ -1,0 +1,193 @@
+"""A shared team project on PostgreSQL behaves like a project file (DESIGN section 3): a database URL works
+wherever a path does, the schema comes from the same migrations, and the facade and command line give the same
+answers. Each test runs on both backends (see tests/backends.py); the PostgreSQL cases need
+ANNOTATOR_TEST_POSTGRES_URL and fail under CI without it."""
+
+from __future__ import annotations
+
+import csv
+import json
+import multiprocessing
+import shutil
+import socket
+from pathlib import Path
+
+import pytest
+from sqlalchemy import inspect, insert, text
+from sqlalchemy.exc import IntegrityError
+
+from annotator.core import Project
+from annotator.core.errors import AnnotatorError, InputError
+from annotator.core.taxonomy import builtin_taxonomies
+from annotator.core.store.database import Database, display_url, to_url
+from annotator.core.store.tables import ANNOTATOR
+from backends import postgres_database, rubric_records, store_backend, write_jsonl  # noqa: F401
+
+HARBOUR_PNG = Path(__file__).resolve().parent / "data" / "formats" / "images" / "harbour.png"
+
+
+def _items(folder: Path) -> Path:
+    (folder / "images").mkdir(parents=True, exist_ok=True)
+    shutil.copy(HARBOUR_PNG, folder / "images" / "harbour.png")
+    records = rubric_records(3) + [
+        {"id": "cap1", "kind": "caption", "source": "handmade", "image": "images/harbour.png",
+         "caption": "Three boats in a grey harbour.", "criteria": [{"id": "c1", "text": "Counts the boats"}]},
+        {"id": "t1", "kind": "trace", "source": "handmade", "problem": "What is 2 + 3 * 4?",
+         "steps": ["3 * 4 = 12.", "2 + 12 = 14.", "The answer is 14."]},
+    ]
+    return write_jsonl(folder / "items.jsonl", records)
+
+
+def _schema(location: str) -> dict[str, set[str]]:
+    db = Database(to_url(location))
+    try:
+        insp = inspect(db.engine)
+        return {t: {c["name"] for c in insp.get_columns(t)} for t in insp.get_table_names()}
+    finally:
+        db.dispose()
+
+
+def test_a_new_project_gets_the_migrated_schema_of_a_project_file(store_backend, tmp_path):
+    with Project.create(store_backend) as project:
+        assert project.schema_revision == project.db.head_revision()
+        assert len(project.taxonomies.ids()) >= 5
+    reference = tmp_path / "reference.sqlite"
+    Project.create(reference).close()
+    assert _schema(store_backend) == _schema(str(reference))
+
+
+def test_items_labels_notes_and_done_round_trip(store_backend, tmp_path):
+    with Project.create(store_backend) as project:
+        summary = project.import_items([_items(tmp_path / "data")])
+        assert summary.by_kind == {"rubric": 3, "caption": 1, "trace": 1}
+    with Project.open(store_backend) as project:
+        assert project.items.image_bytes("cap1") == HARBOUR_PNG.read_bytes()
+        assert [u for u in project.items.unit_targets("t1")] == ["step:s1", "step:s2", "step:s3"]
+        change = project.labels.toggle("r0000", "rift", "alice", "criterion:c2", "subjective")
+        assert [lab.label for lab in change.added] == ["subjective"]
+        project.labels.add("r0000", "rift", "bob", "criterion:c2", "subjective")
+        project.labels.add("r0000", "rift", "alice", "item", "low_signal")
+        # single choice: a second rating on the same step replaces the first
+        project.labels.add("t1", "step_rating", "alice", "step:s2", "+1")
+        swap = project.labels.add("t1", "step_rating", "alice", "step:s2", "-1")
+        assert [lab.label for lab in swap.removed] == ["+1"]
+        project.labels.apply(swap.inverse())  # undo
+        assert [lab.label for lab in project.labels.for_item("t1", "step_rating")] == ["+1"]
+        project.notes.set("r0000", "rift", "alice", "criterion:c2", "the word 'clear' has no anchor")
+        project.completion.set_done("r0000", "rift", "alice")
+        project.completion.set_done("r0000", "rift", "bob")
+        info = project.info()
+        data = project.label_data("rift")
+    assert info["labels"] == 4
+    assert info["annotators"] == ["alice", "bob"]
+    assert info["done"] == {"alice": {"rift": 1}, "bob": {"rift": 1}}
+    assert len(data.labels) == 3
+    with Project.open(store_backend) as project:
+        assert project.notes.get("r0000", "rift", "alice", "criterion:c2") == "the word 'clear' has no anchor"
+        assert project.info() == info
+
+
+def test_a_bad_import_leaves_the_project_unchanged(store_backend, tmp_path):
+    good = write_jsonl(tmp_path / "good.jsonl", rubric_records(4))
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps(rubric_records(1)[0] | {"id": "fresh"}) + "\n" + '{"id": "x", "kind": "rubric"\n')
+    with Project.create(store_backend) as project:
+        project.import_items([good])
+        before = project.info()
+        with pytest.raises(InputError) as caught:
+            project.import_items([bad])
+        assert any(p.line == 2 for p in caught.value.problems)
+        assert project.info() == before
+        assert not project.items.exists("fresh")
+
+
+def test_the_command_line_takes_a_url_wherever_it_takes_a_path(store_backend, tmp_path, run_cli):
+    code, out, err = run_cli("init", store_backend, "--taxonomy", "rift")
+    assert code == 0, err
+    code, _out, err = run_cli("import", store_backend, _items(tmp_path / "data"))
+    assert code == 0, err
+    with Project.open(store_backend) as project:
+        project.labels.add("r0001", "rift", "alice", "criterion:c1", "hackable")
+        project.notes.set("r0001", "rift", "alice", "criterion:c1", '=HYPERLINK("http://example.com","x")')
+        project.completion.set_done("r0001", "rift", "alice")
+    code, out, err = run_cli("info", store_backend, "--json")
+    assert code == 0, err
+    info = json.loads(out)
+    assert info["items"] == {"rubric": 3, "caption": 1, "trace": 1}
+    assert info["taxonomies"] == ["rift"]
+    assert info["labels"] == 1
+    out_csv = tmp_path / "labels.csv"
+    code, _out, err = run_cli("export", store_backend, "-o", out_csv)
+    assert code == 0, err
+    with out_csv.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(r["item_id"], r["target"], r["label"]) for r in rows] == [("r0001", "criterion:c1", "hackable")]
+    assert rows[0]["note"].startswith("'=")
+
+
+def test_a_unique_clash_in_one_unit_of_work_surfaces_instead_of_looping(store_backend):
+    """Retrying on a unique violation is for races; a unit of work that clashes with itself must still fail."""
+    with Project.create(store_backend, taxonomies=["rift"]) as project:
+        def twice(conn):
+            for _ in range(2):
+                conn.execute(insert(ANNOTATOR).values(name="dup", kind="human", created_at=""))
+
+        with pytest.raises(IntegrityError):
+            project.db.write(twice)
+        assert project.annotators() == []
+
+
+def _open_new(location: str, results) -> None:
+    try:
+        with Project.open(location, create=True) as project:
+            results.put(("ok", project.schema_revision, sorted(project.taxonomies.ids())))
+    except Exception as exc:  # noqa: BLE001 - the test reports it
+        results.put(("error", repr(exc), []))
+
+
+def test_two_annotators_creating_one_shared_project_at_once_get_one_schema(store_backend):
+    ctx = multiprocessing.get_context("spawn")
+    results = ctx.Queue()
+    procs = [ctx.Process(target=_open_new, args=(store_backend, results)) for _ in range(3)]
+    for p in procs:
+        p.start()
+    answers = [results.get(timeout=120) for _ in procs]
+    for p in procs:
+        p.join(timeout=30)
+    assert [a[0] for a in answers] == ["ok"] * 3, answers
+    assert {a[1] for a in answers} == {"0001"} or len({a[1] for a in answers}) == 1
+    db = Database(to_url(store_backend))
+    try:
+        with db.read() as conn:
+            versions = conn.execute(text("SELECT count(*) FROM alembic_version")).scalar()
+            taxonomies = conn.execute(text("SELECT id FROM taxonomy ORDER BY position")).scalars().all()
+    finally:
+        db.dispose()
+    assert versions == 1
+    # each opener may add the default taxonomies; the table ends with each of them once
+    assert sorted(taxonomies) == sorted(builtin_taxonomies())
+
+
+def test_an_unreachable_server_is_a_plain_error_without_the_password():
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"postgresql://alice:s3cret@127.0.0.1:{port}/team"
+    with pytest.raises(AnnotatorError, match="cannot open the database") as caught:
+        Project.open(url, create=True)
+    assert "s3cret" not in str(caught.value)
+    assert "***" in display_url(url)
+
+
+def test_the_postgres_spelling_of_the_scheme_is_accepted():
+    assert to_url("postgres://bob@db.example.org/team") == "postgresql://bob@db.example.org/team"
+    assert to_url("postgresql+psycopg://bob@h/team") == "postgresql+psycopg://bob@h/team"
+
+
+def test_unreachable_server_from_the_command_line_exits_1(run_cli):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    code, _out, err = run_cli("info", f"postgresql://u:pw@127.0.0.1:{port}/nothing", "--json")
+    assert code == 1
+    assert "cannot open the database" in err and ":pw@" not in err
