@@ -1,0 +1,114 @@
+"""A kill at any moment loses nothing that was shown as saved (DESIGN section 9).
+
+tests/crash_worker.py labels a project in a loop and reports each write once the store call returned; this test
+kills it with SIGKILL at random moments, round after round, then reopens the project and checks that every
+reported write is there (and every reported removal stayed removed) and that SQLite finds the file intact.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from sqlalchemy import select
+
+from annotator.core import Project
+from annotator.core.store.tables import COMPLETION, LABEL
+from backends import rubric_records, write_jsonl
+
+WORKER = Path(__file__).resolve().parent / "crash_worker.py"
+ROUNDS = 15
+BUDGET_S = 20.0  # the rounds stop early when they have taken this long (a slow machine runs fewer)
+MIN_ROUNDS = 5
+
+
+def _state(project: Project, annotator: str) -> tuple[set[tuple], set[str]]:
+    with project.db.read() as conn:
+        labels = {tuple(r) for r in conn.execute(select(LABEL.c.item_id, LABEL.c.target, LABEL.c.label)
+                                                 .where(LABEL.c.annotator == annotator))}
+        done = set(conn.execute(select(COMPLETION.c.item_id).where(COMPLETION.c.annotator == annotator)).scalars())
+    return labels, done
+
+
+def _replay(lines: list[str]) -> tuple[dict[tuple, bool], dict[str, bool], str | None]:
+    """What the reported writes say each key should be, and the one write begun but not reported (if any)."""
+    labels: dict[tuple, bool] = {}
+    done: dict[str, bool] = {}
+    pending = None
+    for line in lines:
+        word, _, op = line.partition(" ")
+        if word == "begin":
+            pending = op
+            continue
+        if word != "saved":
+            continue
+        pending = None
+        parts = op.split()
+        if parts[0] in ("label", "unlabel"):
+            labels[tuple(parts[1:4])] = parts[0] == "label"
+        else:
+            done[parts[1]] = parts[0] == "done"
+    return labels, done, pending
+
+
+def _run_and_kill(project_path: Path, annotator: str, rng: random.Random) -> list[str]:
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    proc = subprocess.Popen([sys.executable, str(WORKER), str(project_path), annotator], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        first = proc.stdout.readline()
+        assert first.strip() == "READY", f"the worker did not start: {first!r} {proc.stderr.read()[-2000:]}"
+        time.sleep(rng.uniform(0.0, 0.5))
+        proc.send_signal(signal.SIGKILL)
+        out, _err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+    return out.splitlines()
+
+
+def test_every_write_reported_as_saved_survives_sigkill(tmp_path):
+    project_path = tmp_path / "crash.sqlite"
+    with Project.create(project_path, taxonomies=["rift"]) as project:
+        project.import_items([write_jsonl(tmp_path / "items.jsonl", rubric_records(30))])
+    rng = random.Random(7)
+    started = time.monotonic()
+    rounds = 0
+    reported_total = 0
+    while rounds < ROUNDS and time.monotonic() - started < BUDGET_S:
+        # two annotators take turns, so a round also picks up where an earlier killed one left off
+        annotator = f"worker{rounds % 2}"
+        lines = _run_and_kill(project_path, annotator, rng)
+        rounds += 1
+        labels, done, pending = _replay(lines)
+        reported_total += sum(1 for line in lines if line.startswith("saved "))
+        with Project.open(project_path) as project:
+            have_labels, have_done = _state(project, annotator)
+        pending_key = tuple(pending.split()[1:4]) if pending and "label" in pending.split()[0] else None
+        pending_item = pending.split()[1] if pending and pending.split()[0] in ("done", "undone") else None
+        for key, present in labels.items():
+            if key != pending_key:
+                assert (key in have_labels) == present, f"round {rounds}: {key} reported {present}, lost"
+        for item_id, finished in done.items():
+            if item_id != pending_item:
+                assert (item_id in have_done) == finished, f"round {rounds}: done {item_id} lost"
+
+    print(f"{rounds} kills in {time.monotonic() - started:.1f} s; {reported_total} writes reported saved, all kept")
+    assert rounds >= MIN_ROUNDS
+    assert reported_total > 0
+    conn = sqlite3.connect(project_path)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+    finally:
+        conn.close()
+    with Project.open(project_path) as project:
+        assert project.info()["items"]["rubric"] == 30
