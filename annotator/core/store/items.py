@@ -89,6 +89,15 @@ class ItemStore:
         return found
 
     @staticmethod
+    def positions_of(conn: Connection, ids: list[str]) -> dict[str, int]:
+        """The list position of each of these ids that the project holds."""
+        found: dict[str, int] = {}
+        for i in range(0, len(ids), 500):
+            rows = conn.execute(select(ITEM.c.id, ITEM.c.position).where(ITEM.c.id.in_(ids[i:i + 500])))
+            found.update({item_id: pos for item_id, pos in rows})
+        return found
+
+    @staticmethod
     def insert_batch(conn: Connection, items: list[Item], first_position: int,
                      images: dict[str, tuple[str, bytes]] | None = None) -> None:
         """Insert items and their units; `images` maps an item id to its (sha, bytes)."""

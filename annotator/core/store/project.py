@@ -196,9 +196,12 @@ class Project:
             summary = ImportSummary(files=[str(p) for p in paths])
             problems: list[Problem] = []
             position = ItemStore.next_position(conn)
-            seen: dict[str, str] = {}
+            # Ids repeated across files are found in the database (earlier files are already inserted in this
+            # transaction), not in a dict of every id read, so memory stays flat however big the files are.
+            starts: list[tuple[int, Path]] = []  # (first position, file) of each file of this import
             done_before = 0
             for path in paths:
+                starts.append((position, path))
                 base = done_before
 
                 def file_progress(done: int, _total: int, base=base) -> None:
@@ -213,20 +216,14 @@ class Project:
                 batch: list[Record] = []
                 try:
                     for rec in read_records(path, fmt, progress=file_progress, chosen=on_chosen):
-                        first = seen.get(rec.item.id)
-                        if first is not None:
-                            problems.append(Problem(str(path), rec.line, "id",
-                                                    f"item {rec.item.id!r} was already read from {first}"))
-                            continue
-                        seen[rec.item.id] = f"{path}:{rec.line}"
                         batch.append(rec)
                         if len(batch) >= BATCH:
-                            position = self._insert_records(conn, batch, position, summary, problems, path)
+                            position = self._insert_records(conn, batch, position, summary, problems, path, starts)
                             batch = []
                 except InputError as exc:
                     problems.extend(exc.problems)
                 # the last batch too: its ids clashing with the project are listed even when the file has problems
-                position = self._insert_records(conn, batch, position, summary, problems, path)
+                position = self._insert_records(conn, batch, position, summary, problems, path, starts)
                 if path.is_file():
                     done_before += path.stat().st_size
             if problems:
@@ -236,16 +233,24 @@ class Project:
         return self.db.write(work)
 
     def _insert_records(self, conn: Connection, batch: list[Record], position: int, summary: ImportSummary,
-                        problems: list[Problem], path: Path) -> int:
+                        problems: list[Problem], path: Path, starts: list[tuple[int, Path]]) -> int:
         if not batch:
             return position
-        clash = ItemStore.existing_ids(conn, (r.item.id for r in batch))
-        fresh = []
+        clash = ItemStore.positions_of(conn, [r.item.id for r in batch])
+        fresh, seen_here = [], set()
         for rec in batch:
-            if rec.item.id in clash:
+            first = clash.get(rec.item.id)
+            if first is None and rec.item.id in seen_here:
+                first = position  # repeated within this batch (the reader reports it too, within one file)
+            if first is None:
+                seen_here.add(rec.item.id)
+                fresh.append(rec)
+            elif first < starts[0][0]:
                 problems.append(Problem(str(path), rec.line, "id", f"item {rec.item.id!r} is already in the project"))
             else:
-                fresh.append(rec)
+                earlier = next(f for start, f in reversed(starts) if start <= first)
+                problems.append(Problem(str(path), rec.line, "id", f"item {rec.item.id!r} was already read from "
+                                                                   f"{earlier}"))
         if problems:  # the import will be rolled back: only keep reading to list every problem
             return position
         images = {r.item.id: image_blob(r.item.image) for r in fresh if r.item.image}
