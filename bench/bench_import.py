@@ -129,9 +129,11 @@ def main(argv: list[str] | None = None) -> int:
                   f"{f['db_mb']:>8.1f}", flush=True)
     if len(rows) == 2:
         small, large = rows
-        ratio = (large["peak_mb"] - large["baseline_mb"]) / max(1.0, small["peak_mb"] - small["baseline_mb"])
-        print(f"memory the import added: {ratio:.2f}x for {large['n'] // small['n']}x the traces "
-              f"({'flat' if ratio < 2 else 'GROWS with the file'})")
+        small_grew, large_grew = (r["peak_mb"] - r["baseline_mb"] for r in rows)
+        per_thousand = (large_grew - small_grew) * 1024 / max(1, large["n"] - small["n"]) * 1000
+        ratio = large_grew / max(1.0, small_grew)
+        verdict = "flat" if ratio < 1.25 else f"grows by about {per_thousand:.0f} KB per 1,000 traces"
+        print(f"memory the import added: {ratio:.2f}x for {large['n'] // small['n']}x the traces ({verdict})")
     return 0
 
 
