@@ -12,13 +12,10 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 
 import matplotlib
-
-matplotlib.use("QtAgg")  # must precede pyplot-free imports of the Qt backend in a fresh process
-
-from matplotlib.axes import Axes  # noqa: E402
-from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from PySide6.QtWidgets import QSizePolicy, QVBoxLayout, QWidget  # noqa: E402
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg  # a canvas widget; pyplot's backend is untouched
+from matplotlib.figure import Figure
+from PySide6.QtWidgets import QSizePolicy, QVBoxLayout, QWidget
 
 PALETTE = ("#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2", "#eeca3b", "#9d755d", "#bab0ac")
 UNDEFINED_MARK = "—"
@@ -73,8 +70,7 @@ def heatmap(ax: Axes, matrix: Sequence[Sequence[float | None]], labels: Sequence
     and marked with a dash. Text colour follows the cell's brightness so every number stays legible."""
     rows = [[float(v) if _defined(v) else math.nan for v in row] for row in matrix]
     cols = list(col_labels) if col_labels is not None else list(labels)
-    colormap = matplotlib.colormaps[cmap].copy()
-    colormap.set_bad("#e6e6e6")
+    colormap = matplotlib.colormaps[cmap].with_extremes(bad="#e6e6e6")
     image = ax.imshow(rows, cmap=colormap, vmin=vmin, vmax=vmax, aspect="auto")
     ax.set_xticks(range(len(cols)), labels=cols, rotation=30, ha="right")
     ax.set_yticks(range(len(labels)), labels=list(labels))
@@ -146,12 +142,12 @@ def grouped_bars(ax: Axes, names: Sequence[str], series: Mapping[str, Sequence[f
                  limits: tuple[float, float] | None = None, title: str | None = None) -> None:
     """Bars for several series side by side per name (prevalence by annotator, F1 beside the human ceiling).
 
-    None values leave a gap; the legend lists only series with at least one defined value."""
+    None values leave a gap; the legend lists only series with a defined value, and only when there are two."""
     colors = list(colors) if colors else list(PALETTE)
     n = max(len(series), 1)
     width = 0.8 / n
     positions = list(range(len(names)))
-    shown = False
+    shown = 0
     for k, (label, values) in enumerate(series.items()):
         xs = [p - 0.4 + width * (k + 0.5) for p in positions]
         heights = [float(v) if _defined(v) else 0.0 for v in values]
@@ -164,7 +160,7 @@ def grouped_bars(ax: Axes, names: Sequence[str], series: Mapping[str, Sequence[f
                 bar.set_visible(False)
         if not any_defined:
             bars.set_label("_hidden")
-        shown = shown or any_defined
+        shown += any_defined
     ax.set_xticks(positions, labels=list(names), rotation=30, ha="right")
     if limits:
         ax.set_ylim(*limits)
@@ -172,7 +168,7 @@ def grouped_bars(ax: Axes, names: Sequence[str], series: Mapping[str, Sequence[f
         ax.set_ylabel(ylabel)
     ax.grid(axis="y", alpha=0.3)
     ax.set_axisbelow(True)
-    if shown and len(series) > 1:
+    if shown > 1:
         ax.legend(fontsize=8, frameon=False)
     if title:
         ax.set_title(title)
