@@ -1,0 +1,303 @@
+"""Qt table models over report tables: rows are plain dicts from a core report, the models only present them.
+
+`RecordTableModel` shows any list of dicts through a column spec, so the agreement view (figures per label,
+pairs, span agreement) and the metric view (P/R/F1 per label) share one model: a figure column shows the value
+with its 95% interval, "—" with the reason as tooltip when the report left it undefined, and sorts on the
+number (`SORT_ROLE`). `DisagreementModel` lists disagreements with who said what and whether gold settles them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtGui import QBrush, QColor, QFont
+
+from .text import tooltip_text
+
+Index = QModelIndex | QPersistentModelIndex
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1   # a float or str to sort on (None sorts first: -inf)
+ROW_ROLE = Qt.ItemDataRole.UserRole + 2    # the row's dict
+UNDEFINED = "—"
+
+ColumnKind = Literal["text", "count", "figure", "share"]
+
+
+@dataclass(frozen=True)
+class Column:
+    """`key` in each row dict; a figure's interval is read from `<key>_ci` and its reason from `<key>_reason`."""
+
+    key: str
+    title: str
+    kind: ColumnKind = "figure"
+    tip: str = ""
+    digits: int = 3
+
+
+def _number(value: Any) -> float | None:
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(out) else out
+
+
+def format_figure(value: Any, digits: int = 3) -> str:
+    """A figure as text; undefined (None or NaN) as a dash."""
+    number = _number(value)
+    return UNDEFINED if number is None else f"{number:.{digits}f}"
+
+
+def format_interval(interval: Sequence[float] | None, digits: int = 2) -> str:
+    if not interval or len(interval) != 2 or any(_number(x) is None for x in interval):
+        return ""
+    return f"[{float(interval[0]):.{digits}f}, {float(interval[1]):.{digits}f}]"
+
+
+def cell_text(row: Mapping[str, Any], column: Column) -> str:
+    value = row.get(column.key)
+    if column.kind == "text":
+        return "" if value is None else str(value)
+    if column.kind == "count":
+        return "" if value is None else str(int(value))
+    if column.kind == "share":
+        number = _number(value)
+        return UNDEFINED if number is None else f"{100 * number:.1f}%"
+    text = format_figure(value, column.digits)
+    interval = format_interval(row.get(f"{column.key}_ci"))
+    return f"{text}  {interval}" if interval and text != UNDEFINED else text
+
+
+def undefined_reason(row: Mapping[str, Any], column: Column) -> str:
+    """Why a figure is missing: the report's reason, else a generic one."""
+    if column.kind not in ("figure", "share") or _number(row.get(column.key)) is not None:
+        return ""
+    return str(row.get(f"{column.key}_reason") or "undefined on this data")
+
+
+class RecordTableModel(QAbstractTableModel):
+    """Read-only rows of dicts under a fixed column spec; replace the rows with `set_rows`."""
+
+    def __init__(self, columns: Sequence[Column], rows: Iterable[Mapping[str, Any]] = (), parent=None):
+        super().__init__(parent)
+        self.columns = list(columns)
+        self._rows: list[Mapping[str, Any]] = list(rows)
+
+    def set_rows(self, rows: Iterable[Mapping[str, Any]]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def row(self, index: int) -> Mapping[str, Any]:
+        return self._rows[index]
+
+    def rows(self) -> list[Mapping[str, Any]]:
+        return list(self._rows)
+
+    def rowCount(self, parent: Index | None = None) -> int:
+        return 0 if parent is not None and parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index | None = None) -> int:
+        return 0 if parent is not None and parent.isValid() else len(self.columns)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.columns):
+            return None
+        column = self.columns[section]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return column.title
+        if role == Qt.ItemDataRole.ToolTipRole and column.tip:
+            return tooltip_text(column.tip)
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not 0 <= index.row() < len(self._rows) or not 0 <= index.column() < len(self.columns):
+            return None
+        row, column = self._rows[index.row()], self.columns[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return cell_text(row, column)
+        if role == SORT_ROLE:
+            if column.kind == "text":
+                return str(row.get(column.key) or "")
+            number = _number(row.get(column.key))
+            return -math.inf if number is None else number
+        if role == ROW_ROLE:
+            return dict(row)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            reason = undefined_reason(row, column)
+            if reason:
+                return tooltip_text(f"undefined: {reason}")
+            interval = format_interval(row.get(f"{column.key}_ci"), 3)
+            return tooltip_text(f"95% bootstrap interval {interval}") if interval else None
+        if role == Qt.ItemDataRole.ForegroundRole and undefined_reason(row, column):
+            return QBrush(QColor("#8a8f98"))
+        if role == Qt.ItemDataRole.TextAlignmentRole and column.kind != "text":
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+
+def sortable(model: QAbstractTableModel, parent=None) -> QSortFilterProxyModel:
+    """A proxy that sorts figure columns as numbers (undefined first) and text columns as text."""
+    proxy = QSortFilterProxyModel(parent)
+    proxy.setSourceModel(model)
+    proxy.setSortRole(SORT_ROLE)
+    return proxy
+
+
+# --- disagreements ------------------------------------------------------------------------------------------
+
+def unit_key(item_id: str, target: str) -> tuple[str, str]:
+    return (item_id, target)
+
+
+class DisagreementModel(QAbstractTableModel):
+    """One row per disagreement: item, unit, each annotator's labels, and the gold when a reviewer settled it.
+
+    `names` maps label ids to shown names; `gold` maps (item_id, target) to the gold labels. Rows keep the order
+    of the core's list; settled rows are shown in grey with a tick so the remaining work stands out.
+    """
+
+    FIXED = ("item", "unit")
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._rows: list[dict] = []
+        self._annotators: list[str] = []
+        self._names: dict[str, str] = {}
+        self._gold: dict[tuple[str, str], tuple[str, ...]] = {}
+
+    def set_disagreements(self, rows: list[dict], annotators: list[str], names: Mapping[str, str] | None = None,
+                          gold: Mapping[tuple[str, str], Sequence[str]] | None = None) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self._annotators = list(annotators)
+        self._names = dict(names or {})
+        self._gold = {k: tuple(v) for k, v in (gold or {}).items()}
+        self.endResetModel()
+
+    def set_gold(self, item_id: str, target: str, labels: Sequence[str] | None) -> None:
+        """A unit's gold changed (None: cleared); repaint its row."""
+        key = unit_key(item_id, target)
+        if labels is None:
+            self._gold.pop(key, None)
+        else:
+            self._gold[key] = tuple(labels)
+        for r, row in enumerate(self._rows):
+            if (row["item_id"], row["target"]) == key:
+                self.dataChanged.emit(self.index(r, 0), self.index(r, self.columnCount() - 1))
+
+    def gold_of(self, row: int) -> tuple[str, ...] | None:
+        d = self._rows[row]
+        return self._gold.get(unit_key(d["item_id"], d["target"]))
+
+    def disagreement(self, row: int) -> dict:
+        return self._rows[row]
+
+    def disagreements(self) -> list[dict]:
+        return list(self._rows)
+
+    @property
+    def annotators(self) -> list[str]:
+        return list(self._annotators)
+
+    def settled_count(self) -> int:
+        return sum(1 for d in self._rows if unit_key(d["item_id"], d["target"]) in self._gold)
+
+    def label_text(self, labels: Sequence[str] | None) -> str:
+        if labels is None:
+            return ""
+        return ", ".join(self._names.get(lab, lab) for lab in labels) or "(none)"
+
+    def _header(self, section: int) -> str | None:
+        columns = [*self.FIXED, *self._annotators, "gold"]
+        return columns[section] if 0 <= section < len(columns) else None
+
+    def rowCount(self, parent: Index | None = None) -> int:
+        return 0 if parent is not None and parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index | None = None) -> int:
+        return 0 if parent is not None and parent.isValid() else len(self.FIXED) + len(self._annotators) + 1
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self._header(section)
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        col = index.column()
+        if not 0 <= col < self.columnCount():
+            return None
+        d = self._rows[index.row()]
+        gold = self._gold.get(unit_key(d["item_id"], d["target"]))
+        n_fixed = len(self.FIXED)
+        if role in (Qt.ItemDataRole.DisplayRole, SORT_ROLE, Qt.ItemDataRole.ToolTipRole):
+            if col == 0:
+                text = d["item_id"]
+            elif col == 1:
+                text = d["target"]
+            elif col < n_fixed + len(self._annotators):
+                name = self._annotators[col - n_fixed]
+                given = d["labels"].get(name)
+                text = "(not done)" if given is None else self.label_text(given)
+            else:
+                text = ("✓ " + self.label_text(gold)) if gold is not None else ""
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return tooltip_text(text) if text else None
+            return text
+        if role == ROW_ROLE:
+            return dict(d)
+        if role == Qt.ItemDataRole.ForegroundRole and gold is not None and col < self.columnCount() - 1:
+            return QBrush(QColor("#8a8f98"))
+        if role == Qt.ItemDataRole.FontRole and gold is not None and col == self.columnCount() - 1:
+            font = QFont()
+            font.setBold(True)
+            return font
+        return None
+
+
+class DisagreementFilter(QSortFilterProxyModel):
+    """Keeps the disagreements in which someone gave a chosen label (None: all), and optionally hides settled ones."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._label: str | None = None
+        self._open_only = False
+        self.setSortRole(SORT_ROLE)
+
+    def set_label(self, label: str | None) -> None:
+        self.beginFilterChange()
+        self._label = label
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def set_open_only(self, open_only: bool) -> None:
+        self.beginFilterChange()
+        self._open_only = open_only
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
+        model = self.sourceModel()
+        if not isinstance(model, DisagreementModel) or source_row >= model.rowCount():
+            return True
+        if self._open_only and model.gold_of(source_row) is not None:
+            return False
+        if self._label is None:
+            return True
+        d = model.disagreement(source_row)
+        return any(self._label in given for given in d["labels"].values())
