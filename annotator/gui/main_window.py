@@ -74,6 +74,8 @@ class MainWindow(QMainWindow):
         self.file_actions = FileActions(self)
         self._build_menus()
         self._build_keys()
+        from .agreement_view import install_agreement_view  # the Agreement tab and menu (Ctrl+Shift+A)
+        self.agreement_view = install_agreement_view(self)
         self.item_list.itemChosen.connect(self._item_chosen)
         self.label_panel.doneRequested.connect(self.done_and_next)
 
