@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Iterable
 
 from sqlalchemy import Connection, and_, delete, insert, select
+from sqlalchemy.exc import DatabaseError
 
 from .errors import AnnotatorError, InputError, Problem
 from .model import Item
@@ -56,7 +57,11 @@ def merge_projects(project, others: Iterable[str | Path]) -> MergeSummary:
             raise InputError(Problem(other, 0, "", "no such project file"))
         db = Database(url)
         try:
-            if db.schema_revision() is None:
+            try:
+                revision = db.schema_revision()
+            except DatabaseError:
+                revision = None  # not SQLite at all
+            if revision is None:
                 raise InputError(Problem(other, 0, "", "not an annotator project"))
             if db.schema_revision() != db.head_revision():
                 db.upgrade()
