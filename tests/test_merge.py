@@ -152,6 +152,10 @@ def test_bad_merges_are_refused(laptops, tmp_path):
     conn.close()
     with pytest.raises(InputError, match="not an annotator project"):
         merge_projects(alice, [str(other)])
+    junk = tmp_path / "junk.sqlite"
+    junk.write_text("not a database " * 40)
+    with pytest.raises(InputError, match="not an annotator project"):
+        merge_projects(alice, [str(junk)])
 
 
 def test_a_user_taxonomy_comes_along(tmp_path, laptops):
