@@ -135,14 +135,36 @@ def cmd_f1(args) -> int:
     if args.metric not in data.metrics:
         raise NotFound(f"metric {args.metric!r} has scored nothing in taxonomy {taxonomy!r} "
                        f"(metrics there: {', '.join(data.metrics) or 'none'})")
-    report = f1_report(data, args.metric, threshold=args.threshold, annotators=_annotators(args.annotators))
+    annotators = _annotators(args.annotators)
+    report = f1_report(data, args.metric, threshold=args.threshold, annotators=annotators)
     if args.html:
-        _write_html(args.html, render_f1_html(report))
+        _write_html(args.html, render_f1_html(report, *_f1_extras(data, args.metric, args.threshold, annotators)))
     if args.json:
         _print_json(report)
     else:
         print(format_f1_table(report))
     return 0
+
+
+def _f1_extras(data, metric: str, threshold: float, annotators: list[str] | None):
+    """The alt-test and the agreement partitions for the F1 page, each left out with a note (on stderr and in
+    the page) when the data cannot support it, e.g. a single annotator."""
+    from .core.stats.alt_test import alt_test
+    from .core.stats.partitions import agreement_partitions
+
+    skipped: dict[str, str] = {}
+    alt = partitions = None
+    try:
+        alt = alt_test(data, metric, threshold=threshold, annotators=annotators)
+    except (NotFound, ValueError) as exc:
+        skipped["Alternative annotator test"] = str(exc)
+    try:
+        partitions = agreement_partitions(data, data.metrics, threshold=threshold, annotators=annotators)
+    except (NotFound, ValueError) as exc:
+        skipped["Agreement by kind of pair"] = str(exc)
+    for name, why in skipped.items():
+        print(f"note: {name.lower()} left out of the page: {why}", file=sys.stderr)
+    return alt, partitions, skipped
 
 
 def _metric_taxonomy(project, metric: str) -> str:
