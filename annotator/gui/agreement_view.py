@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -265,8 +265,8 @@ class AgreementView(QWidget):
         outer.addWidget(self.summary)
         self.cards_row = QHBoxLayout()
         self.cards: dict[str, FigureCard] = {}
-        for name in FIGURE_TITLES:
-            card = FigureCard(FIGURE_TITLES[name], self)
+        for name, title in FIGURE_TITLES.items():
+            card = FigureCard(title, self)
             card.setVisible(False)
             self.cards[name] = card
             self.cards_row.addWidget(card)
@@ -395,10 +395,7 @@ class AgreementView(QWidget):
         self.disagreement_table.setModel(self.disagreement_filter)
         self.disagreement_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.disagreement_table.doubleClicked.connect(lambda index: self.adjudicate(index.row()))
-        for seq in ("Return", "Enter"):
-            sc = QShortcut(QKeySequence(seq), self.disagreement_table)
-            sc.setContext(Qt.ShortcutContext.WidgetShortcut)
-            sc.activated.connect(lambda: self.adjudicate())
+        self.disagreement_table.installEventFilter(self)  # Enter on a row adjudicates it
         box.addWidget(self.disagreement_table, 1)
         self.disagreements_index = self.tabs.addTab(page, "Disagreements")
 
@@ -468,7 +465,7 @@ class AgreementView(QWidget):
         if self.report is not None:
             self.summary.setText("The choice changed since these figures were computed: press Compute.")
 
-    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+    def showEvent(self, event) -> None:
         super().showEvent(event)
         if self._stale and self.report is None and self.task is None and self.taxonomy is not None:
             self.compute()
@@ -733,6 +730,14 @@ class AgreementView(QWidget):
         self.dialog.finished.connect(lambda _r: self.disagreement_table.setFocus())
         self.dialog.open()
         return self.dialog
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.disagreement_table and event.type() == QEvent.Type.KeyPress \
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) \
+                and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+            self.adjudicate()
+            return True
+        return super().eventFilter(watched, event)
 
     def _select_row(self, row: int) -> None:
         if 0 <= row < self.disagreement_filter.rowCount():

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 import matplotlib
 from matplotlib.axes import Axes
-from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg  # a canvas widget; pyplot's backend is untouched
+from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from matplotlib.figure import Figure
 from PySide6.QtWidgets import QSizePolicy, QVBoxLayout, QWidget
 
