@@ -76,6 +76,8 @@ class MainWindow(QMainWindow):
         self._build_keys()
         from .agreement_view import install_agreement_view  # the Agreement tab and menu (Ctrl+Shift+A)
         self.agreement_view = install_agreement_view(self)
+        from .metric_view import install_metric_view  # the Metrics tab and menu (Ctrl+Shift+M)
+        self.metric_view = install_metric_view(self)
         self.item_list.itemChosen.connect(self._item_chosen)
         self.label_panel.doneRequested.connect(self.done_and_next)
 
