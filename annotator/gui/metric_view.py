@@ -704,8 +704,7 @@ def open_in_annotator(window, item_id: str, taxonomy: str, target: str) -> None:
         return
     if session.taxonomy is None or session.taxonomy.id != taxonomy:
         session.set_taxonomy(taxonomy)
-    if target != "item":
-        session.select_target(target)
+    session.select_target(target)  # an item-level label selects the item itself, not its first criterion
     window.item_view.setFocus()
 
 

@@ -1,0 +1,259 @@
+"""The metric view on the sample project: the figures on screen are the core's reports, the threshold and
+epsilon controls recompute them, and a wrong answer opens its item for annotating."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from annotator.core.sample import build_sample_project
+from annotator.core.stats.alt_test import alt_test, explain_alt_test
+from annotator.core.stats.f1 import f1_report
+from annotator.core.stats.partitions import agreement_partitions
+from annotator.core.store import Project
+from annotator.gui.background import wait_for_all
+from annotator.gui.metric_view import FIGURE_COLUMNS, MetricView
+
+USER = Qt.ItemDataRole.UserRole
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory) -> str:
+    return str(build_sample_project(tmp_path_factory.mktemp("sample") / "s.sqlite"))
+
+
+@pytest.fixture(scope="module")
+def data(sample):
+    with Project.open(sample) as project:
+        return project.label_data("rift")
+
+
+@pytest.fixture
+def view(qtbot, sample):
+    project = Project.open(sample)
+    widget = MetricView()
+    qtbot.addWidget(widget)
+    widget.resize(1300, 800)
+    widget.show()
+    with qtbot.waitSignals([widget.reportShown, widget.altTestShown, widget.partitionsShown], timeout=30_000):
+        widget.set_project(project)
+    yield widget
+    wait_for_all()
+    project.close()
+
+
+def shown_metric(view, qtbot, metric: str) -> None:
+    with qtbot.waitSignals([view.reportShown, view.altTestShown, view.partitionsShown], timeout=30_000):
+        view.set_metric(metric)
+
+
+def column(view, title: str) -> list:
+    k = [c.title for c in FIGURE_COLUMNS].index(title)
+    model = view.figures_model
+    return [model.data(model.index(r, k), USER) for r in range(model.rowCount())]
+
+
+def assert_figures_equal(view, report) -> None:
+    labels = list(report["labels"])
+    assert column(view, "label") == labels
+    for title, key in (("precision", "precision"), ("recall", "recall"), ("F1", "f1"), ("support", "support"),
+                       ("tp", "tp"), ("fp", "fp"), ("fn", "fn")):
+        assert column(view, title) == [report["labels"][lab][key] for lab in labels], title
+    ceiling = report["human_ceiling"]["labels"]
+    assert column(view, "human F1") == [ceiling[lab]["f1"] for lab in labels]
+    summary = view.summary.text()
+    assert f"micro F1 {report['micro_f1']:.3f} (humans {report['human_ceiling']['micro_f1']:.3f})" in summary
+    assert f"macro F1 {report['macro_f1']:.3f} (humans {report['human_ceiling']['macro_f1']:.3f})" in summary
+    fp = [view.fp_model.row(r) for r in range(view.fp_model.rowCount())]
+    fn = [view.fn_model.row(r) for r in range(view.fn_model.rowCount())]
+    assert fp == report["errors"]["false_positives"] and fn == report["errors"]["false_negatives"]
+
+
+def test_sample_offers_its_three_metrics_on_rift(view) -> None:
+    assert view.taxonomy == "rift"
+    metrics = [view.metric_box.itemData(i) for i in range(view.metric_box.count())]
+    assert metrics == ["heuristic", "judge-small", "keyword-baseline"]
+
+
+@pytest.mark.parametrize("metric", ["judge-small", "keyword-baseline", "heuristic"])
+def test_figures_equal_f1_report(view, qtbot, data, metric) -> None:
+    if view.metric != metric:
+        shown_metric(view, qtbot, metric)
+    report = f1_report(data, metric, threshold=0.5)
+    assert view.report == report
+    assert_figures_equal(view, report)
+    text = view.figures_model.data(view.figures_model.index(0, 3))
+    assert text == f"{report['labels'][list(report['labels'])[0]]['f1']:.3f}"
+
+
+def test_slider_recomputes_at_the_new_threshold(view, qtbot, data) -> None:
+    shown_metric(view, qtbot, "judge-small")
+    before = f1_report(data, "judge-small", threshold=0.5)
+    with qtbot.waitSignal(view.reportShown, timeout=30_000):
+        view.slider.setValue(30)
+    assert view.threshold_label.text() == "0.30"
+    after = f1_report(data, "judge-small", threshold=0.3)
+    assert view.report == after and after != before
+    assert_figures_equal(view, after)
+
+
+def test_only_the_last_of_quick_moves_is_shown(view, qtbot, data) -> None:
+    shown_metric(view, qtbot, "judge-small")
+    for value in (20, 35, 62, 71):
+        view.slider.setValue(value)
+        qtbot.wait(20)  # quicker than the debounce: only the last value is computed
+    with qtbot.waitSignal(view.reportShown, timeout=30_000):
+        pass
+    wait_for_all()
+    qtbot.wait(50)
+    assert view.report["threshold"] == 0.71
+    assert_figures_equal(view, f1_report(data, "judge-small", threshold=0.71))
+
+
+def test_calibration_table_and_curve(view, qtbot, data) -> None:
+    shown_metric(view, qtbot, "judge-small")
+    report = f1_report(data, "judge-small")
+    model = view.calibration_model
+    rows = [model.row(r) for r in range(model.rowCount())]
+    assert [r["label"] for r in rows] == list(report["labels"])
+    for r in rows:
+        fig = report["labels"][r["label"]]
+        assert r["ece"] == fig["ece"] and r["brier"] == fig["brier"]
+        assert r["units"] == sum(b[2] for b in fig["reliability"])
+    axes = view.reliability_chart.figure.axes
+    assert axes and axes[0].lines[0].get_xydata().tolist() == [[0, 0], [1, 1]]  # the diagonal
+
+
+def test_binary_metric_says_there_is_nothing_to_calibrate(view, qtbot) -> None:
+    shown_metric(view, qtbot, "keyword-baseline")
+    assert view.calibration_model.rowCount() == 0
+    assert "only 0/1 scores" in view.calibration_note.text()
+
+
+def test_partitions_equal_agreement_partitions(view, qtbot, data) -> None:
+    shown_metric(view, qtbot, "judge-small")
+    expected = agreement_partitions(data, data.metrics, threshold=0.5)
+    assert view.partitions == expected
+    assert view.pairs_model.rowCount() == len(expected["pairs"])
+    o = expected["overall"]
+    assert f"human–human {o['human_human']:.3f}" in view.partitions_summary.text()
+    assert f"metric–metric {o['metric_metric']:.3f}" in view.partitions_summary.text()
+
+
+def test_alt_test_panel_shows_alt_test(view, qtbot, data) -> None:
+    shown_metric(view, qtbot, "keyword-baseline")
+    panel = view.alt_panel
+    expected = alt_test(data, "keyword-baseline", epsilon=0.2)
+    assert panel.epsilon.value() == pytest.approx(0.2)
+    assert panel.result == expected
+    assert panel.explanation.text() == explain_alt_test(expected)
+    assert panel.verdict.text().startswith("keyword-baseline " + ("passes" if expected["passed"] else
+                                                                    "does not pass"))
+    assert panel.winning_rate.text().startswith(f"{expected['winning_rate']:.2f}")
+    assert panel.advantage.text() == f"{expected['advantage_probability']:.3f}"
+    names = [panel.model.data(panel.model.index(r, 0)) for r in range(panel.model.rowCount())]
+    assert names == [a["annotator"] for a in expected["annotators"]]
+    decided = [panel.model.data(panel.model.index(r, 6)) for r in range(panel.model.rowCount())]
+    assert decided == ["yes" if a["rejected"] else "no" for a in expected["annotators"]]
+
+    with qtbot.waitSignal(view.altTestShown, timeout=30_000):
+        panel.epsilon.setValue(0.05)
+    strict = alt_test(data, "keyword-baseline", epsilon=0.05)
+    assert panel.result == strict and panel.explanation.text() == explain_alt_test(strict)
+
+
+def test_models_pass_the_model_tester(view, qtbot, qtmodeltester) -> None:
+    shown_metric(view, qtbot, "judge-small")
+    for model in (view.figures_model, view.fp_model, view.fn_model, view.calibration_model, view.pairs_model,
+                  view.alt_panel.model):
+        assert model.rowCount() > 0
+        qtmodeltester.check(model)
+
+
+def test_undefined_figure_shows_a_dash_and_says_why(view) -> None:
+    report = dict(view.report)
+    lab = next(iter(report["labels"]))
+    report["labels"] = {lab: dict(report["labels"][lab], precision=None,
+                                  precision_reason="the metric predicted no positive")}
+    view._show_report(report)
+    index = view.figures_model.index(0, 1)
+    assert view.figures_model.data(index) == "—"
+    assert view.figures_model.data(index, Qt.ItemDataRole.ToolTipRole) == "the metric predicted no positive"
+
+
+def test_export_html_writes_the_report_with_its_sections(view, qtbot, tmp_path) -> None:
+    out = tmp_path / "f1.html"
+    task = view.export_html(str(out))
+    with qtbot.waitSignal(task.finished, timeout=60_000):
+        pass
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>") and "Alternative annotator test" in text
+    assert "Calibration" in text and "Agreement by kind of pair" in text
+
+
+# --- inside the main window --------------------------------------------------------------------------------------
+
+def _metric_tab(window, qtbot) -> MetricView:
+    view = window.metric_view
+    with qtbot.waitSignal(view.reportShown, timeout=30_000):
+        qtbot.keyClick(window, Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert window.tabs.currentWidget() is view
+    return view
+
+
+def test_double_clicking_a_false_positive_opens_that_item(open_window, qtbot, sample) -> None:
+    window = open_window(sample)
+    view = _metric_tab(window, qtbot)
+    table = view.fp_table
+    view.side.setCurrentWidget(table)
+    row = min(3, view.fp_model.rowCount() - 1)
+    wanted = view.fp_model.row(row)
+    assert wanted["item_id"] != window.session.item.id or row == 0
+    rect = table.visualRect(view.fp_model.index(row, 0))
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert window.tabs.currentWidget() is view  # a single click only selects
+    qtbot.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert window.tabs.currentIndex() == 0
+    assert window.session.item.id == wanted["item_id"]
+    assert window.session.taxonomy.id == "rift"
+    assert window.session.unit == wanted["target"]
+
+
+def test_enter_on_a_false_negative_opens_that_item(open_window, qtbot, sample) -> None:
+    window = open_window(sample)
+    view = _metric_tab(window, qtbot)
+    table = view.fn_table
+    view.side.setCurrentWidget(table)
+    last = view.fn_model.rowCount() - 1
+    wanted = view.fn_model.row(last)
+    table.setFocus()
+    table.setCurrentIndex(view.fn_model.index(last, 0))
+    qtbot.keyClick(table, Qt.Key.Key_Return)
+    assert window.tabs.currentIndex() == 0
+    assert window.session.item.id == wanted["item_id"] and window.session.unit == wanted["target"]
+
+
+def test_labels_given_in_the_app_reach_the_figures(open_window, qtbot, sample, tmp_path) -> None:
+    """A label given while the view is hidden marks it stale; showing it again reads the labels anew."""
+    import shutil
+
+    copy = tmp_path / "copy.sqlite"
+    shutil.copy(sample, copy)
+    window = open_window(str(copy))
+    view = _metric_tab(window, qtbot)
+    window.tabs.setCurrentIndex(0)
+    old = view.data
+    window.session.set_done(not window.session.is_done())
+    assert view.stale
+    with qtbot.waitSignal(view.dataLoaded, timeout=30_000):
+        window.tabs.setCurrentWidget(view)
+    assert not view.stale and view.data is not old
+    assert len(view.data.done) != len(old.done)
+
+
+def test_chart_marks_every_defined_human_ceiling(view) -> None:
+    """The chart shows a diamond for every label whose human ceiling is defined."""
+    ax = view.f1_chart.figure.axes[0]
+    marks = [c for c in ax.collections if len(c.get_offsets())]
+    defined = [r for r in column(view, "human F1") if r is not None]
+    assert len(marks[0].get_offsets()) == len(defined)
