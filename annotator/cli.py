@@ -286,6 +286,10 @@ def main(argv: list[str] | None = None) -> int:
     except AnnotatorError as exc:
         _err(f"error: {exc}")
         return 1
+    except OSError as exc:  # an unreadable input or an unwritable output: say which file, no traceback
+        where = exc.filename or ""
+        _err(f"error: {where}: {exc.strerror or exc}" if where else f"error: {exc}")
+        return 1
     except KeyboardInterrupt:
         _err("interrupted: nothing from the unfinished step was saved")
         return 130

@@ -26,7 +26,7 @@ figure{margin:1rem 0}figcaption{font-size:.85rem;color:#555}svg{max-width:100%;h
 def figure_svg(fig: Figure) -> str:
     """Render a matplotlib figure as an inline <svg> element and close it."""
     buf = io.StringIO()
-    fig.savefig(buf, format="svg", bbox_inches="tight")
+    fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})  # same data, same file
     plt.close(fig)
     text = buf.getvalue()
     return text[text.index("<svg"):]
