@@ -74,7 +74,8 @@ class MainWindow(QMainWindow):
         self.file_actions = FileActions(self)
         self._build_menus()
         self._build_keys()
-        from .agreement_view import install_agreement_view  # the Agreement tab and menu (Ctrl+Shift+A)
+        # the Agreement tab (Ctrl+Shift+A)
+        from .agreement_view import install_agreement_view
         self.agreement_view = install_agreement_view(self)
         from .metric_view import install_metric_view  # the Metrics tab and menu (Ctrl+Shift+M)
         self.metric_view = install_metric_view(self)
