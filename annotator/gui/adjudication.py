@@ -168,7 +168,7 @@ class AdjudicationDialog(QDialog):
         self.selection: list[str] = []
         self.labels_here: list[LabelDef] = []
         self.setWindowTitle(f"Adjudicate - {self.taxonomy.name}")
-        self.resize(900, 640)
+        self.resize(900, 600)
         self._build()
         self._keys()
         self.show_index(max(0, min(index, len(self.disagreements) - 1)))
@@ -312,9 +312,9 @@ class AdjudicationDialog(QDialog):
             for c, who in enumerate(annotators, 2):
                 given = ldef.id in d["labels"][who]
                 votes += given
-                cell = plain_label("●" if given else "·", self.grid_frame, wrap=False)
+                cell = plain_label("●" if given else "○", self.grid_frame, wrap=False)
                 cell.setAlignment(Qt.AlignmentFlag.AlignCenter)
-                cell.setStyleSheet(f"color: {ldef.color};" if given else "color: #c0c4cc;")
+                cell.setStyleSheet(f"color: {ldef.color};" if given else "color: #d0d4da;")
                 self.grid.addWidget(cell, r, c)
             count = plain_label(f"{votes}/{len(annotators)}", self.grid_frame, wrap=False)
             count.setAlignment(Qt.AlignmentFlag.AlignCenter)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -64,7 +64,7 @@ if TYPE_CHECKING:
 
 FIGURE_TITLES = {
     "percent_agreement": "% agreement",
-    "cohen_kappa_mean": "Cohen's κ (mean of pairs)",
+    "cohen_kappa_mean": "Cohen's κ (pair mean)",
     "fleiss_kappa": "Fleiss' κ",
     "krippendorff_alpha": "Krippendorff's α",
     "masi_alpha": "MASI α (label sets)",
@@ -226,11 +226,17 @@ class AgreementView(QWidget):
         self.annotator_list = QListWidget(self)
         self.annotator_list.setFlow(QListWidget.Flow.LeftToRight)
         self.annotator_list.setWrapping(True)
-        self.annotator_list.setMaximumHeight(30)
-        self.annotator_list.setMinimumWidth(260)
+        self.annotator_list.setFixedHeight(26)
+        self.annotator_list.setMinimumWidth(200)
+        self.annotator_list.setMaximumWidth(520)
+        self.annotator_list.setFrameShape(QFrame.Shape.NoFrame)
+        palette = self.annotator_list.palette()
+        palette.setColor(QPalette.ColorRole.Base, palette.color(QPalette.ColorRole.Window))
+        self.annotator_list.setPalette(palette)
         self.annotator_list.setToolTip("Whose finished items count; every human annotator by default.")
         self.annotator_list.itemChanged.connect(lambda _i: self._mark_stale())
         bar.addWidget(self.annotator_list, 1)
+        bar.addStretch(0)
         bar.addSpacing(12)
         bar.addWidget(QLabel("Resamples", self))
         self.resamples = QSpinBox(self)
@@ -285,7 +291,7 @@ class AgreementView(QWidget):
         self._enable_results(False)
 
     @staticmethod
-    def _table(parent: QWidget) -> QTableView:
+    def _table(parent: QWidget, stretch_last: bool = False) -> QTableView:
         table = QTableView(parent)
         table.setSortingEnabled(True)
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -293,16 +299,17 @@ class AgreementView(QWidget):
         table.setAlternatingRowColors(True)
         table.verticalHeader().setVisible(False)
         table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        table.horizontalHeader().setStretchLastSection(True)
+        table.horizontalHeader().setStretchLastSection(stretch_last)
         table.setWordWrap(False)
         return table
 
     def _build_labels_tab(self) -> None:
-        page = QSplitter(Qt.Orientation.Horizontal, self)
+        page = QSplitter(Qt.Orientation.Vertical, self)  # the table full width on top: every figure in view
         self.label_model = RecordTableModel(LABEL_COLUMNS, parent=self)
         self.label_proxy = sortable(self.label_model, self)
         self.label_table = self._table(page)
         self.label_table.setModel(self.label_proxy)
+        self.label_split = page
         right = QWidget(page)
         box = QVBoxLayout(right)
         box.setContentsMargins(0, 0, 0, 0)
@@ -319,8 +326,8 @@ class AgreementView(QWidget):
         box.addWidget(self.label_chart, 1)
         page.addWidget(self.label_table)
         page.addWidget(right)
-        page.setStretchFactor(0, 3)
-        page.setStretchFactor(1, 2)
+        page.setStretchFactor(0, 2)
+        page.setStretchFactor(1, 3)
         self.tabs.addTab(page, "Figures per label")
 
     def _build_pairs_tab(self) -> None:
@@ -391,7 +398,7 @@ class AgreementView(QWidget):
         self.disagreement_model = DisagreementModel(self)
         self.disagreement_filter = DisagreementFilter(self)
         self.disagreement_filter.setSourceModel(self.disagreement_model)
-        self.disagreement_table = self._table(page)
+        self.disagreement_table = self._table(page, stretch_last=True)
         self.disagreement_table.setModel(self.disagreement_filter)
         self.disagreement_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.disagreement_table.doubleClicked.connect(lambda index: self.adjudicate(index.row()))
@@ -573,6 +580,7 @@ class AgreementView(QWidget):
                                 FIGURE_TIPS.get(name, ""))
         self.label_model.set_rows(label_rows(report, tax))
         self.label_table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # keep the taxonomy's order at first
+        self._fit_label_table()
         pair_columns = list(PAIR_COLUMNS)
         if any("cohen_kappa_linear" in p for p in report.get("pairs", [])):
             pair_columns.append(Column("cohen_kappa_linear", "Cohen's κ, linear", "figure"))
@@ -590,6 +598,16 @@ class AgreementView(QWidget):
         self._draw_prevalence()
         self._draw_confusion()
         self.computed.emit()
+
+    def _fit_label_table(self) -> None:
+        """Show every label's row without scrolling (a taxonomy has a handful); the chart takes the rest."""
+        table = self.label_table
+        table.resizeColumnsToContents()
+        rows = sum(table.rowHeight(r) for r in range(self.label_proxy.rowCount()))
+        height = table.horizontalHeader().sizeHint().height() + rows + 2 * table.frameWidth() + 2
+        table.setMaximumHeight(height)
+        total = max(self.label_split.height(), height + 300)
+        self.label_split.setSizes([height, total - height])
 
     def _fill_disagreements(self, rows: list[dict], annotators: list[str], tax: Taxonomy) -> None:
         gold = self.decisions.all() if self.decisions is not None else {}

@@ -14,7 +14,12 @@ from annotator.core.sample import build_sample_project
 from annotator.core.stats.agreement import agreement_report
 from annotator.core.stats.disagreements import disagreements
 from annotator.core.store import Project
-from annotator.gui.agreement_view import LABEL_COLUMNS, AgreementView, label_rows
+from annotator.gui.agreement_view import (
+    FIGURE_TITLES,
+    LABEL_COLUMNS,
+    AgreementView,
+    label_rows,
+)
 from annotator.gui.background import wait_for_all
 from annotator.gui.charts import ChartCanvas, bar_with_intervals, grouped_bars, heatmap
 from annotator.gui.report_models import (
@@ -111,7 +116,7 @@ def test_undefined_figures_show_a_dash_with_the_reason(qtbot, view, project):
     label, entry = undefined[0]
     model = view.label_model
     row = list(report["labels"]).index(label)
-    col = column_of(model, "Cohen's κ (mean of pairs)")
+    col = column_of(model, FIGURE_TITLES["cohen_kappa_mean"])
     index = model.index(row, col)
     assert model.data(index) == UNDEFINED
     assert entry["cohen_kappa_mean_reason"] in model.data(index, Qt.ItemDataRole.ToolTipRole)
