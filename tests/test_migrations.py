@@ -62,3 +62,33 @@ def test_the_schema_has_every_table_of_the_store(tmp_project):
     conn.close()
     assert {"item", "unit", "blob", "taxonomy", "annotator", "label", "note", "completion", "gold", "scored",
             "prediction", "judge_cache", "alembic_version"} <= names
+
+
+def test_items_stored_at_0001_are_searchable_after_the_upgrade(tmp_path):
+    """0002 adds the search text and fills it in for items a first-version project already holds."""
+    import json
+
+    from annotator.core.store import ItemFilter
+
+    path = tmp_path / "v1.sqlite"
+    db = Database(to_url(path))
+    db.upgrade("0001")
+    db.dispose()
+    conn = sqlite3.connect(path)
+    record = {"id": "r1", "kind": "rubric", "source": "pilot", "prompt": "Write a Haiku about kinds of rain",
+              "criteria": [{"id": "c1", "text": "Has three lines"}]}
+    conn.execute("INSERT INTO item (id, position, kind, source, title, data) VALUES (?, ?, ?, ?, ?, ?)",
+                 ("r1", 1, "rubric", "pilot", "Write a Haiku", json.dumps(record)))
+    conn.execute("INSERT INTO item (id, position, kind, source, title, data) VALUES (?, ?, ?, ?, ?, ?)",
+                 ("t1", 2, "trace", "pilot", "2+2", json.dumps({"id": "t1", "kind": "trace", "problem": "2+2",
+                                                                  "steps": [{"id": "s1", "text": "It is 4"}]})))
+    conn.commit()
+    conn.close()
+    with Project.open(path) as project:
+        assert project.schema_revision == project.db.head_revision()
+        assert [s.id for s in project.items.page(ItemFilter(search="haiku"))] == ["r1"]
+        assert [s.id for s in project.items.page(ItemFilter(search="THREE LINES"))] == ["r1"]
+        assert [s.id for s in project.items.page(ItemFilter(search="it is 4"))] == ["t1"]
+        # field names of the stored JSON are not text a person reads
+        assert [s.id for s in project.items.page(ItemFilter(search="kind"))] == ["r1"]  # "kinds of rain" only
+        assert project.items.page(ItemFilter(search="criteria")) == []

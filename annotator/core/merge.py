@@ -111,7 +111,7 @@ def merge_projects(project, others: Iterable[str | Path]) -> MergeSummary:
                             data = oconn.execute(select(BLOB.c.data).where(BLOB.c.sha == r.image_sha)).scalar()
                             conn.execute(insert(BLOB).values(sha=r.image_sha, data=data))
                     conn.execute(insert(ITEM).values(id=r.id, position=position + i, kind=r.kind, source=r.source,
-                                                     title=r.title, data=r.data, image_sha=r.image_sha))
+                                                     title=r.title, text=r.text, data=r.data, image_sha=r.image_sha))
             units = [dict(item_id=u.item_id, target=u.target, kind=u.kind, position=u.position)
                      for u in tables["unit"] if u.item_id in new_ids]
             if units:

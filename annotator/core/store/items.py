@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from sqlalchemy import Connection, and_, exists, func, insert, or_, select
+from sqlalchemy import Connection, and_, exists, func, insert, select
 
 from ..errors import NotFound
 from ..model import Item
@@ -44,6 +44,14 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def search_text(item: Item) -> str:
+    """What the search box looks through: the words a person sees, lowercased (not the JSON's field names)."""
+    parts = [item.id, item.source, item.prompt, item.caption, item.problem, item.response or "",
+             item.answer or "", item.reference_answer or ""]
+    parts += [c.text for c in item.criteria] + [s.text for s in item.steps]
+    return "\n".join(p for p in parts if p).lower()
+
+
 def item_row(item: Item, position: int, image_sha: str | None) -> dict:
     stored = item.model_copy(update={"image": Path(item.image).name}) if item.image else item
     return {
@@ -52,6 +60,7 @@ def item_row(item: Item, position: int, image_sha: str | None) -> dict:
         "kind": item.kind,
         "source": item.source,
         "title": item.title,
+        "text": search_text(item),
         "data": stored.model_dump_json(exclude_defaults=True),
         "image_sha": image_sha,
     }
@@ -140,8 +149,8 @@ class ItemStore:
         if f.source:
             conds.append(ITEM.c.source == f.source)
         if f.search:
-            like = "%" + _escape_like(f.search) + "%"
-            conds.append(or_(ITEM.c.id.ilike(like, escape="\\"), ITEM.c.data.ilike(like, escape="\\")))
+            like = "%" + _escape_like(f.search.lower()) + "%"
+            conds.append(ITEM.c.text.like(like, escape="\\"))
         if f.status in ("done", "todo") and f.annotator and f.taxonomy:
             done = exists().where(and_(COMPLETION.c.item_id == ITEM.c.id, COMPLETION.c.annotator == f.annotator,
                                        COMPLETION.c.taxonomy == f.taxonomy))

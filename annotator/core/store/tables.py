@@ -18,7 +18,8 @@ class ItemRow(SQLModel, table=True):
     position: int = Field(index=True, unique=True)  # import order: the order of the item list
     kind: str = Field(index=True)
     source: str = Field(default="", index=True)
-    title: str = Field(default="")  # one line for lists and search
+    title: str = Field(default="")  # one line for lists
+    text: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))  # lowercased, for search
     data: str = Field(sa_column=Column(Text, nullable=False))  # the canonical Item as JSON
     image_sha: str | None = Field(default=None, foreign_key="blob.sha")
 
