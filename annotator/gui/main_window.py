@@ -77,7 +77,8 @@ class MainWindow(QMainWindow):
         # the Agreement tab (Ctrl+Shift+A)
         from .agreement_view import install_agreement_view
         self.agreement_view = install_agreement_view(self)
-        from .metric_view import install_metric_view  # the Metrics tab and menu (Ctrl+Shift+M)
+        # the Metrics tab and menu (Ctrl+Shift+M)
+        from .metric_view import install_metric_view
         self.metric_view = install_metric_view(self)
         self.item_list.itemChosen.connect(self._item_chosen)
         self.label_panel.doneRequested.connect(self.done_and_next)
