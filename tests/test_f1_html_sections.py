@@ -25,7 +25,7 @@ def data(tmp_path_factory):
 
 
 def _svgs(html: str) -> list[str]:
-    return re.findall(r"<svg.*?</svg>", html, flags=re.S)
+    return re.findall(r"<svg.*?</svg>", html, flags=re.DOTALL)
 
 
 def test_graded_metric_gets_a_calibration_table_and_reliability_curves(data) -> None:

@@ -90,7 +90,7 @@ class JudgeDialog(QDialog):
         self.settings = settings
         self.task: BackgroundTask | None = None
         self.meter: TokenMeter | None = None
-        self.result: JudgeResult | None = None
+        self.last_result: JudgeResult | None = None
 
         self.endpoint = QLineEdit(self)
         self.endpoint.setPlaceholderText("http://127.0.0.1:8000/v1  (an OpenAI-compatible API)")
@@ -100,8 +100,8 @@ class JudgeDialog(QDialog):
         self.votes.setRange(1, 50)
         self.votes.setValue(5)
         self.votes.setToolTip("Each vote is one request; a label's score is the share of votes that gave it")
-        self.metric = QLineEdit(self)
-        self.metric.setPlaceholderText("the model's name")
+        self.metric_edit = QLineEdit(self)
+        self.metric_edit.setPlaceholderText("the model's name")
         self.key_env = QLineEdit(DEFAULT_KEY_ENV, self)
         self.key_env.setToolTip("The name of the environment variable that holds the API key; the key itself is "
                                 "never typed here or stored")
@@ -121,7 +121,7 @@ class JudgeDialog(QDialog):
         form.addRow("Endpoint URL", self.endpoint)
         form.addRow("Model", self.model)
         form.addRow("Votes per item", self.votes)
-        form.addRow("Metric name", self.metric)
+        form.addRow("Metric name", self.metric_edit)
         form.addRow("API key variable", self.key_env)
         form.addRow("", self.key_state)
         form.addRow("Taxonomy", self.taxonomy)
@@ -161,7 +161,7 @@ class JudgeDialog(QDialog):
         self.resize(620, 520)
 
         self.endpoint.textChanged.connect(lambda _t: self._update_buttons())
-        self.model.textChanged.connect(lambda t: self.metric.setPlaceholderText(t.strip() or "the model's name"))
+        self.model.textChanged.connect(lambda t: self.metric_edit.setPlaceholderText(t.strip() or "the model's name"))
         self.model.textChanged.connect(lambda _t: self._update_buttons())
         self.key_env.textChanged.connect(lambda _t: self._update_key_state())
         self._update_key_state()
@@ -201,12 +201,12 @@ class JudgeDialog(QDialog):
         ready = bool(self.endpoint.text().strip() and self.model.text().strip())
         self.run_button.setEnabled(ready and not running)
         self.cancel_button.setEnabled(running)
-        for w in (self.endpoint, self.model, self.votes, self.metric, self.key_env, self.taxonomy, self.limit):
+        for w in (self.endpoint, self.model, self.votes, self.metric_edit, self.key_env, self.taxonomy, self.limit):
             w.setEnabled(not running)
 
     @property
     def metric_name(self) -> str:
-        return self.metric.text().strip() or self.model.text().strip()
+        return self.metric_edit.text().strip() or self.model.text().strip()
 
     # --- running -------------------------------------------------------------------------------------------
     def run(self) -> BackgroundTask | None:
@@ -222,7 +222,7 @@ class JudgeDialog(QDialog):
         url, tax_id, votes = self.project.url, self.taxonomy.currentData(), self.votes.value()
         metric, limit = self.metric_name, self.limit.value()
         meter = self.meter = TokenMeter(client)
-        self.result = None
+        self.last_result = None
         self.log.setPlainText(f"asking {client.model} at {client.endpoint}, {votes} votes per item…")
         self.tokens.setText("")
         self.progress.setRange(0, 1)
@@ -259,7 +259,8 @@ class JudgeDialog(QDialog):
 
     def _finished(self, outcome: tuple[JudgeResult, int]) -> None:
         result, stored = outcome
-        self.result = result
+        self.last_result = result
+        self.task = None  # its own `running` flag drops only after this callback
         self._update_buttons()
         lines = [summary_line(result, stored)]
         if result.cancelled:
@@ -277,6 +278,7 @@ class JudgeDialog(QDialog):
         self.runFinished.emit(result, stored)
 
     def _failed(self, exc: BaseException) -> None:
+        self.task = None
         self._update_buttons()
         self.log.appendPlainText(f"the run stopped: {exc}")
         self.runFailed.emit(str(exc))

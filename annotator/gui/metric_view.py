@@ -415,7 +415,7 @@ class MetricView(QWidget):
         return self.taxonomy_box.currentData()
 
     @property
-    def metric(self) -> str | None:
+    def metric_id(self) -> str | None:
         return self.metric_box.currentData()
 
     @property
@@ -507,7 +507,7 @@ class MetricView(QWidget):
         self.tasks["load"] = run_in_background(work, done, lambda exc: self._failed("load", gen, exc), parent=self)
 
     def _fill_metrics(self, taxonomy: str) -> None:
-        previous = self.metric
+        previous = self.metric_id
         metrics = self.project.predictions.metrics(taxonomy) if self.project else []
         self.metric_box.blockSignals(True)
         self.metric_box.clear()
@@ -541,7 +541,7 @@ class MetricView(QWidget):
     def recompute(self) -> None:
         """Compute the F1 report, the partitions and the alt-test for the controls as they are now."""
         self._timer.stop()
-        if self.data is None or self.metric is None:
+        if self.data is None or self.metric_id is None:
             return
         self._compute_f1()
         self._compute_partitions()
@@ -573,7 +573,7 @@ class MetricView(QWidget):
     def _compute_f1(self) -> None:
         from ..core.stats.f1 import f1_report
 
-        data, metric, threshold = self.data, self.metric, self.threshold
+        data, metric, threshold = self.data, self.metric_id, self.threshold
         self.status.setText(f"computing {metric} at {threshold:.2f}…")
         self._run("f1", lambda: f1_report(data, metric, threshold=threshold), self._show_report)
 
@@ -587,9 +587,9 @@ class MetricView(QWidget):
     def _compute_alt_test(self) -> None:
         from ..core.stats.alt_test import alt_test
 
-        if self.data is None or self.metric is None:
+        if self.data is None or self.metric_id is None:
             return
-        data, metric, threshold, epsilon = self.data, self.metric, self.threshold, self.epsilon
+        data, metric, threshold, epsilon = self.data, self.metric_id, self.threshold, self.epsilon
         self.alt_panel.show_message(f"testing {metric} at epsilon {epsilon:g}…")
         self._run("alt", lambda: alt_test(data, metric, epsilon=epsilon, threshold=threshold),
                   self._show_alt_test)
@@ -643,8 +643,9 @@ class MetricView(QWidget):
         text = ("Mean Cohen's kappa over labels: " + ", ".join(f"{title} {_fmt(o.get(g))}"
                                                               for g, title in GROUP_TITLES.items()))
         by_metric = partitions.get("by_metric") or {}
-        if self.metric in by_metric:
-            text += (f". {self.metric} against the humans: {_fmt(by_metric[self.metric].get('human_metric'))} "
+        metric = self.metric_id
+        if metric in by_metric:
+            text += (f". {metric} against the humans: {_fmt(by_metric[metric].get('human_metric'))} "
                      f"(humans among themselves: {_fmt(o.get('human_human'))}).")
         self.partitions_summary.setText(text)
         self.pairs_model.set_rows(partitions.get("pairs") or [])

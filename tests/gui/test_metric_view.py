@@ -77,13 +77,13 @@ def test_sample_offers_its_three_metrics_on_rift(view) -> None:
 
 @pytest.mark.parametrize("metric", ["judge-small", "keyword-baseline", "heuristic"])
 def test_figures_equal_f1_report(view, qtbot, data, metric) -> None:
-    if view.metric != metric:
+    if view.metric_id != metric:
         shown_metric(view, qtbot, metric)
     report = f1_report(data, metric, threshold=0.5)
     assert view.report == report
     assert_figures_equal(view, report)
     text = view.figures_model.data(view.figures_model.index(0, 3))
-    assert text == f"{report['labels'][list(report['labels'])[0]]['f1']:.3f}"
+    assert text == f"{report['labels'][next(iter(report['labels']))]['f1']:.3f}"
 
 
 def test_slider_recomputes_at_the_new_threshold(view, qtbot, data) -> None:
