@@ -83,6 +83,11 @@ def label_data_for(source: str, taxonomy: str | None):
         raise
 
 
+def _at_level(data, level: str):
+    """`--level item` asks whether each item shows a label anywhere (how rubric-level diagnostics label)."""
+    return data.at_item_level() if level == "item" else data
+
+
 def _default_taxonomy(project) -> str:
     """The first of the project's taxonomies that anyone has finished an item in."""
     done = project.completion.done_counts()
@@ -104,6 +109,7 @@ def cmd_agreement(args) -> int:
 
     data, project = label_data_for(args.source, args.taxonomy)
     try:
+        data = _at_level(data, args.level)
         progress = _progress("agreement")
         try:
             report = agreement_report(data, annotators=_annotators(args.annotators), n_boot=args.bootstrap,
@@ -131,7 +137,7 @@ def cmd_f1(args) -> int:
 
     with Project.open(args.project) as project:
         taxonomy = args.taxonomy or _metric_taxonomy(project, args.metric)
-        data = project.label_data(taxonomy)
+        data = _at_level(project.label_data(taxonomy), args.level)
     if args.metric not in data.metrics:
         raise NotFound(f"metric {args.metric!r} has scored nothing in taxonomy {taxonomy!r} "
                        f"(metrics there: {', '.join(data.metrics) or 'none'})")
@@ -181,7 +187,7 @@ def cmd_alt_test(args) -> int:
 
     with Project.open(args.project) as project:
         taxonomy = args.taxonomy or _metric_taxonomy(project, args.metric)
-        data = project.label_data(taxonomy)
+        data = _at_level(project.label_data(taxonomy), args.level)
     result = alt_test(data, args.metric, epsilon=args.epsilon, q=args.q, annotators=_annotators(args.annotators))
     if args.json:
         _print_json(result)
@@ -268,6 +274,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--html", metavar="OUT.html", help="also write a self-contained report with charts")
     p.add_argument("--bootstrap", type=int, default=1000, metavar="N", help="resamples for the intervals")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--level", choices=("unit", "item"), default="unit",
+                   help="unit: each criterion/step on its own (default); item: does the item show the label anywhere")
     p.set_defaults(func=cmd_agreement)
 
     p = sub.add_parser("f1", help="a metric's precision, recall and F1 against the humans")
@@ -278,6 +286,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--annotators", metavar="a,b")
     p.add_argument("--json", action="store_true")
     p.add_argument("--html", metavar="OUT.html")
+    p.add_argument("--level", choices=("unit", "item"), default="unit",
+                   help="unit: each criterion/step on its own (default); item: does the item show the label anywhere")
     p.set_defaults(func=cmd_f1)
 
     p = sub.add_parser("alt-test", help="can the metric replace an annotator? (alternative annotator test)")
@@ -289,6 +299,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--q", type=float, default=0.05, help="false discovery rate")
     p.add_argument("--annotators", metavar="a,b,c")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--level", choices=("unit", "item"), default="unit",
+                   help="unit: each criterion/step on its own (default); item: does the item show the label anywhere")
     p.set_defaults(func=cmd_alt_test)
 
     p = sub.add_parser("metrics", help="built-in automated rubric-quality metrics")

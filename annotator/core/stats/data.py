@@ -82,6 +82,33 @@ class LabelData:
             scored=self.scored,
         )
 
+    def at_item_level(self) -> "LabelData":
+        """The same annotations asked one level up: "does this item show label L anywhere?".
+
+        Rubric-level diagnostics (RIFT's own result files label whole rubrics) can then be compared with
+        people who labelled criteria. A label is on the item when it is on any of its units; a metric's score
+        is its highest score on any unit; an item's gold counts only when every unit of it was adjudicated."""
+        from ..errors import UsageError
+
+        if self.taxonomy.choice != "multi":
+            raise UsageError("only a multi-choice taxonomy can be read at the item level")
+        tax = self.taxonomy.model_copy(deep=True)
+        for lab in tax.labels:
+            lab.target = "item"
+        units = self.units[self.units["kind"] == "item"].reset_index(drop=True)
+        labels = self.labels.assign(target="item").drop_duplicates(ignore_index=True)
+        per_item = self.units.groupby("item_id").size()
+        settled = self.gold_units.groupby("item_id").size()
+        whole = [i for i, n in settled.items() if n >= per_item.get(i, 0)]
+        gold = self.gold[self.gold["item_id"].isin(whole)].assign(target="item").drop_duplicates(ignore_index=True)
+        gold_units = pd.DataFrame({"item_id": whole, "target": "item"}, columns=GOLD_UNIT_COLUMNS)
+        preds = self.predictions
+        if len(preds):
+            preds = (preds.assign(target="item").groupby(["item_id", "metric", "target", "label"], as_index=False)
+                     ["score"].max())[PREDICTION_COLUMNS]
+        return LabelData(taxonomy=tax, units=units, done=self.done, labels=labels, gold=gold,
+                         gold_units=gold_units, predictions=preds, scored=self.scored)
+
     def units_for(self, target_kind: str) -> pd.DataFrame:
         """Units of one target kind (`item`, `criterion`, `step`) on items somebody finished."""
         done_items = set(self.done["item_id"])
