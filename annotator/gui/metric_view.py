@@ -137,15 +137,21 @@ class ErrorTable(QTableView):
         super().keyPressEvent(event)
 
 
-def _table(model: QAbstractTableModel, parent: QWidget, view: QTableView | None = None) -> QTableView:
+def _table(model: QAbstractTableModel, parent: QWidget, view: QTableView | None = None,
+           stretch: int = 0) -> QTableView:
+    """A read-only report table; the `stretch` column (a name, not a number) takes the spare width, so the
+    figures stay next to the names they belong to."""
     view = view or QTableView(parent)
     view.setModel(model)
     view.verticalHeader().hide()
+    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
     view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
     view.setSelectionMode(QTableView.SelectionMode.SingleSelection)
     view.setAlternatingRowColors(True)
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    view.horizontalHeader().setStretchLastSection(True)
+    header = view.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    header.setStretchLastSection(False)
     return view
 
 
@@ -221,11 +227,12 @@ def draw_f1_bars(figure, report: dict[str, Any]) -> None:
         ax.scatter([c[0] for c in ceil], [c[1] for c in ceil], marker="D", s=36, color="#222222", zorder=3,
                    label="human F1 (ceiling)")
     ax.set_xticks(xs, labels=names, rotation=30, ha="right")
-    ax.set_ylim(0, 1.05)
+    ax.set_ylim(0, 1.18)  # headroom for the legend, so it never sits on a bar
+    ax.set_yticks([0, 0.2, 0.4, 0.6, 0.8, 1.0])
     ax.set_ylabel("F1")
     ax.grid(axis="y", alpha=0.3)
     ax.set_axisbelow(True)
-    ax.legend(fontsize=8, frameon=False, loc="lower right")
+    ax.legend(fontsize=8, frameon=False, loc="upper center", ncol=2)
     where = "" if report.get("choice") == "single" else f" at threshold {report['threshold']:.2f}"
     ax.set_title(f"{report['metric']}{where}", fontsize=10)
 
@@ -329,12 +336,12 @@ class MetricView(QWidget):
         left = QSplitter(Qt.Orientation.Vertical, self)
         left.addWidget(self.figures_table)
         left.addWidget(self.f1_chart)
-        left.setSizes([300, 360])
+        left.setSizes([270, 420])  # the eight RIFT labels fit without an empty band below them
 
         self.fp_model = RecordTableModel(ERROR_COLUMNS, self)
         self.fn_model = RecordTableModel(ERROR_COLUMNS, self)
-        self.fp_table = _table(self.fp_model, self, ErrorTable(self))
-        self.fn_table = _table(self.fn_model, self, ErrorTable(self))
+        self.fp_table = _table(self.fp_model, self, ErrorTable(self), stretch=2)
+        self.fn_table = _table(self.fn_model, self, ErrorTable(self), stretch=2)
         self.fp_table.chosen.connect(lambda row: self._open_error(self.fp_model, row))
         self.fn_table.chosen.connect(lambda row: self._open_error(self.fn_model, row))
         for t in (self.fp_table, self.fn_table):
@@ -614,11 +621,16 @@ class MetricView(QWidget):
         self.side.setTabText(1, f"False negatives ({self.fn_model.rowCount()})")
         self.f1_chart.draw(lambda fig: draw_f1_bars(fig, report))
         rows = calibration_rows(report)
+        current = self.calibration_table.currentIndex()
+        chosen = self.calibration_model.row(current.row())["label"] if current.isValid() else None
         self.calibration_model.set_rows(rows)
+        labels = [r["label"] for r in rows]
+        if labels:  # one curve at a time reads better than eight crossing lines; keep the label the user chose
+            self.calibration_table.selectRow(labels.index(chosen) if chosen in labels else 0)
         if rows:
             self.calibration_note.setText("The score read as a probability: ECE is the mean gap between the "
                                           "score and how often the humans gave the label (0 is perfect); Brier "
-                                          "is the mean squared error. Select a label to see its curve alone.")
+                                          "is the mean squared error. Select a label to see its curve.")
         else:
             self.calibration_note.setText(f"{report['metric']} gives only 0/1 scores, so there is nothing to "
                                           "calibrate.")
