@@ -337,6 +337,8 @@ class MetricView(QWidget):
         left.addWidget(self.figures_table)
         left.addWidget(self.f1_chart)
         left.setSizes([270, 420])  # the eight RIFT labels fit without an empty band below them
+        left.setStretchFactor(0, 0)
+        left.setStretchFactor(1, 1)  # a taller window grows the chart, not the table's empty rows
 
         self.fp_model = RecordTableModel(ERROR_COLUMNS, self)
         self.fn_model = RecordTableModel(ERROR_COLUMNS, self)
