@@ -33,6 +33,8 @@ if [[ "${1:-}" != "--test-only" ]]; then
     --distpath "$DIST_DIR" --workpath "$WORK_DIR" packaging/annotator.spec || fail "PyInstaller"
 fi
 [[ -x "$EXE" ]] || fail "no executable at $EXE"
+step "size of the built folder"
+du -sh "$DIST_DIR/annotator"
 
 TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
@@ -105,6 +107,5 @@ if [[ $status -eq 124 ]]; then
 fi
 [[ $status -eq 0 ]] || fail "the app exited with status $status"
 
-step "size"
-du -sh "$DIST_DIR/annotator"
+echo
 echo "build.sh: the built app passed the smoke test"
