@@ -43,8 +43,17 @@ def _safe(df: pd.DataFrame) -> pd.DataFrame:
     for col in df.columns:
         # pandas 3 reads text into its own string dtype, not object: check for text either way
         if pd.api.types.is_object_dtype(df[col]) or pd.api.types.is_string_dtype(df[col]):
-            df[col] = df[col].map(neutralise)
+            # columns repeat few values (taxonomy, annotator, label...): check each distinct value once
+            changed = {v: safe for v in df[col].dropna().unique() if (safe := neutralise(v)) != v}
+            if changed:
+                df[col] = df[col].map(lambda v: changed.get(v, v) if isinstance(v, str) else v)
     return df
+
+
+def _rows(result) -> list[tuple]:
+    """Plain tuples: pandas builds a frame from them several times faster than from SQLAlchemy rows, which it
+    probes field by field, and a long export reads millions."""
+    return [tuple(row) for row in result.all()]
 
 
 def _filters(table, taxonomy: str | None, annotator: str | None):
@@ -62,16 +71,16 @@ def long_labels_frame(project, taxonomy: str | None = None, annotator: str | Non
         where = _filters(COMPLETION, taxonomy, annotator)
         q = select(COMPLETION.c.item_id, ITEM.c.kind.label("item_kind"), COMPLETION.c.taxonomy,
                    COMPLETION.c.annotator).join(ITEM, ITEM.c.id == COMPLETION.c.item_id)
-        done = pd.DataFrame(conn.execute(q.where(where) if where is not None else q).all(),
+        done = pd.DataFrame(_rows(conn.execute(q.where(where) if where is not None else q)),
                             columns=["item_id", "item_kind", "taxonomy", "annotator"])
         where = _filters(LABEL, taxonomy, annotator)
         q = select(LABEL.c.item_id, LABEL.c.taxonomy, LABEL.c.annotator, LABEL.c.target, LABEL.c.label,
                    LABEL.c.created_at)
-        labels = pd.DataFrame(conn.execute(q.where(where) if where is not None else q).all(),
+        labels = pd.DataFrame(_rows(conn.execute(q.where(where) if where is not None else q)),
                               columns=["item_id", "taxonomy", "annotator", "target", "label", "created_at"])
         where = _filters(NOTE, taxonomy, annotator)
         q = select(NOTE.c.item_id, NOTE.c.taxonomy, NOTE.c.annotator, NOTE.c.target, NOTE.c.text.label("note"))
-        notes = pd.DataFrame(conn.execute(q.where(where) if where is not None else q).all(),
+        notes = pd.DataFrame(_rows(conn.execute(q.where(where) if where is not None else q)),
                              columns=["item_id", "taxonomy", "annotator", "target", "note"])
     key = ["item_id", "taxonomy", "annotator"]
     labels = labels.merge(done, on=key)  # only finished work: every (item, taxonomy, annotator) in the file is done
@@ -123,22 +132,22 @@ def wide_labels_frame(project, taxonomy: str | None = None, annotator: str | Non
             names = {lab: (f"{tax.id}:{lab}" if counts[lab] > 1 else lab) for lab in tax.label_ids}
             columns.extend(n for n in names.values() if n not in columns)
             where = _filters(COMPLETION, tax.id, annotator)
-            done = pd.DataFrame(conn.execute(
+            done = pd.DataFrame(_rows(conn.execute(
                 select(COMPLETION.c.item_id, ITEM.c.kind, COMPLETION.c.annotator)
-                .join(ITEM, ITEM.c.id == COMPLETION.c.item_id).where(where)).all(),
+                .join(ITEM, ITEM.c.id == COMPLETION.c.item_id).where(where))),
                 columns=["item_id", "item_kind", "annotator"])
             kinds = {lab.target for lab in tax.labels}
-            unit_rows = pd.DataFrame(conn.execute(
+            unit_rows = pd.DataFrame(_rows(conn.execute(
                 select(UNIT.c.item_id, UNIT.c.target).where(UNIT.c.kind.in_(kinds))
-                .where(UNIT.c.item_id.in_(select(COMPLETION.c.item_id).where(where)))).all(),
+                .where(UNIT.c.item_id.in_(select(COMPLETION.c.item_id).where(where))))),
                 columns=["item_id", "target"])
             if "item" in kinds:
                 unit_rows = pd.concat([pd.DataFrame({"item_id": done["item_id"].unique(), "target": "item"}),
                                        unit_rows], ignore_index=True)
             grid = done.merge(unit_rows, on="item_id")
-            labels = pd.DataFrame(conn.execute(
+            labels = pd.DataFrame(_rows(conn.execute(
                 select(LABEL.c.item_id, LABEL.c.annotator, LABEL.c.target, LABEL.c.label)
-                .where(_filters(LABEL, tax.id, annotator))).all(), columns=["item_id", "annotator", "target", "label"])
+                .where(_filters(LABEL, tax.id, annotator)))), columns=["item_id", "annotator", "target", "label"])
             labels = _spans_on_units(project, tax, labels)
             labels["column"] = labels["label"].map(names)
             labels["value"] = 1
