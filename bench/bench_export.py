@@ -1,0 +1,130 @@
+"""How fast a big project's labels export to CSV, next to pandas writing the same table.
+
+Builds a project with 25,000 rubrics of 5 criteria, 8 annotators who each finished every rubric and gave one
+criterion label per criterion (1,000,000 label rows, plus a note on 1% of them), inserted in bulk (the set-up
+is not timed). Then times `annotator export` (`export_labels_csv`: the query, the long table, formula-safe
+cells, an atomic write) and, as the baseline, `pandas.DataFrame.to_csv` of the very frame it wrote.
+
+    python bench/bench_export.py                 # 1,000,000 label rows
+    python bench/bench_export.py --items 2500    # 100,000
+    python bench/bench_export.py --wide          # also time the wide export
+    python bench/bench_export.py --profile       # where the export's time goes (cProfile, top 25)
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+CRITERIA = 5
+ANNOTATORS = [f"annotator{i}" for i in range(1, 9)]
+LABELS = ["subjective", "non_atomic", "ungrounded", "misaligned_or_rigid", "hackable"]
+
+
+def build(path: Path, items: int, seed: int = 11) -> int:
+    """A project holding items x CRITERIA x len(ANNOTATORS) labels; returns the number of label rows."""
+    from sqlalchemy import insert
+
+    from annotator.core import Project
+    from annotator.core.model import Criterion, Item
+    from annotator.core.store.items import ItemStore
+    from annotator.core.store.tables import ANNOTATOR, COMPLETION, LABEL, NOTE
+
+    rng = random.Random(seed)
+    stamp = "2026-01-01T00:00:00+00:00"
+    with Project.create(path, taxonomies=["rift"]) as project:
+        def fill(conn) -> int:
+            conn.execute(insert(ANNOTATOR), [{"name": a, "kind": "human", "created_at": stamp} for a in ANNOTATORS])
+            count = 0
+            for start in range(0, items, 1000):
+                batch = [Item(id=f"r{i:06d}", kind="rubric", source="bench", prompt=f"Task {i}: explain it plainly.",
+                              criteria=[Criterion(id=f"c{j}", text=f"Point {j} of task {i}")
+                                        for j in range(1, CRITERIA + 1)])
+                         for i in range(start, min(items, start + 1000))]
+                ItemStore.insert_batch(conn, batch, start + 1)
+                labels, notes, done = [], [], []
+                for it in batch:
+                    for a in ANNOTATORS:
+                        done.append({"item_id": it.id, "taxonomy": "rift", "annotator": a, "done_at": stamp})
+                        for c in it.criteria:
+                            labels.append({"item_id": it.id, "taxonomy": "rift", "annotator": a,
+                                           "target": f"criterion:{c.id}", "label": rng.choice(LABELS),
+                                           "created_at": stamp})
+                            if rng.random() < 0.01:
+                                notes.append({"item_id": it.id, "taxonomy": "rift", "annotator": a,
+                                              "target": f"criterion:{c.id}", "updated_at": stamp,
+                                              "text": "the word 'clear' has no anchor, see =HYPERLINK(x)"})
+                conn.execute(insert(LABEL), labels)
+                conn.execute(insert(COMPLETION), done)
+                if notes:
+                    conn.execute(insert(NOTE), notes)
+                count += len(labels)
+            return count
+
+        return project.db.write(fill)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--items", type=int, default=25_000, help="rubrics (x 40 = label rows; default 25,000)")
+    parser.add_argument("--wide", action="store_true", help="also time the wide export")
+    parser.add_argument("--profile", action="store_true")
+    args = parser.parse_args(argv)
+
+    import pandas as pd
+
+    from annotator.core import Project
+    from annotator.core.export import export_labels_csv, long_labels_frame
+
+    with tempfile.TemporaryDirectory(prefix="annotator-bench-") as folder:
+        folder = Path(folder)
+        start = time.perf_counter()
+        rows = build(folder / "big.sqlite", args.items)
+        print(f"built a project with {rows:,} label rows in {time.perf_counter() - start:.1f} s (not timed)")
+        with Project.open(folder / "big.sqlite") as project:
+            start = time.perf_counter()
+            frame = long_labels_frame(project)
+            frame_s = time.perf_counter() - start
+
+            if args.profile:
+                import cProfile
+                import pstats
+
+                profiler = cProfile.Profile()
+                profiler.runcall(export_labels_csv, project, folder / "profiled.csv")
+                pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(25)
+
+            start = time.perf_counter()
+            written = export_labels_csv(project, folder / "long.csv")
+            export_s = time.perf_counter() - start
+
+            start = time.perf_counter()
+            frame.to_csv(folder / "pandas.csv", index=False)
+            pandas_s = time.perf_counter() - start
+
+            wide = None
+            if args.wide:
+                start = time.perf_counter()
+                wide_rows = export_labels_csv(project, folder / "wide.csv", wide=True)
+                wide = (wide_rows, time.perf_counter() - start)
+        size_mb = (folder / "long.csv").stat().st_size / 1e6
+        assert written == len(frame) == len(pd.read_csv(folder / "long.csv", usecols=["label"]))
+
+    print(f"{'':<44} {'rows':>10} {'seconds':>8} {'rows/s':>10} {'vs pandas':>9}")
+    print(f"{'pandas DataFrame.to_csv (same frame)':<44} {len(frame):>10,} {pandas_s:>8.2f} "
+          f"{len(frame) / pandas_s:>10,.0f} {'1.0x':>9}")
+    print(f"{'annotator export (long, ' + f'{size_mb:.0f} MB)':<44} {written:>10,} {export_s:>8.2f} "
+          f"{written / export_s:>10,.0f} {export_s / pandas_s:>8.1f}x")
+    print(f"{'  of which: building the long table':<44} {len(frame):>10,} {frame_s:>8.2f}")
+    if wide:
+        print(f"{'annotator export --wide':<44} {wide[0]:>10,} {wide[1]:>8.2f} {wide[0] / wide[1]:>10,.0f} "
+              f"{wide[1] / pandas_s:>8.1f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
