@@ -45,7 +45,7 @@ def test_text_table_shows_calibration_columns_when_present() -> None:
 
 def test_html_page_has_charts_tables_and_escapes_text() -> None:
     html = render_f1_html(f1_report(hostile_case(), "m"))
-    assert html.startswith("<!DOCTYPE html>") and html.count("<svg") == 2  # bars and sweep
+    assert html.startswith("<!DOCTYPE html>") and html.count("<svg") == 3  # bars and sweep
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "False positives" in html and "False negatives" in html
     assert "Each annotator against the others" in html

@@ -29,7 +29,10 @@ class BackgroundTask(QObject):
     finished = Signal()
 
     def __init__(self, work: Callable[[BackgroundTask], Any], parent: QObject | None = None):
-        super().__init__(parent)
+        # Never a Qt child of `parent`: a window closed while its work still runs would delete the task under
+        # the worker's feet. The task lives until its work ends (see _RUNNING); the owner going away only
+        # cancels the work and silences the callbacks.
+        super().__init__(None)
         self._work = work
         self._cancel = threading.Event()
         self.running = False
@@ -41,6 +44,8 @@ class BackgroundTask(QObject):
         self.failed.connect(self._deliver_failure)
         self.progressed.connect(self._deliver_progress)
         self.finished.connect(self._done)
+        if parent is not None:
+            parent.destroyed.connect(self._owner_gone)
 
     @property
     def cancelled(self) -> bool:
@@ -87,6 +92,11 @@ class BackgroundTask(QObject):
     def _deliver_progress(self, done: int, total: int) -> None:
         if self.on_progress:
             self.on_progress(done, total)
+
+    @Slot()
+    def _owner_gone(self) -> None:
+        self._cancel.set()
+        self.on_success = self.on_failure = self.on_progress = None
 
     @Slot()
     def _done(self) -> None:

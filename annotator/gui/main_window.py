@@ -141,16 +141,31 @@ class MainWindow(QMainWindow):
             keys[digit] = lambda d=digit: self.label_key(d)
         self.shortcuts: dict[str, QShortcut] = {}
         for seq, slot in keys.items():
-            self.shortcuts[seq] = self._shortcut(seq, slot, guard=seq not in ("F1",))
+            help_key = seq in ("F1", "?")
+            self.shortcuts[seq] = self._shortcut(seq, slot, guard=seq != "F1", annotate_only=not help_key)
         for seq in ("Ctrl+Return", "Ctrl+Enter"):
             self.shortcuts[seq] = self._shortcut(seq, self.done_and_next, guard=False)
-        self._shortcut("Escape", self._leave_field, guard=False)
+        self._shortcut("Escape", self._leave_field, guard=False, annotate_only=False)
 
-    def _shortcut(self, seq: str, slot, guard: bool) -> QShortcut:
+    def _shortcut(self, seq: str, slot, guard: bool, annotate_only: bool = True) -> QShortcut:
+        """A window-wide key. Annotating keys act only on the Annotate tab (a label key pressed on the
+        agreement or metric view must not label the item hidden behind it); guarded keys also stay quiet
+        while the keyboard is in a text field."""
         sc = QShortcut(QKeySequence(seq), self)
         sc.setContext(Qt.ShortcutContext.WindowShortcut)
-        sc.activated.connect((lambda: None if self.typing() else slot()) if guard else slot)
+
+        def fire() -> None:
+            if annotate_only and not self.annotating():
+                return
+            if guard and self.typing():
+                return
+            slot()
+
+        sc.activated.connect(fire)
         return sc
+
+    def annotating(self) -> bool:
+        return self.tabs.currentIndex() == 0
 
     def typing(self) -> bool:
         """True while the keyboard belongs to a text field (search, note): single-key commands stay quiet."""
