@@ -99,7 +99,8 @@ def test_spec_places_data_where_importlib_resources_looks(spec_run):
 def test_spec_hidden_imports_cover_runtime_choices(spec_run):
     hidden = set(spec_run["analysis"]["hiddenimports"])
     assert {"sqlalchemy.dialects.sqlite", "alembic", "krippendorff", "sklearn.metrics",
-            "matplotlib.backends.backend_agg", "matplotlib.backends.backend_svg"} <= hidden
+            "matplotlib.backends.backend_agg", "matplotlib.backends.backend_svg",
+            "matplotlib.backends.backend_qtagg"} <= hidden
     assert "annotator.core.migrations.env" in hidden
     assert any(name.startswith("annotator.core.migrations.versions.") for name in hidden)
     excluded = set(spec_run["analysis"]["excludes"])
