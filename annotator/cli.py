@@ -168,20 +168,26 @@ def cmd_demo(args) -> int:
     if args.no_gui:
         print(path)
         return 0
-    return _run_gui(str(path))
+    return _run_gui(str(path), args.annotator)
 
 
 def cmd_gui(args) -> int:
-    return _run_gui(args.project)
+    return _run_gui(args.project, args.annotator)
 
 
-def _run_gui(project: str | None) -> int:
+def _run_gui(project: str | None, annotator: str | None = None) -> int:
     try:
         from .gui.app import run_app
-    except ImportError as exc:  # the app module is missing or Qt cannot load on this machine
+    except ImportError as exc:  # Qt cannot load on this machine
         _err(f"the desktop app cannot start here: {exc}")
         return 1
-    return run_app(project)
+    return run_app(project, annotator=annotator)
+
+
+def _looks_like_project(word: str) -> bool:
+    if word.startswith("-"):
+        return False
+    return "://" in word or word.endswith((".sqlite", ".db", ".sqlite3")) or Path(word).is_file()
 
 
 # --- the parser ---------------------------------------------------------------------------------------
@@ -197,10 +203,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--path", help="where to build it (default: your data folder)")
     p.add_argument("--fresh", action="store_true", help="rebuild it from scratch")
     p.add_argument("--no-gui", action="store_true", help="build it and print its path, without opening the app")
+    p.add_argument("--annotator", metavar="NAME", help="annotate under this name (remembered)")
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("gui", help="open a project in the app")
     p.add_argument("project")
+    p.add_argument("--annotator", metavar="NAME", help="annotate under this name (remembered)")
     p.set_defaults(func=cmd_gui)
 
     p = sub.add_parser("init", help="create a project")
@@ -270,6 +278,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if len(argv) == 1 and _looks_like_project(argv[0]):
+        argv = ["gui", argv[0]]  # `annotator team.sqlite`, as a desktop entry or a file manager calls it
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         return _run_gui(None)
