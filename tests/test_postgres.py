@@ -191,3 +191,19 @@ def test_unreachable_server_from_the_command_line_exits_1(run_cli):
     code, _out, err = run_cli("info", f"postgresql://u:pw@127.0.0.1:{port}/nothing", "--json")
     assert code == 1
     assert "cannot open the database" in err and ":pw@" not in err
+
+
+def test_a_laptop_project_merged_onto_the_server_gives_the_same_answers(postgres_database, sample_project, tmp_path,
+                                                                       run_cli):
+    """The team workflow: laptops' projects merged into the shared database answer exactly as the file did."""
+    assert run_cli("init", postgres_database)[0] == 0
+    code, _out, err = run_cli("merge", postgres_database, sample_project)
+    assert code == 0, err
+    for command in (["info", "--json"], ["agreement", "--taxonomy", "rift", "--json"]):
+        server = run_cli(command[0], postgres_database, *command[1:])
+        laptop = run_cli(command[0], sample_project, *command[1:])
+        assert server[0] == laptop[0] == 0, server[2]
+        assert json.loads(server[1]) == json.loads(laptop[1])
+    assert run_cli("export", postgres_database, "-o", tmp_path / "server.csv")[0] == 0
+    assert run_cli("export", sample_project, "-o", tmp_path / "laptop.csv")[0] == 0
+    assert (tmp_path / "server.csv").read_bytes() == (tmp_path / "laptop.csv").read_bytes()
