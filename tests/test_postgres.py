@@ -207,3 +207,34 @@ def test_a_laptop_project_merged_onto_the_server_gives_the_same_answers(postgres
     assert run_cli("export", postgres_database, "-o", tmp_path / "server.csv")[0] == 0
     assert run_cli("export", sample_project, "-o", tmp_path / "laptop.csv")[0] == 0
     assert (tmp_path / "server.csv").read_bytes() == (tmp_path / "laptop.csv").read_bytes()
+
+
+# --- the store's own tests, run again on PostgreSQL --------------------------------------------------------
+# tests/test_store.py covers the facade on SQLite through the `tmp_project` and `filled_project` fixtures. Its
+# tests that reach the project only through those fixtures (and do not open the SQLite file themselves) are
+# collected here a second time, with `tmp_project` below giving them a project on a PostgreSQL database.
+def _store_tests_on_postgres() -> dict:
+    import inspect as _inspect
+
+    import test_store
+
+    chosen = {}
+    for name, fn in vars(test_store).items():
+        if not name.startswith("test_") or not callable(fn):
+            continue
+        params = _inspect.signature(fn).parameters
+        reads_the_file = "sqlite3." in _inspect.getsource(fn)  # looks inside the SQLite file itself
+        if ("tmp_project" in params or "filled_project" in params) and "tmp_path" not in params \
+                and not reads_the_file:
+            chosen[f"{name}__on_postgres"] = fn
+    return chosen
+
+
+globals().update(_store_tests_on_postgres())
+
+
+@pytest.fixture
+def tmp_project(postgres_database):
+    """A new project with every built-in taxonomy, on PostgreSQL (overrides the SQLite one in conftest)."""
+    with Project.create(postgres_database) as project:
+        yield project
