@@ -10,98 +10,49 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QPersistentModelIndex,
-    Qt,
-    Signal,
-)
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from ..core.stats.alt_test import explain_alt_test
+from .report_models import UNDEFINED, Column, RecordTableModel, format_number
+from .report_tables import report_table
 
-Index = QModelIndex | QPersistentModelIndex
 EPSILON_NOTE = "0.2 experts, 0.15 trained, 0.1 crowd"
-
-
-def _num(value: float | None, digits: int = 3) -> str:
-    return "—" if value is None else f"{value:.{digits}f}"
-
-
-def _p(value: float | None) -> str:
-    """p-values span many orders of magnitude: fixed digits would show most of them as 0.000."""
-    if value is None:
-        return "—"
-    return f"{value:.3f}" if value >= 0.001 else f"{value:.1e}"
+NOT_TESTED = "not tested: too few items shared with the metric"
 
 
 def _verdict(passed: bool | None) -> str:
     return {True: "passes", False: "does not pass", None: "undecided"}[passed]
 
 
-class AnnotatorTestModel(QAbstractTableModel):
-    """One row per human of an alt-test result: items, p-values, the two advantages and the decision."""
+def _beats_them(row: dict[str, Any]) -> str:
+    if row.get("rejected") is None:
+        return f"not tested: {row.get('reason', 'too few items')}"
+    return "yes" if row["rejected"] else "no"
 
-    COLUMNS = ("annotator", "items", "p", "p adjusted", "metric wins", "human wins", "metric wins over them?")
 
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self._rows: list[dict[str, Any]] = []
-
-    def set_rows(self, rows: list[dict[str, Any]]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent: Index | None = None) -> int:
-        return 0 if parent is not None and parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index | None = None) -> int:
-        return 0 if parent is not None and parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal \
-                and 0 <= section < len(self.COLUMNS):
-            return self.COLUMNS[section]
-        return None
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-
-    def cell(self, row: int, column: int) -> str:
-        r = self._rows[row]
-        if column == 6:
-            if r.get("rejected") is None:
-                return f"not tested: {r.get('reason', 'too few items')}"
-            return "yes" if r["rejected"] else "no"
-        return [r["annotator"], str(r["items"]), _p(r.get("p_value")), _p(r.get("p_adjusted")),
-                _num(r.get("metric_advantage")), _num(r.get("human_advantage"))][column]
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self.cell(index.row(), index.column())
-        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in (1, 2, 3, 4, 5):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return {4: "share of items where the metric matched the other humans at least as well as this human",
-                    5: "share of items where this human matched the others at least as well as the metric",
-                    6: "rejected after the Benjamini-Yekutieli correction: the metric is not worse than this "
-                       "human by more than epsilon"}.get(index.column())
-        return None
+ANNOTATOR_COLUMNS = [
+    Column("annotator", "annotator", "text"),
+    Column("items", "items", "count"),
+    Column("p_value", "p", "p_value", "One-sided t-test: a small p says the metric is not worse than this human by "
+           "epsilon or more.", why=NOT_TESTED),
+    Column("p_adjusted", "p adjusted", "p_value", "The p-value after the Benjamini-Yekutieli correction.",
+           why=NOT_TESTED),
+    Column("metric_advantage", "metric wins", tip="Share of items where the metric matched the other humans at "
+           "least as well as this human."),
+    Column("human_advantage", "human wins", tip="Share of items where this human matched the others at least as "
+           "well as the metric."),
+    Column("rejected", "metric wins over them?", "text", value=_beats_them,
+           tip="Rejected after the Benjamini-Yekutieli correction: the metric is not worse than this human by "
+               "more than epsilon."),
+]
 
 
 class AltTestPanel(QWidget):
@@ -146,13 +97,8 @@ class AltTestPanel(QWidget):
         figures.addRow("items", self.items)
         figures.addRow("label by label", self.by_label)
 
-        self.model = AnnotatorTestModel(self)
-        self.table = QTableView(self)
-        self.table.setModel(self.model)
-        self.table.verticalHeader().hide()
-        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.model = RecordTableModel(ANNOTATOR_COLUMNS, parent=self)
+        self.table = report_table(self, self.model, stretch_last=True)
 
         self.explanation = QLabel(self)
         self.explanation.setWordWrap(True)
@@ -172,7 +118,7 @@ class AltTestPanel(QWidget):
         self.result = None
         self.verdict.setText("")
         for label in (self.winning_rate, self.advantage, self.items, self.by_label):
-            label.setText("—")
+            label.setText(UNDEFINED)
         self.model.set_rows([])
         self.explanation.setText(text)
 
@@ -185,14 +131,14 @@ class AltTestPanel(QWidget):
         rate = result.get("winning_rate")
         tested = result.get("tested", sum(1 for a in result["annotators"] if a.get("tested")))
         wins = sum(1 for a in result["annotators"] if a.get("rejected"))
-        self.winning_rate.setText("—" if rate is None else f"{rate:.2f} ({wins} of {tested} humans; 0.5 needed)")
-        self.advantage.setText(_num(result.get("advantage_probability")))
-        self.items.setText(str(result.get("items", "—")))
+        self.winning_rate.setText(UNDEFINED if rate is None else f"{rate:.2f} ({wins} of {tested} humans; 0.5 needed)")
+        self.advantage.setText(format_number(result.get("advantage_probability")))
+        self.items.setText(str(result.get("items", UNDEFINED)))
         per_label = result.get("per_label") or {}
         if per_label:
             parts = [f"{lab}: {_verdict(r.get('passed'))}" for lab, r in per_label.items()]
             self.by_label.setText("; ".join(parts))
         else:
-            self.by_label.setText("— (one test over the categories)")
+            self.by_label.setText(f"{UNDEFINED} (one test over the categories)")
         self.model.set_rows(result["annotators"])
         self.explanation.setText(explain_alt_test(result))

@@ -8,30 +8,19 @@ dropped by a generation count, so the figures on screen always belong to the con
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QPersistentModelIndex,
-    Qt,
-    QTimer,
-    Signal,
-)
-from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QSlider,
     QSplitter,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -41,239 +30,15 @@ from ..core.stats.data import LabelData
 from ..core.store import Project
 from .alt_test_panel import AltTestPanel
 from .background import BackgroundTask, run_in_background
-from .charts import PALETTE, ChartCanvas, grouped_bars
+from .charts import ChartCanvas
+from .metric_charts import draw_f1_bars
+from .metric_panels import CalibrationPanel, PartitionsPanel
+from .metric_tables import ERROR_COLUMNS, FIGURE_COLUMNS, figure_rows
+from .report_models import RecordTableModel, format_number
+from .report_tables import OpeningTable, report_table
 
-Index = QModelIndex | QPersistentModelIndex
 DEBOUNCE_MS = 150
-GROUP_TITLES = {"human_human": "human–human", "human_metric": "human–metric", "metric_metric": "metric–metric"}
 
-
-def _fmt(value: Any, digits: int = 3) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    if isinstance(value, float):
-        return f"{value:.{digits}f}"
-    return str(value)
-
-
-# --- a table model over a list of plain rows ------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Column:
-    """One column of a report table: its title, how to get the value from a row, and (optionally) why a
-    value is missing, shown as the cell's tool tip."""
-
-    title: str
-    value: Callable[[dict[str, Any]], Any]
-    digits: int = 3
-    why: Callable[[dict[str, Any]], str | None] | None = None
-
-
-class RecordTableModel(QAbstractTableModel):
-    """Rows of a report (dicts) shown through a fixed list of columns. Display text is formatted; UserRole
-    gives the raw value, so tests and sorting read the same figure the report holds."""
-
-    def __init__(self, columns: list[Column], parent=None):
-        super().__init__(parent)
-        self.columns = columns
-        self._rows: list[dict[str, Any]] = []
-
-    def set_rows(self, rows: list[dict[str, Any]]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def row(self, row: int) -> dict[str, Any]:
-        return self._rows[row]
-
-    def rowCount(self, parent: Index | None = None) -> int:
-        return 0 if parent is not None and parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index | None = None) -> int:
-        return 0 if parent is not None and parent.isValid() else len(self.columns)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal \
-                and 0 <= section < len(self.columns):
-            return self.columns[section].title
-        return None
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not 0 <= index.row() < len(self._rows) \
-                or not 0 <= index.column() < len(self.columns):
-            return None
-        col = self.columns[index.column()]
-        row = self._rows[index.row()]
-        value = col.value(row)
-        if role == Qt.ItemDataRole.DisplayRole:
-            return _fmt(value, col.digits)
-        if role == Qt.ItemDataRole.UserRole:
-            return value
-        if role == Qt.ItemDataRole.TextAlignmentRole and isinstance(value, (int, float)) and index.column() > 0:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ToolTipRole and value is None and col.why is not None:
-            return col.why(row)
-        return None
-
-
-class ErrorTable(QTableView):
-    """A list of wrong answers: Enter or a double click asks to open the row's item."""
-
-    chosen = Signal(int)
-
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.doubleClicked.connect(lambda index: self.chosen.emit(index.row()))
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
-            self.chosen.emit(self.currentIndex().row())
-            return
-        super().keyPressEvent(event)
-
-
-def _table(model: QAbstractTableModel, parent: QWidget, view: QTableView | None = None,
-           stretch: int = 0) -> QTableView:
-    """A read-only report table; the `stretch` column (a name, not a number) takes the spare width, so the
-    figures stay next to the names they belong to."""
-    view = view or QTableView(parent)
-    view.setModel(model)
-    view.verticalHeader().hide()
-    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
-    view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QTableView.SelectionMode.SingleSelection)
-    view.setAlternatingRowColors(True)
-    header = view.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
-    header.setStretchLastSection(False)
-    return view
-
-
-def _reason(name: str) -> Callable[[dict[str, Any]], str | None]:
-    return lambda row: row.get(f"{name}_reason")
-
-
-FIGURE_COLUMNS = [
-    Column("label", lambda r: r["label"]),
-    Column("precision", lambda r: r["precision"], why=_reason("precision")),
-    Column("recall", lambda r: r["recall"], why=_reason("recall")),
-    Column("F1", lambda r: r["f1"], why=_reason("f1")),
-    Column("human F1", lambda r: r.get("ceiling_f1"), why=lambda r: "no annotator can be scored on this label"),
-    Column("support", lambda r: r["support"]),
-    Column("tp", lambda r: r["tp"]),
-    Column("fp", lambda r: r["fp"]),
-    Column("fn", lambda r: r["fn"]),
-    Column("best threshold", lambda r: r.get("best_threshold"), digits=2,
-           why=lambda r: "only 0/1 scores, or single choice: no threshold to tune"),
-]
-ERROR_COLUMNS = [
-    Column("item", lambda r: r["item_id"]),
-    Column("target", lambda r: r["target"]),
-    Column("label", lambda r: r["label"]),
-    Column("score", lambda r: r["score"], digits=2),
-]
-CALIBRATION_COLUMNS = [
-    Column("label", lambda r: r["label"]),
-    Column("units", lambda r: r["units"]),
-    Column("ECE", lambda r: r["ece"], why=_reason("calibration")),
-    Column("Brier", lambda r: r["brier"], why=_reason("calibration")),
-]
-PAIR_COLUMNS = [
-    Column("a", lambda r: r["a"]),
-    Column("b", lambda r: r["b"]),
-    Column("pair", lambda r: GROUP_TITLES.get(r["group"], r["group"])),
-    Column("Cohen's kappa", lambda r: r["kappa"], why=lambda r: "undefined: too few shared units or no variation"),
-    Column("units", lambda r: r["units"]),
-]
-
-
-def figure_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
-    """The per-label rows of the figures table: the report's figures, the humans' F1 and the best threshold."""
-    ceiling = (report.get("human_ceiling") or {}).get("labels") or {}
-    sweep = report.get("sweep") or {}
-    return [{"label": lab, **fig, "ceiling_f1": (ceiling.get(lab) or {}).get("f1"),
-             "best_threshold": (sweep.get(lab) or {}).get("best_threshold")}
-            for lab, fig in report["labels"].items()]
-
-
-def calibration_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
-    return [{"label": lab, "units": sum(b[2] for b in fig.get("reliability") or []), "ece": fig.get("ece"),
-             "brier": fig.get("brier"), "calibration_reason": fig.get("calibration_reason"),
-             "reliability": fig.get("reliability") or []}
-            for lab, fig in report["labels"].items() if "ece" in fig]
-
-
-# --- charts ---------------------------------------------------------------------------------------------------
-
-def draw_f1_bars(figure, report: dict[str, Any]) -> None:
-    """The metric's F1 per label as bars, the human ceiling's F1 as a diamond on each."""
-    rows = figure_rows(report)
-    ax = figure.add_subplot()
-    names = [r["label"] for r in rows]
-    xs = list(range(len(rows)))
-    f1 = [r["f1"] for r in rows]
-    ax.bar(xs, [v if v is not None else 0.0 for v in f1], color=PALETTE[0], width=0.6, label="metric F1")
-    for x, v in zip(xs, f1):
-        if v is None:
-            ax.text(x, 0.01, "—", ha="center", va="bottom", color="#666666")
-    ceil = [(x, r["ceiling_f1"]) for x, r in zip(xs, rows) if r["ceiling_f1"] is not None]
-    if ceil:
-        ax.scatter([c[0] for c in ceil], [c[1] for c in ceil], marker="D", s=36, color="#222222", zorder=3,
-                   label="human F1 (ceiling)")
-    ax.set_xticks(xs, labels=names, rotation=30, ha="right")
-    ax.set_ylim(0, 1.18)  # headroom for the legend, so it never sits on a bar
-    ax.set_yticks([0, 0.2, 0.4, 0.6, 0.8, 1.0])
-    ax.set_ylabel("F1")
-    ax.grid(axis="y", alpha=0.3)
-    ax.set_axisbelow(True)
-    ax.legend(fontsize=8, frameon=False, loc="upper center", ncol=2)
-    where = "" if report.get("choice") == "single" else f" at threshold {report['threshold']:.2f}"
-    ax.set_title(f"{report['metric']}{where}", fontsize=10)
-
-
-def draw_reliability(figure, rows: list[dict[str, Any]], chosen: str | None = None) -> None:
-    """Reliability curves: mean score against the gold rate per score bin, the diagonal being perfect
-    calibration. With a label chosen, only its curve, with each bin's size written beside its point."""
-    ax = figure.add_subplot()
-    ax.plot([0, 1], [0, 1], linestyle="--", color="#888888", linewidth=1, label="perfectly calibrated")
-    shown = [r for r in rows if chosen is None or r["label"] == chosen]
-    for k, r in enumerate(shown):
-        pts = r["reliability"]
-        if not pts:
-            continue
-        colour = PALETTE[k % len(PALETTE)] if chosen is None else PALETTE[0]
-        ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", linewidth=1.4, color=colour,
-                label=f"{r['label']} (ECE {_fmt(r['ece'])})")
-        if chosen is not None:
-            for p in pts:
-                ax.annotate(str(p[2]), (p[0], p[1]), textcoords="offset points", xytext=(4, 4), fontsize=7)
-    ax.set_xlim(0, 1)
-    ax.set_ylim(0, 1)
-    ax.set_xlabel("mean score in the bin")
-    ax.set_ylabel("share where the humans gave the label")
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=7, frameon=False, loc="upper left")
-
-
-def draw_partitions(figure, partitions: dict[str, Any]) -> None:
-    """Mean Cohen's kappa of the three kinds of pair, per label and overall, side by side."""
-    ax = figure.add_subplot()
-    per_label = partitions.get("labels") or {}
-    names = list(per_label) + ["overall"]
-    entries = [per_label[n] for n in per_label] + [partitions["overall"]]
-    series = {title: [e.get(group) for e in entries] for group, title in GROUP_TITLES.items()}
-    grouped_bars(ax, names, series, colors=[PALETTE[0], PALETTE[1], PALETTE[4]], ylabel="mean Cohen's kappa",
-                 limits=(min(-0.1, *[v for s in series.values() for v in s if v is not None] or [0]), 1.0))
-    ax.axhline(0, color="#999999", linewidth=0.8)
-
-
-# --- the view -------------------------------------------------------------------------------------------------
 
 class MetricView(QWidget):
     """Pick a taxonomy, a metric and a threshold; read the metric's figures beside the humans'."""
@@ -330,8 +95,8 @@ class MetricView(QWidget):
         self.status.setTextFormat(Qt.TextFormat.PlainText)
         self.status.setStyleSheet("color: #666666")
 
-        self.figures_model = RecordTableModel(FIGURE_COLUMNS, self)
-        self.figures_table = _table(self.figures_model, self)
+        self.figures_model = RecordTableModel(FIGURE_COLUMNS, parent=self)
+        self.figures_table = report_table(self, self.figures_model, stretch=0, compact=True)
         self.f1_chart = ChartCanvas(self, width=6, height=3.2)
         left = QSplitter(Qt.Orientation.Vertical, self)
         left.addWidget(self.figures_table)
@@ -340,44 +105,22 @@ class MetricView(QWidget):
         left.setStretchFactor(0, 0)
         left.setStretchFactor(1, 1)  # a taller window grows the chart, not the table's empty rows
 
-        self.fp_model = RecordTableModel(ERROR_COLUMNS, self)
-        self.fn_model = RecordTableModel(ERROR_COLUMNS, self)
-        self.fp_table = _table(self.fp_model, self, ErrorTable(self), stretch=2)
-        self.fn_table = _table(self.fn_model, self, ErrorTable(self), stretch=2)
+        self.fp_model = RecordTableModel(ERROR_COLUMNS, parent=self)
+        self.fn_model = RecordTableModel(ERROR_COLUMNS, parent=self)
+        self.fp_table = report_table(self, self.fp_model, view=OpeningTable(self), stretch=2, compact=True)
+        self.fn_table = report_table(self, self.fn_model, view=OpeningTable(self), stretch=2, compact=True)
         self.fp_table.chosen.connect(lambda row: self._open_error(self.fp_model, row))
         self.fn_table.chosen.connect(lambda row: self._open_error(self.fn_model, row))
         for t in (self.fp_table, self.fn_table):
             t.setToolTip("Double-click or press Enter to open the item in the annotating view")
 
-        self.calibration_model = RecordTableModel(CALIBRATION_COLUMNS, self)
-        self.calibration_table = _table(self.calibration_model, self)
-        self.calibration_table.selectionModel().currentRowChanged.connect(lambda *_: self._draw_reliability())
-        self.reliability_chart = ChartCanvas(self, width=5, height=3.6)
-        self.calibration_note = QLabel(self)
-        self.calibration_note.setWordWrap(True)
-        calibration = QWidget(self)
-        cal_layout = QVBoxLayout(calibration)
-        cal_layout.addWidget(self.calibration_note)
-        cal_split = QSplitter(Qt.Orientation.Vertical, calibration)
-        cal_split.addWidget(self.calibration_table)
-        cal_split.addWidget(self.reliability_chart)
-        cal_split.setSizes([200, 420])
-        cal_layout.addWidget(cal_split, 1)
-
-        self.partitions_summary = QLabel(self)
-        self.partitions_summary.setWordWrap(True)
-        self.partitions_summary.setTextFormat(Qt.TextFormat.PlainText)
-        self.pairs_model = RecordTableModel(PAIR_COLUMNS, self)
-        self.pairs_table = _table(self.pairs_model, self)
-        self.partitions_chart = ChartCanvas(self, width=5, height=3.2)
-        agreement = QWidget(self)
-        agr_layout = QVBoxLayout(agreement)
-        agr_layout.addWidget(self.partitions_summary)
-        agr_split = QSplitter(Qt.Orientation.Vertical, agreement)
-        agr_split.addWidget(self.partitions_chart)
-        agr_split.addWidget(self.pairs_table)
-        agr_split.setSizes([380, 240])
-        agr_layout.addWidget(agr_split, 1)
+        self.calibration = CalibrationPanel(self)
+        self.partitions_panel = PartitionsPanel(self)
+        # the panels' parts under the names the view offered before they moved out (the tests read them)
+        self.calibration_model, self.calibration_table = self.calibration.model, self.calibration.table
+        self.reliability_chart, self.calibration_note = self.calibration.chart, self.calibration.note
+        self.pairs_model, self.pairs_table = self.partitions_panel.model, self.partitions_panel.table
+        self.partitions_chart, self.partitions_summary = self.partitions_panel.chart, self.partitions_panel.summary
 
         self.alt_panel = AltTestPanel(self)
         self.alt_panel.epsilonChanged.connect(lambda _e: self._alt_timer.start())
@@ -385,8 +128,8 @@ class MetricView(QWidget):
         self.side = QTabWidget(self)
         self.side.addTab(self.fp_table, "False positives")
         self.side.addTab(self.fn_table, "False negatives")
-        self.side.addTab(calibration, "Calibration")
-        self.side.addTab(agreement, "Agreement by pair kind")
+        self.side.addTab(self.calibration, "Calibration")
+        self.side.addTab(self.partitions_panel, "Agreement by pair kind")
         self.side.addTab(self.alt_panel, "Alt-test")
 
         body = QSplitter(Qt.Orientation.Horizontal, self)
@@ -535,10 +278,11 @@ class MetricView(QWidget):
         self.report = self.partitions = self.alt_result = None
         self.summary.setText(text)
         self.status.setText("")
-        for model in (self.figures_model, self.fp_model, self.fn_model, self.calibration_model, self.pairs_model):
+        for model in (self.figures_model, self.fp_model, self.fn_model):
             model.set_rows([])
-        for chart in (self.f1_chart, self.reliability_chart, self.partitions_chart):
-            chart.message("nothing to show")
+        self.f1_chart.message("nothing to show")
+        self.calibration.clear()
+        self.partitions_panel.clear()
         self.alt_panel.show_message(text)
         self.export_button.setEnabled(False)
 
@@ -574,7 +318,7 @@ class MetricView(QWidget):
         if key == "alt":
             self.alt_panel.show_message(f"The test could not run: {message}")
         elif key == "partitions":
-            self.partitions_summary.setText(f"Could not compute the partitions: {message}")
+            self.partitions_panel.show_failure(message)
         else:
             self.status.setText(f"could not compute: {message}")
         self.failed.emit(message)
@@ -607,10 +351,13 @@ class MetricView(QWidget):
     def _show_report(self, report: dict[str, Any]) -> None:
         self.report = report
         ceiling = report.get("human_ceiling") or {}
-        parts = [f"micro F1 {_fmt(report.get('micro_f1'))} (humans {_fmt(ceiling.get('micro_f1'))})",
-                 f"macro F1 {_fmt(report.get('macro_f1'))} (humans {_fmt(ceiling.get('macro_f1'))})"]
+
+        def beside(key: str, title: str) -> str:  # the metric's figure, then the humans' in brackets
+            return f"{title} {format_number(report.get(key))} (humans {format_number(ceiling.get(key))})"
+
+        parts = [beside("micro_f1", "micro F1"), beside("macro_f1", "macro F1")]
         if "accuracy" in report:
-            parts.append(f"accuracy {_fmt(report.get('accuracy'))} (humans {_fmt(ceiling.get('accuracy'))})")
+            parts.append(beside("accuracy", "accuracy"))
         parts.append(f"{report['units']} units, {report['ties_excluded']} left out as ties")
         if ceiling.get("reason"):
             parts.append(f"no human ceiling: {ceiling['reason']}")
@@ -622,48 +369,15 @@ class MetricView(QWidget):
         self.side.setTabText(0, f"False positives ({self.fp_model.rowCount()})")
         self.side.setTabText(1, f"False negatives ({self.fn_model.rowCount()})")
         self.f1_chart.draw(lambda fig: draw_f1_bars(fig, report))
-        rows = calibration_rows(report)
-        current = self.calibration_table.currentIndex()
-        chosen = self.calibration_model.row(current.row())["label"] if current.isValid() else None
-        self.calibration_model.set_rows(rows)
-        labels = [r["label"] for r in rows]
-        if labels:  # one curve at a time reads better than eight crossing lines; keep the label the user chose
-            self.calibration_table.selectRow(labels.index(chosen) if chosen in labels else 0)
-        if rows:
-            self.calibration_note.setText("The score read as a probability: ECE is the mean gap between the "
-                                          "score and how often the humans gave the label (0 is perfect); Brier "
-                                          "is the mean squared error. Select a label to see its curve.")
-        else:
-            self.calibration_note.setText(f"{report['metric']} gives only 0/1 scores, so there is nothing to "
-                                          "calibrate.")
-        self._draw_reliability()
+        self.calibration.show_report(report)
         self.export_button.setEnabled(True)
         self.status.setText(f"{report['metric']} on {report['taxonomy']} against "
                             f"{', '.join(report.get('annotators', []))}")
         self.reportShown.emit()
 
-    def _draw_reliability(self) -> None:
-        rows = [self.calibration_model.row(r) for r in range(self.calibration_model.rowCount())]
-        if not rows:
-            self.reliability_chart.message("no graded scores: no reliability curve")
-            return
-        current = self.calibration_table.currentIndex()
-        chosen = rows[current.row()]["label"] if current.isValid() else None
-        self.reliability_chart.draw(lambda fig: draw_reliability(fig, rows, chosen))
-
     def _show_partitions(self, partitions: dict[str, Any]) -> None:
         self.partitions = partitions
-        o = partitions["overall"]
-        text = ("Mean Cohen's kappa over labels: " + ", ".join(f"{title} {_fmt(o.get(g))}"
-                                                              for g, title in GROUP_TITLES.items()))
-        by_metric = partitions.get("by_metric") or {}
-        metric = self.metric_id
-        if metric in by_metric:
-            text += (f". {metric} against the humans: {_fmt(by_metric[metric].get('human_metric'))} "
-                     f"(humans among themselves: {_fmt(o.get('human_human'))}).")
-        self.partitions_summary.setText(text)
-        self.pairs_model.set_rows(partitions.get("pairs") or [])
-        self.partitions_chart.draw(lambda fig: draw_partitions(fig, partitions))
+        self.partitions_panel.show_partitions(partitions, self.metric_id)
         self.partitionsShown.emit()
 
     def _show_alt_test(self, result: dict[str, Any]) -> None:

@@ -1,15 +1,18 @@
 """Qt table models over report tables: rows are plain dicts from a core report, the models only present them.
 
-`RecordTableModel` shows any list of dicts through a column spec, so the agreement view (figures per label,
-pairs, span agreement) and the metric view (P/R/F1 per label) share one model: a figure column shows the value
+`RecordTableModel` shows any list of dicts through a column spec, so every report table in the app (the
+agreement view's figures per label, pairs and span agreement; the metric view's P/R/F1, errors, calibration
+and pairs; the alt-test's annotators) is one model with one way of writing a number: a figure shows its value
 with its 95% interval, "—" with the reason as tooltip when the report left it undefined, and sorts on the
-number (`SORT_ROLE`). `DisagreementModel` lists disagreements with who said what and whether gold settles them.
+number (`SORT_ROLE`); `VALUE_ROLE` gives the value as the report holds it, so tests and code compare the
+report's own figure rather than parse text. `DisagreementModel` lists disagreements with who said what and
+whether gold settles them.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -21,26 +24,43 @@ from PySide6.QtCore import (
     Qt,
 )
 from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import Qt as GuiQt  # the namespace that holds mightBeRichText
 
 from .text import tooltip_text
 
 Index = QModelIndex | QPersistentModelIndex
+VALUE_ROLE = Qt.ItemDataRole.UserRole      # the cell's value as the report holds it (None when undefined)
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1   # a float or str to sort on (None sorts first: -inf)
 ROW_ROLE = Qt.ItemDataRole.UserRole + 2    # the row's dict
 UNDEFINED = "—"
+MUTED = "#8a8f98"
 
-ColumnKind = Literal["text", "count", "figure", "share"]
+# number: a figure with its interval; share: a proportion shown as a percentage; p_value: a figure that keeps
+# its order of magnitude when tiny (fixed digits would show most p-values as 0.000)
+ColumnKind = Literal["text", "count", "number", "share", "p_value"]
+NUMERIC_KINDS = ("number", "share", "p_value")
+SMALLEST_FIXED_P = 0.001
 
 
 @dataclass(frozen=True)
 class Column:
-    """`key` in each row dict; a figure's interval is read from `<key>_ci` and its reason from `<key>_reason`."""
+    """One column of a report table.
+
+    The value is `row[key]`, or `value(row)` for a column the report does not hold as such (a looked-up name,
+    a verdict in words). `key` also names the figure's interval (`<key>_ci`) and the report's reason when it is
+    undefined (`<key>_reason`); `why` is the reason to give when the row has none of its own.
+    """
 
     key: str
     title: str
-    kind: ColumnKind = "figure"
+    kind: ColumnKind = "number"
     tip: str = ""
     digits: int = 3
+    value: Callable[[Mapping[str, Any]], Any] | None = None
+    why: str = ""
+
+    def read(self, row: Mapping[str, Any]) -> Any:
+        return self.value(row) if self.value is not None else row.get(self.key)
 
 
 def _number(value: Any) -> float | None:
@@ -53,8 +73,8 @@ def _number(value: Any) -> float | None:
     return None if math.isnan(out) else out
 
 
-def format_figure(value: Any, digits: int = 3) -> str:
-    """A figure as text; undefined (None or NaN) as a dash."""
+def format_number(value: Any, digits: int = 3) -> str:
+    """A figure as text; undefined (None or NaN) as a dash. Every report number on screen goes through here."""
     number = _number(value)
     return UNDEFINED if number is None else f"{number:.{digits}f}"
 
@@ -66,37 +86,47 @@ def format_interval(interval: Sequence[float] | None, digits: int = 2) -> str:
 
 
 def cell_text(row: Mapping[str, Any], column: Column) -> str:
-    value = row.get(column.key)
+    value = column.read(row)
     if column.kind == "text":
         return "" if value is None else str(value)
     if column.kind == "count":
         return "" if value is None else str(int(value))
+    number = _number(value)
     if column.kind == "share":
-        number = _number(value)
         return UNDEFINED if number is None else f"{100 * number:.1f}%"
-    text = format_figure(value, column.digits)
+    if column.kind == "p_value" and number is not None and number < SMALLEST_FIXED_P:
+        return f"{number:.1e}"
+    text = format_number(number, column.digits)
     interval = format_interval(row.get(f"{column.key}_ci"))
-    return f"{text}  {interval}" if interval and text != UNDEFINED else text
+    return f"{text}  {interval}" if interval and number is not None else text
 
 
 def undefined_reason(row: Mapping[str, Any], column: Column) -> str:
-    """Why a figure is missing: the report's reason, else a generic one."""
-    if column.kind not in ("figure", "share") or _number(row.get(column.key)) is not None:
+    """Why a figure is missing: the report's reason, else the column's, else a generic one."""
+    if column.kind not in NUMERIC_KINDS or _number(column.read(row)) is not None:
         return ""
-    return str(row.get(f"{column.key}_reason") or "undefined on this data")
+    return str(row.get(f"{column.key}_reason") or column.why or "undefined on this data")
+
+
+def _cell_tip(text: str) -> str:
+    """A reason may quote a metric or label name from an input file: escape it only where Qt would otherwise
+    read it as rich text, so a plain sentence stays the plain sentence the report wrote."""
+    return tooltip_text(text) if GuiQt.mightBeRichText(text) else text
 
 
 class RecordTableModel(QAbstractTableModel):
-    """Read-only rows of dicts under a fixed column spec; replace the rows with `set_rows`."""
+    """Read-only rows of dicts under a column spec; replace the rows (and the columns) with `set_rows`."""
 
     def __init__(self, columns: Sequence[Column], rows: Iterable[Mapping[str, Any]] = (), parent=None):
         super().__init__(parent)
         self.columns = list(columns)
         self._rows: list[Mapping[str, Any]] = list(rows)
 
-    def set_rows(self, rows: Iterable[Mapping[str, Any]]) -> None:
+    def set_rows(self, rows: Iterable[Mapping[str, Any]], columns: Sequence[Column] | None = None) -> None:
         self.beginResetModel()
         self._rows = list(rows)
+        if columns is not None:
+            self.columns = list(columns)
         self.endResetModel()
 
     def row(self, index: int) -> Mapping[str, Any]:
@@ -132,21 +162,23 @@ class RecordTableModel(QAbstractTableModel):
         row, column = self._rows[index.row()], self.columns[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
             return cell_text(row, column)
+        if role == VALUE_ROLE:
+            return column.read(row)
         if role == SORT_ROLE:
             if column.kind == "text":
-                return str(row.get(column.key) or "")
-            number = _number(row.get(column.key))
+                return str(column.read(row) or "")
+            number = _number(column.read(row))
             return -math.inf if number is None else number
         if role == ROW_ROLE:
             return dict(row)
         if role == Qt.ItemDataRole.ToolTipRole:
             reason = undefined_reason(row, column)
             if reason:
-                return tooltip_text(f"undefined: {reason}")
+                return _cell_tip(reason)
             interval = format_interval(row.get(f"{column.key}_ci"), 3)
-            return tooltip_text(f"95% bootstrap interval {interval}") if interval else None
+            return f"95% bootstrap interval {interval}" if interval else None
         if role == Qt.ItemDataRole.ForegroundRole and undefined_reason(row, column):
-            return QBrush(QColor("#8a8f98"))
+            return QBrush(QColor(MUTED))
         if role == Qt.ItemDataRole.TextAlignmentRole and column.kind != "text":
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
@@ -270,7 +302,7 @@ class DisagreementModel(QAbstractTableModel):
         if role == ROW_ROLE:
             return dict(d)
         if role == Qt.ItemDataRole.ForegroundRole and gold is not None and col < self.columnCount() - 1:
-            return QBrush(QColor("#8a8f98"))
+            return QBrush(QColor(MUTED))
         if role == Qt.ItemDataRole.FontRole and gold is not None and col == self.columnCount() - 1:
             font = QFont()
             font.setBold(True)

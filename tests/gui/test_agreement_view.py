@@ -14,12 +14,8 @@ from annotator.core.sample import build_sample_project
 from annotator.core.stats.agreement import agreement_report
 from annotator.core.stats.disagreements import disagreements
 from annotator.core.store import Project
-from annotator.gui.agreement_view import (
-    FIGURE_TITLES,
-    LABEL_COLUMNS,
-    AgreementView,
-    label_rows,
-)
+from annotator.gui.agreement_tables import FIGURE_TITLES, LABEL_COLUMNS, label_rows
+from annotator.gui.agreement_view import AgreementView
 from annotator.gui.background import wait_for_all
 from annotator.gui.charts import ChartCanvas, bar_with_intervals, grouped_bars, heatmap
 from annotator.gui.report_models import (

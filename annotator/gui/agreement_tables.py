@@ -1,0 +1,146 @@
+"""The agreement view's tables: the figures it names, the columns of its tables, their rows, and the same
+tables as CSV files.
+
+The core's agreement report keys its figures by label id; the tables and the CSV export both want one flat row
+per label with the label's name, so the rows are built here once for both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..core.csv_cells import neutralise
+from ..core.export import atomic_path
+from ..core.taxonomy import Taxonomy
+from .report_models import Column
+
+FIGURE_TITLES = {
+    "percent_agreement": "% agreement",
+    "cohen_kappa_mean": "Cohen's κ (pair mean)",
+    "fleiss_kappa": "Fleiss' κ",
+    "krippendorff_alpha": "Krippendorff's α",
+    "masi_alpha": "MASI α (label sets)",
+    "krippendorff_alpha_ordinal": "Krippendorff's α, ordinal",
+    "cohen_kappa_linear_mean": "Cohen's κ, linear weights",
+}
+FIGURE_TIPS = {
+    "percent_agreement": "Share of annotator pairs giving the same answer on a unit; high whenever a label is rare.",
+    "cohen_kappa_mean": "Cohen's kappa per pair of annotators over the units both finished, then the mean.",
+    "fleiss_kappa": "Fleiss' kappa over the units every chosen annotator finished.",
+    "krippendorff_alpha": "Nominal Krippendorff's alpha over all units; allows missing answers.",
+    "masi_alpha": "Krippendorff's alpha with the MASI distance between whole label sets (partial credit).",
+    "krippendorff_alpha_ordinal": "Krippendorff's alpha with ordinal distances (labels outside the scale left out).",
+    "cohen_kappa_linear_mean": "Linearly weighted Cohen's kappa per pair, then the mean.",
+}
+LABEL_FIGURES = ("percent_agreement", "cohen_kappa_mean", "fleiss_kappa", "krippendorff_alpha")
+
+LABEL_COLUMNS = [
+    Column("name", "label", "text"),
+    Column("units", "units", "count", "Units of the label's target kind in the finished items."),
+    Column("prevalence_mean", "used on", "share", "Share of units the label was given on, averaged over annotators."),
+    *(Column(name, FIGURE_TITLES[name], "number", FIGURE_TIPS[name]) for name in LABEL_FIGURES),
+]
+PAIR_COLUMNS = [
+    Column("a", "annotator", "text"),
+    Column("b", "with", "text"),
+    Column("units", "units", "count", "Units both annotators finished."),
+    Column("percent_agreement", "% agreement", "number"),
+    Column("cohen_kappa", "Cohen's κ", "number", "Mean over labels of the pair's kappa."),
+]
+SPAN_COLUMNS = [
+    Column("name", "label", "text"),
+    Column("alpha", "character α", "number",
+           "Krippendorff's alpha over the characters of every field anyone marked with the label."),
+    Column("characters", "characters", "count"),
+    Column("fields", "fields", "count"),
+    Column("spans", "spans", "count"),
+]
+LINEAR_PAIR_COLUMN = Column("cohen_kappa_linear", "Cohen's κ, linear", "number")
+
+
+def label_names(taxonomy: Taxonomy | None, ids: Iterable[str]) -> list[str]:
+    """The shown names of label ids; an id the taxonomy does not know is shown as it is."""
+    return [taxonomy.label(lab).name if taxonomy is not None and lab in taxonomy.label_ids else lab for lab in ids]
+
+
+def label_rows(report: dict, taxonomy: Taxonomy) -> list[dict]:
+    """The per-label table: the report's entries with the label's shown name and mean prevalence added."""
+    rows = []
+    for label, entry in report.get("labels", {}).items():
+        shares = [v for v in entry.get("prevalence", {}).values() if v is not None]
+        rows.append({**entry, "label": label, "name": label_names(taxonomy, [label])[0],
+                     "prevalence_mean": sum(shares) / len(shares) if shares else None})
+    return rows
+
+
+def label_table_frame(report: dict, taxonomy: Taxonomy) -> pd.DataFrame:
+    """The per-label table (and an overall row) as a flat frame: value, interval ends and reason per figure."""
+    records = []
+    entries = [(r["label"], r["name"], r) for r in label_rows(report, taxonomy)]
+    entries.append(("OVERALL", "overall", {**report.get("overall", {}), "units": report.get("units")}))
+    annotators = report.get("annotators", [])
+    names = [n for n in FIGURE_TITLES if n in report.get("overall", {}) or any(n in e for _l, _n, e in entries)]
+    for label, name, entry in entries:
+        rec: dict[str, Any] = {"taxonomy": report.get("taxonomy"), "label": label, "name": name,
+                               "units": entry.get("units")}
+        for fig in names:
+            if fig not in entry:
+                continue
+            ci = entry.get(f"{fig}_ci") or [None, None]
+            rec[fig] = entry.get(fig)
+            rec[f"{fig}_ci_low"], rec[f"{fig}_ci_high"] = ci[0], ci[1]
+            rec[f"{fig}_reason"] = entry.get(f"{fig}_reason", "")
+        for who in annotators:
+            if "prevalence" in entry:
+                rec[f"prevalence_{who}"] = entry["prevalence"].get(who)
+        records.append(rec)
+    return pd.DataFrame.from_records(records)
+
+
+def disagreement_frame(rows: list[dict], annotators: list[str],
+                       gold: dict[tuple[str, str], tuple[str, ...]]) -> pd.DataFrame:
+    """Disagreements as one row per unit: each annotator's labels joined by ';', and the gold when settled."""
+    records = []
+    for d in rows:
+        rec: dict[str, Any] = {"item_id": d["item_id"], "target": d["target"]}
+        for who in annotators:
+            given = d["labels"].get(who)
+            rec[who] = "" if given is None else ";".join(given)
+        settled = gold.get((d["item_id"], d["target"]))
+        rec["gold"] = "" if settled is None else ";".join(settled)
+        rec["settled"] = settled is not None
+        records.append(rec)
+    return pd.DataFrame.from_records(records, columns=["item_id", "target", *annotators, "gold", "settled"])
+
+
+def pair_columns(report: dict) -> list[Column]:
+    """The pairs table's columns: ordinal taxonomies add the linearly weighted kappa."""
+    linear = any("cohen_kappa_linear" in p for p in report.get("pairs", []))
+    return [*PAIR_COLUMNS, LINEAR_PAIR_COLUMN] if linear else list(PAIR_COLUMNS)
+
+
+def span_rows(report: dict, taxonomy: Taxonomy) -> list[dict]:
+    """The span agreement table: one row per span label, with its shown name."""
+    spans = report.get("spans") or {}
+    return [{**entry, "label": label, "name": label_names(taxonomy, [label])[0]} for label, entry in spans.items()]
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> None:
+    """A frame as CSV, written whole or not at all, with formula-like cells made inert for spreadsheets."""
+    safe = frame.map(neutralise)
+    with atomic_path(path, ".csv") as tmp:
+        safe.to_csv(tmp, index=False)
+
+
+def write_agreement_csv(path: str | Path, report: dict, taxonomy: Taxonomy, rows: list[dict],
+                        gold: dict[tuple[str, str], tuple[str, ...]]) -> list[Path]:
+    """The per-label table at `path`, and the disagreements beside it as `<name>-disagreements.csv`."""
+    out = Path(path)
+    beside = out.with_name(f"{out.stem}-disagreements.csv")
+    write_csv(label_table_frame(report, taxonomy), out)
+    write_csv(disagreement_frame(rows, report["annotators"], gold), beside)
+    return [out, beside]

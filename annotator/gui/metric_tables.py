@@ -1,0 +1,68 @@
+"""The metric view's tables: which columns each shows and how its rows come out of the core's reports.
+
+The F1 report keys its figures by label and keeps the humans' ceiling and the threshold sweep apart; the
+tables want one flat row per label, so the rows are built here and the columns only read keys.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .report_models import Column
+
+GROUP_TITLES = {"human_human": "human–human", "human_metric": "human–metric", "metric_metric": "metric–metric"}
+
+FIGURE_COLUMNS = [
+    Column("label", "label", "text"),
+    Column("precision", "precision"),
+    Column("recall", "recall"),
+    Column("f1", "F1"),
+    Column("ceiling_f1", "human F1", why="no annotator can be scored on this label"),
+    Column("support", "support", "count"),
+    Column("tp", "tp", "count"),
+    Column("fp", "fp", "count"),
+    Column("fn", "fn", "count"),
+    Column("best_threshold", "best threshold", digits=2,
+           why="only 0/1 scores, or single choice: no threshold to tune"),
+]
+ERROR_COLUMNS = [
+    Column("item_id", "item", "text"),
+    Column("target", "target", "text"),
+    Column("label", "label", "text"),
+    Column("score", "score", digits=2, why="the metric gave no score"),
+]
+CALIBRATION_COLUMNS = [
+    Column("label", "label", "text"),
+    Column("units", "units", "count"),
+    Column("ece", "ECE"),
+    Column("brier", "Brier"),
+]
+PAIR_COLUMNS = [
+    Column("a", "a", "text"),
+    Column("b", "b", "text"),
+    Column("group", "pair", "text", value=lambda r: GROUP_TITLES.get(r["group"], r["group"])),
+    Column("kappa", "Cohen's kappa", why="undefined: too few shared units or no variation"),
+    Column("units", "units", "count"),
+]
+
+
+def figure_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """The per-label rows of the figures table: the report's figures, the humans' F1 and the best threshold."""
+    ceiling = (report.get("human_ceiling") or {}).get("labels") or {}
+    sweep = report.get("sweep") or {}
+    return [{"label": lab, **fig, "ceiling_f1": (ceiling.get(lab) or {}).get("f1"),
+             "best_threshold": (sweep.get(lab) or {}).get("best_threshold")}
+            for lab, fig in report["labels"].items()]
+
+
+def calibration_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per label the metric scored with graded scores; one reason serves both of its figures."""
+    rows = []
+    for lab, fig in report["labels"].items():
+        if "ece" not in fig:
+            continue
+        reason = fig.get("calibration_reason")
+        rows.append({"label": lab, "units": sum(b[2] for b in fig.get("reliability") or []), "ece": fig.get("ece"),
+                     "brier": fig.get("brier"), "ece_reason": reason, "brier_reason": reason,
+                     "reliability": fig.get("reliability") or []})
+    return rows
