@@ -17,7 +17,6 @@ from annotator.core.sample import sample_dir
 from annotator.core.taxonomy import builtin_taxonomies
 
 FORMATS_DATA = Path(__file__).resolve().parent / "data" / "formats"
-BAD_FORMAT_FILES = sorted(FORMATS_DATA.glob("*bad*"))
 INFO_KEYS = ["items", "annotators", "labels", "done", "taxonomies"]
 LOCATED = re.compile(r"^(?P<file>.+?):(?P<line>\d+): ", re.M)
 
@@ -137,13 +136,6 @@ def test_check_good_and_bad_files_change_nothing(run_cli, tmp_path, items_file, 
     assert code == 1 and out == ""
     assert f"{bad}:2: id:" in err
     assert sorted(p.name for p in bad.parent.iterdir()) == before
-
-
-@pytest.mark.parametrize("bad", BAD_FORMAT_FILES, ids=[p.name for p in BAD_FORMAT_FILES])
-def test_check_reports_the_bad_format_files_by_line(run_cli, bad):
-    code, _, err = run_cli("check", bad)
-    assert code == 1
-    assert LOCATED.search(err) or f"{bad}: " in err
 
 
 def test_labels_import_export_long_and_wide(run_cli, project, tmp_path):

@@ -12,6 +12,7 @@ from annotator.core.errors import InputError, Problem, UsageError
 from annotator.core.formats import FORMATS, check_files, detect_format, read_records, stable_id
 
 DATA = Path(__file__).parent / "data" / "formats"
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n" + bytes(8)  # enough of a PNG for the importer's format check
 
 
 def write(path: Path, text: str | bytes) -> Path:
@@ -82,7 +83,7 @@ def test_kind_is_inferred(tmp_path: Path) -> None:
                  {"id": "b", "image": "img.png", "caption": "c"},
                  {"id": "c", "problem": "p", "steps": ["one", "two"]},
                  {"id": "d", "problem": "p", "trace": "one\n\ntwo"})
-    write(tmp_path / "img.png", b"\x89PNG")
+    write(tmp_path / "img.png", PNG_SIGNATURE)
     assert [r.item.kind for r in read_records(path)] == ["rubric", "caption", "trace", "trace"]
 
 
@@ -283,7 +284,7 @@ def test_missing_and_wrong_type_fields(tmp_path: Path) -> None:
                  {"id": "j", "prompt": "p", "criteria": ["x"], "meta": [1]},
                  {"id": "k", "prompt": "p", "criteria": ["", "y"]},
                  {"meta": {}})
-    write(tmp_path / "img.png", b"\x89PNG")
+    write(tmp_path / "img.png", PNG_SIGNATURE)
     got = [(p.line, p.field, p.message) for p in problems_of(path)]
     assert got == [
         (1, "criteria", "is missing: a rubric needs 'criteria'"),
@@ -312,8 +313,8 @@ def test_duplicate_criterion_ids_in_one_item(tmp_path: Path) -> None:
 def test_images(tmp_path: Path) -> None:
     data = tmp_path / "data"
     data.mkdir()
-    write(tmp_path / "secret.png", b"x")
-    write(data / "ok.png", b"x")
+    write(tmp_path / "secret.png", PNG_SIGNATURE)
+    write(data / "ok.png", PNG_SIGNATURE)
     path = jsonl(data / "caps.jsonl",
                  {"id": "a", "image": "ok.png", "caption": "c"},
                  {"id": "b", "image": "missing.png", "caption": "c"},

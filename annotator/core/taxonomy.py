@@ -123,11 +123,30 @@ def parse_taxonomy(text: str, source: str = "<taxonomy>") -> Taxonomy:
     try:
         return Taxonomy.model_validate(data)
     except ValidationError as exc:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
         problems = [
-            Problem(source, 0, ".".join(str(p) for p in err["loc"]) or "taxonomy", err["msg"])
+            Problem(source, _line_of(root, err["loc"]), ".".join(str(p) for p in err["loc"]) or "taxonomy",
+                    err["msg"].removeprefix("Value error, "))
             for err in exc.errors()
         ]
         raise InputError(problems) from None
+
+
+def _line_of(node: yaml.Node | None, loc: tuple) -> int:
+    """The 1-based line of the YAML node a validation error points at (the deepest one that exists)."""
+    if node is None:
+        return 1
+    line = node.start_mark.line + 1
+    for part in loc:
+        child = None
+        if isinstance(node, yaml.MappingNode):
+            child = next((value for key, value in node.value if key.value == part), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+            child = node.value[part]
+        if child is None:
+            break
+        node, line = child, child.start_mark.line + 1
+    return line
 
 
 @lru_cache(maxsize=None)

@@ -6,7 +6,7 @@ from pydantic import BaseModel, ConfigDict
 
 
 class Message(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", allow_inf_nan=False)
 
     role: str
     content: str

@@ -9,6 +9,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+# The first bytes of the picture formats Qt reads without plug-ins; anything else is refused before import.
+_SIGNATURES = {
+    b"\x89PNG\r\n\x1a\n": "PNG", b"\xff\xd8\xff": "JPEG", b"GIF87a": "GIF", b"GIF89a": "GIF", b"BM": "BMP",
+}
 _URL = re.compile(r"^(?:https?|ftp|ftps|data|file|s3|gs):", re.I)
 
 
@@ -27,4 +31,18 @@ def resolve_image(value: str, data_file: Path) -> tuple[str | None, str | None]:
         return None, f"{text!r} points outside the data file's folder; keep images in that folder or below it"
     if not candidate.is_file():
         return None, f"{text!r} not found (looked for {candidate.relative_to(folder).as_posix()} beside the data file)"
+    if image_format(candidate) is None:
+        return None, f"{text!r} is not a PNG, JPEG, GIF, BMP or WebP picture"
     return str(candidate), None
+
+
+def image_format(path: Path) -> str | None:
+    """The picture format a file's first bytes announce, or None."""
+    with path.open("rb") as handle:
+        head = handle.read(12)
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "WebP"
+    for magic, name in _SIGNATURES.items():
+        if head.startswith(magic):
+            return name
+    return None

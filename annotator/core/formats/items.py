@@ -12,6 +12,7 @@ from .adapter import Context, IdText, NumberText, Text
 from .ids import stable_id
 from .images import resolve_image
 from .rubric_text import split_rubric
+from .streaming import JsonRefused, decode_json
 from .trace_text import split_trace
 
 CSV_COLUMNS = (
@@ -21,7 +22,7 @@ CSV_COLUMNS = (
 
 
 class CriterionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     id: IdText | None = None
     text: Text
@@ -32,7 +33,7 @@ class CriterionIn(BaseModel):
 
 
 class StepIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     id: IdText | None = None
     text: Text
@@ -58,7 +59,7 @@ def steps_input(value: Any) -> Any:
 class ItemIn(BaseModel):
     """One item as written in an items file; checked here, then built into the frozen `Item`."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     id: IdText | None = None
     kind: Literal["rubric", "caption", "trace"] | None = None
@@ -172,11 +173,18 @@ def _csv_cells(row: dict[str, str], ctx: Context) -> dict[str, Any] | None:
         if not cell.strip():
             continue
         if column == "meta" or (column in ("criteria", "steps") and cell.lstrip().startswith("[")):
+            what = "a JSON object" if column == "meta" else "a JSON list (or plain text to split)"
             try:
-                record[column] = json.loads(cell)
+                value, end = decode_json(cell, len(cell) - len(cell.lstrip()))
+                if cell[end:].strip():
+                    raise json.JSONDecodeError("Extra data", cell, end)
+                record[column] = value
             except json.JSONDecodeError as error:
-                what = "a JSON object" if column == "meta" else "a JSON list (or plain text to split)"
                 ctx.problem(column, f"should be {what}; invalid JSON at column {error.colno}: {error.msg}")
+                ok = False
+                continue
+            except JsonRefused as error:
+                ctx.problem(column, f"should be {what}; invalid JSON: {error}")
                 ok = False
                 continue
         else:

@@ -21,7 +21,7 @@ from .rubric_text import split_rubric
 
 
 class RiftRubric(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", allow_inf_nan=False)
 
     id: IdText | None = None
     input_context: str = ""
@@ -30,7 +30,7 @@ class RiftRubric(BaseModel):
 
 
 class RiftMetadata(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", allow_inf_nan=False)
 
     id: IdText | None = None
     rubric_id: IdText | None = None

@@ -14,7 +14,7 @@ from .rubric_text import split_rubric
 
 
 class _Open(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", allow_inf_nan=False)
 
 
 def _item(kind_id: str | None, raw: dict[str, Any], source: str, prompt: str, criteria: list[Criterion],

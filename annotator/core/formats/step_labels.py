@@ -18,7 +18,7 @@ _RATING_LABEL = {-1: "-1", 0: "0", 1: "+1"}
 class _Open(BaseModel):
     """Published records carry more fields than we use; those are allowed and ignored."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", allow_inf_nan=False)
 
 
 class PrmCompletion(_Open):

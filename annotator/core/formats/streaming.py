@@ -22,7 +22,44 @@ DEFAULT_CHUNK = 1 << 16
 _BAD_BYTE = re.compile("[\udc80-\udcff]")
 _WS = " \t\r\n"
 _BOM = "\ufeff"
-_decoder = json.JSONDecoder()
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+class JsonRefused(ValueError):
+    """Text that parses as Python's JSON but is not JSON a record may hold (NaN, lone surrogates, depth)."""
+
+
+def _no_constants(name: str) -> Any:
+    raise JsonRefused(f"{name} is not a JSON number (write a number or null)")
+
+
+_decoder = json.JSONDecoder(parse_constant=_no_constants)
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+    if isinstance(value, dict):
+        return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_lone_surrogate(v) for v in value)
+    return False
+
+
+def decode_json(text: str, pos: int = 0) -> tuple[Any, int]:
+    """Decode one JSON value at `pos` strictly: raises json.JSONDecodeError for syntax, JsonRefused for values
+    Python would accept but a record must not hold (NaN, Infinity, a lone surrogate, absurd nesting)."""
+    try:
+        value, end = _decoder.raw_decode(text, pos)
+    except RecursionError:
+        raise JsonRefused("nested too deeply to be a record") from None
+    if _SURROGATE_ESCAPE.search(text, pos, end) and _has_lone_surrogate(value):
+        raise JsonRefused("a \\u escape gives half of a surrogate pair, which is not text")
+    return value, end
 
 
 class ByteCounter:
@@ -72,10 +109,12 @@ def sniff(path: Path) -> str:
             if text.startswith("["):
                 return "array"
             try:
-                json.loads(text)
+                decode_json(text)
             except json.JSONDecodeError as error:
                 if text.startswith("{") and error.pos >= len(text):
                     return "sequence"  # the first line opens an object that later lines close
+            except JsonRefused:
+                pass  # a JSON line all the same; the reader reports what is wrong with it
             return "jsonl"
     return "blank"
 
@@ -108,9 +147,15 @@ def iter_jsonl(reader: ByteCounter, file: str, log: ProblemLog) -> Iterator[tupl
             log.add(file, number, "", f"line {_not_utf8(column)}")
             continue
         try:
-            value = json.loads(text)
+            start = len(text) - len(text.lstrip())
+            value, end = decode_json(text, start)
+            if text[end:].strip():
+                raise json.JSONDecodeError("Extra data", text, end)
         except json.JSONDecodeError as error:
             log.add(file, number, "", f"invalid JSON at column {error.colno}: {error.msg}")
+            continue
+        except JsonRefused as error:
+            log.add(file, number, "", f"invalid JSON: {error}")
             continue
         yield number, value
 
@@ -190,7 +235,11 @@ class _JsonText:
         """Decode the JSON value at the current position: (True, value), or (False, None) after reporting."""
         while True:
             try:
-                value, end = _decoder.raw_decode(self.buf, self.pos)
+                value, end = decode_json(self.buf, self.pos)
+            except JsonRefused as error:
+                line, _column = self.where(self.pos)
+                self.log.add(self.file, line, "", f"invalid JSON: {error}")
+                return False, None
             except json.JSONDecodeError as error:
                 if not self.eof and _maybe_cut(error, self.buf) and self.grow():
                     continue
