@@ -65,8 +65,8 @@ def cmd_init(args) -> int:
     from .core.taxonomy import load_taxonomy
 
     taxonomies = [load_taxonomy(t) for t in args.taxonomy] if args.taxonomy else None
-    existed = Path(args.project).exists() if "://" not in args.project else False
     with Project.create(args.project, taxonomies=taxonomies) as project:
+        existed = not project.created
         if existed and taxonomies:
             for tax in taxonomies:
                 project.taxonomies.add(tax)

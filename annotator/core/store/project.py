@@ -110,6 +110,7 @@ class Project:
 
     def __init__(self, db: Database):
         self.db = db
+        self.created = False  # True when `open` made the project just now
         self.items = ItemStore(db)
         self.taxonomies = TaxonomyStore(db)
         self.labels = LabelStore(self)
@@ -154,10 +155,12 @@ class Project:
             db.dispose()
             raise
         project = cls(db)
+        project.created = fresh
         if fresh:
-            chosen = list(taxonomies) if taxonomies else list(builtin_taxonomies().values())
-            for tax in chosen:
-                project.taxonomies.add(tax)
+            chosen = [load_taxonomy(t) if isinstance(t, str) else t
+                      for t in (list(taxonomies) if taxonomies else builtin_taxonomies().values())]
+            # one transaction: a teammate opening the new shared project sees all of its taxonomies or none
+            project.db.write(lambda conn: [project.taxonomies.add_in(conn, tax) for tax in chosen])
         return project
 
     @classmethod
