@@ -1,6 +1,6 @@
 """Parts of the agreement view that each do one thing on their own: the choice of annotators, the overall
-figures as cards, the figures per label with their chart, the confusion matrix of a chosen pair, and the list
-of disagreements.
+figures as cards, and one per tab: the figures per label with their chart, the pairs, the span agreement, the
+confusion matrix of a chosen pair, and the list of disagreements.
 
 The panels compute nothing and hold no project; the view hands them a report and decides what their signals
 lead to (adjudication needs the project, so it stays with the view).
@@ -29,13 +29,17 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.taxonomy import Taxonomy
-from .agreement_charts import draw_confusion, draw_label_figure
+from .agreement_charts import draw_confusion, draw_label_figure, draw_pair_kappas
 from .agreement_tables import (
     FIGURE_TIPS,
     FIGURE_TITLES,
     LABEL_COLUMNS,
+    PAIR_COLUMNS,
+    SPAN_COLUMNS,
     label_names,
     label_rows,
+    pair_columns,
+    span_rows,
 )
 from .charts import ChartCanvas
 from .report_models import (
@@ -221,6 +225,49 @@ class LabelFiguresPanel(QSplitter):
         name = self.figure_box.currentData() or CHART_FIGURES[0]
         report, names = self.report, label_names(self.taxonomy, self.report.get("labels", {}))
         self.chart.draw(lambda fig: draw_label_figure(fig, report, name, FIGURE_TITLES[name], names))
+
+
+class PairsPanel(QSplitter):
+    """Each pair of annotators: the kappa heat map beside the table of pairs."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(Qt.Orientation.Horizontal, parent)
+        self.chart = ChartCanvas(self, width=5, height=4)
+        self.model = RecordTableModel(PAIR_COLUMNS, parent=self)
+        self.table = report_table(self, sortable(self.model, self), sorting=True)
+        self.addWidget(self.chart)
+        self.addWidget(self.table)
+
+    def clear(self) -> None:
+        self.model.set_rows([])
+        self.chart.clear()
+
+    def show_report(self, report: dict) -> None:
+        self.model.set_rows(report.get("pairs", []), pair_columns(report))
+        if len(report["annotators"]) < 2:
+            self.chart.message("Pairs need at least two annotators.")
+            return
+        self.chart.draw(lambda fig: draw_pair_kappas(fig, report))
+
+
+class SpansPanel(QWidget):
+    """Character-level agreement per span label (a tab only taxonomies with span labels show)."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        box = QVBoxLayout(self)
+        self.note = plain_label("Character-level agreement on span labels: each character of a field anyone marked "
+                                "with the label is a unit, 1 inside an annotator's spans, 0 outside.", self)
+        box.addWidget(self.note)
+        self.model = RecordTableModel(SPAN_COLUMNS, parent=self)
+        self.table = report_table(self, sortable(self.model, self), sorting=True)
+        box.addWidget(self.table, 1)
+
+    def clear(self) -> None:
+        self.model.set_rows([])
+
+    def show_report(self, report: dict, taxonomy: Taxonomy) -> None:
+        self.model.set_rows(span_rows(report, taxonomy))
 
 
 class ConfusionPanel(ChartWithChoices):

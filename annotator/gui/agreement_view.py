@@ -8,6 +8,7 @@ and the HTML export always show the same figures. Disagreements open in the adju
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,7 +22,6 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QSpinBox,
-    QSplitter,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -37,26 +37,22 @@ from ..core.stats.disagreements import disagreements
 from ..core.store import Project
 from ..core.taxonomy import Taxonomy
 from .adjudication import AdjudicationDialog, GoldDecisions
-from .agreement_charts import draw_pair_kappas, draw_prevalence
+from .agreement_charts import draw_prevalence
 from .agreement_panels import (
     AnnotatorChecklist,
     ConfusionPanel,
     DisagreementPanel,
     LabelFiguresPanel,
     OverallFigures,
+    PairsPanel,
+    SpansPanel,
 )
 from .agreement_tables import (
-    PAIR_COLUMNS,
-    SPAN_COLUMNS,
     label_names,
-    pair_columns,
-    span_rows,
     write_agreement_csv,
 )
 from .background import BackgroundTask, Cancelled, run_in_background
 from .charts import ChartCanvas
-from .report_models import RecordTableModel, sortable
-from .report_tables import report_table
 from .text import plain_label
 
 if TYPE_CHECKING:
@@ -155,13 +151,10 @@ class AgreementView(QWidget):
         self.tabs.addTab(self.label_panel, "Figures per label")
 
     def _build_pairs_tab(self) -> None:
-        page = QSplitter(Qt.Orientation.Horizontal, self)
-        self.pair_chart = ChartCanvas(page, width=5, height=4)
-        self.pair_model = RecordTableModel(PAIR_COLUMNS, parent=self)
-        self.pair_table = report_table(page, sortable(self.pair_model, self), sorting=True)
-        page.addWidget(self.pair_chart)
-        page.addWidget(self.pair_table)
-        self.tabs.addTab(page, "Pairs")
+        self.pairs = PairsPanel(self)
+        # the panel's parts under the names the view offered before it moved out (the tests read them)
+        self.pair_chart, self.pair_model, self.pair_table = self.pairs.chart, self.pairs.model, self.pairs.table
+        self.tabs.addTab(self.pairs, "Pairs")
 
     def _build_prevalence_tab(self) -> None:
         self.prevalence_chart = ChartCanvas(self, width=8, height=4)
@@ -175,16 +168,9 @@ class AgreementView(QWidget):
         self.tabs.addTab(self.confusion, "Confusion")
 
     def _build_spans_tab(self) -> None:
-        page = QWidget(self)
-        box = QVBoxLayout(page)
-        self.span_note = plain_label("Character-level agreement on span labels: each character of a field anyone "
-                                     "marked with the label is a unit, 1 inside an annotator's spans, 0 outside.",
-                                     page)
-        box.addWidget(self.span_note)
-        self.span_model = RecordTableModel(SPAN_COLUMNS, parent=self)
-        self.span_table = report_table(page, sortable(self.span_model, self), sorting=True)
-        box.addWidget(self.span_table, 1)
-        self.spans_index = self.tabs.addTab(page, "Spans")
+        self.spans = SpansPanel(self)
+        self.span_model, self.span_table = self.spans.model, self.spans.table  # the names the tests read
+        self.spans_index = self.tabs.addTab(self.spans, "Spans")
 
     def _build_disagreements_tab(self) -> None:
         panel = self.disagreement_panel = DisagreementPanel(self)
@@ -331,13 +317,12 @@ class AgreementView(QWidget):
     def _clear(self) -> None:
         self.report, self.rows = None, []
         self.label_panel.clear()
-        self.pair_model.set_rows([])
-        self.span_model.set_rows([])
+        self.pairs.clear()
+        self.spans.clear()
         self.disagreement_panel.clear()
         self.overall.clear()
         self.confusion.clear()
-        for chart in (self.pair_chart, self.prevalence_chart):
-            chart.clear()
+        self.prevalence_chart.clear()
         self._enable_results(False)
 
     # --- showing a report ------------------------------------------------------------------------------------
@@ -354,28 +339,18 @@ class AgreementView(QWidget):
                              "Hover a dash to see why a figure is undefined.")
         self.overall.show_overall(report.get("overall", {}))
         self.label_panel.show_report(report, tax)
-        self.pair_model.set_rows(report.get("pairs", []), pair_columns(report))
-        self.span_model.set_rows(span_rows(report, tax))
+        self.pairs.show_report(report)
+        self.spans.show_report(report, tax)
         self.tabs.setTabVisible(self.spans_index, bool(report.get("spans")))
         gold = self.decisions.all() if self.decisions is not None else {}
         self.disagreement_panel.show_disagreements(rows, report["annotators"], tax, gold)
         self._enable_results(True)
-        self._draw_pair_chart()
         self.prevalence_chart.draw(lambda fig: draw_prevalence(fig, report, self._names(report.get("labels", {}))))
         self.confusion.show_report(report, tax)
         self.computed.emit()
 
     def _names(self, labels) -> list[str]:
         return label_names(self.taxonomy, labels)
-
-    def _draw_pair_chart(self) -> None:
-        if self.report is None:
-            return
-        if len(self.report["annotators"]) < 2:
-            self.pair_chart.message("Pairs need at least two annotators.")
-            return
-        report = self.report
-        self.pair_chart.draw(lambda fig: draw_pair_kappas(fig, report))
 
     def confusion_matrix(self) -> tuple[list[list[int]], list[str], str, str] | None:
         """The confusion matrix now chosen: (counts, category names, annotator a, annotator b)."""
@@ -425,24 +400,19 @@ class AgreementView(QWidget):
         return write_agreement_csv(path, self.report, self.taxonomy, self.rows, gold)
 
     def _ask_html(self) -> None:
-        if self.report is None:
-            return
-        path, _ = QFileDialog.getSaveFileName(self, "Export agreement report", f"agreement-{self.report['taxonomy']}"
-                                              ".html", "HTML (*.html)")
-        if path:
-            self._report_export(lambda: [self.export_html(path)])
+        self._ask_export("Export agreement report", "html", "HTML (*.html)", lambda path: [self.export_html(path)])
 
     def _ask_csv(self) -> None:
+        self._ask_export("Export agreement tables", "csv", "CSV (*.csv)", self.export_csv)
+
+    def _ask_export(self, title: str, suffix: str, kinds: str, write: Callable[[str], list[Path]]) -> None:
         if self.report is None:
             return
-        path, _ = QFileDialog.getSaveFileName(self, "Export agreement tables", f"agreement-{self.report['taxonomy']}"
-                                              ".csv", "CSV (*.csv)")
-        if path:
-            self._report_export(lambda: self.export_csv(path))
-
-    def _report_export(self, write) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, title, f"agreement-{self.report['taxonomy']}.{suffix}", kinds)
+        if not path:
+            return
         try:
-            written = write()
+            written = write(path)
         except (OSError, AnnotatorError) as exc:
             self.summary.setText(f"could not export: {exc}")
             return

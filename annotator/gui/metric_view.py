@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QSlider,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -36,6 +35,7 @@ from .metric_panels import CalibrationPanel, PartitionsPanel
 from .metric_tables import ERROR_COLUMNS, FIGURE_COLUMNS, figure_rows
 from .report_models import RecordTableModel, format_number
 from .report_tables import OpeningTable, report_table
+from .threshold_slider import ThresholdSlider
 
 DEBOUNCE_MS = 150
 
@@ -64,15 +64,9 @@ class MetricView(QWidget):
         self.taxonomy_box = QComboBox(self)
         self.metric_box = QComboBox(self)
         self.metric_box.setMinimumContentsLength(14)
-        self.slider = QSlider(Qt.Orientation.Horizontal, self)
-        self.slider.setRange(0, 100)
-        self.slider.setSingleStep(1)
-        self.slider.setPageStep(5)
-        self.slider.setValue(50)
-        self.slider.setMinimumWidth(220)
-        self.slider.setToolTip("A label is predicted on a unit when the metric's score is at least the threshold")
-        self.threshold_label = QLabel("0.50", self)
-        self.threshold_label.setMinimumWidth(32)
+        self.threshold_slider = ThresholdSlider(self)
+        # the slider's parts under the names the view offered before it moved out (the tests read them)
+        self.slider, self.threshold_label = self.threshold_slider.slider, self.threshold_slider.label
         self.refresh_button = QPushButton("Refresh", self)
         self.refresh_button.setToolTip("Read the labels and predictions again")
         self.export_button = QPushButton("Export HTML…", self)
@@ -82,8 +76,7 @@ class MetricView(QWidget):
             controls.addWidget(widget)
             controls.addSpacing(8)
         controls.addWidget(QLabel("Threshold", self))
-        controls.addWidget(self.slider)
-        controls.addWidget(self.threshold_label)
+        controls.addWidget(self.threshold_slider)
         controls.addStretch(1)
         controls.addWidget(self.refresh_button)
         controls.addWidget(self.export_button)
@@ -156,7 +149,7 @@ class MetricView(QWidget):
 
         self.taxonomy_box.currentIndexChanged.connect(lambda _i: self.reload())
         self.metric_box.currentIndexChanged.connect(lambda _i: self.recompute())
-        self.slider.valueChanged.connect(self._threshold_moved)
+        self.threshold_slider.moved.connect(lambda _t: self._timer.start())
         self.refresh_button.clicked.connect(self.reload)
         self.export_button.clicked.connect(self.ask_export_html)
         self._set_empty("Open a project to see how its metrics match the annotators.")
@@ -172,14 +165,14 @@ class MetricView(QWidget):
 
     @property
     def threshold(self) -> float:
-        return self.slider.value() / 100
+        return self.threshold_slider.threshold
 
     @property
     def epsilon(self) -> float:
         return float(self.alt_panel.epsilon.value())
 
     def set_threshold(self, value: float) -> None:
-        self.slider.setValue(round(value * 100))
+        self.threshold_slider.set_threshold(value)
 
     def set_metric(self, metric: str) -> None:
         index = self.metric_box.findData(metric)
@@ -269,10 +262,7 @@ class MetricView(QWidget):
         self.metric_box.setCurrentIndex(max(index, 0) if metrics else -1)
         self.metric_box.blockSignals(False)
         single = bool(self.project) and self.project.taxonomies.get(taxonomy).choice == "single"
-        self.slider.setEnabled(not single)
-        self.slider.setToolTip("Single-choice taxonomy: the metric's label on a unit is its highest-scored one, "
-                               "so there is no threshold" if single else
-                               "A label is predicted on a unit when the metric's score is at least the threshold")
+        self.threshold_slider.set_single_choice(single)
 
     def _set_empty(self, text: str) -> None:
         self.report = self.partitions = self.alt_result = None
@@ -287,10 +277,6 @@ class MetricView(QWidget):
         self.export_button.setEnabled(False)
 
     # --- computing ----------------------------------------------------------------------------------------
-    def _threshold_moved(self, value: int) -> None:
-        self.threshold_label.setText(f"{value / 100:.2f}")
-        self._timer.start()
-
     def recompute(self) -> None:
         """Compute the F1 report, the partitions and the alt-test for the controls as they are now."""
         self._timer.stop()

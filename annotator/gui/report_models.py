@@ -114,13 +114,33 @@ def _cell_tip(text: str) -> str:
     return tooltip_text(text) if GuiQt.mightBeRichText(text) else text
 
 
-class RecordTableModel(QAbstractTableModel):
+class ReadOnlyRows(QAbstractTableModel):
+    """What every report model shares: a flat list of rows that can be selected, never edited or expanded."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._rows: list[Any] = []
+
+    def rowCount(self, parent: Index | None = None) -> int:
+        return 0 if parent is not None and parent.isValid() else len(self._rows)
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
+    def holds(self, index: Index) -> bool:
+        """Whether the index is a cell of this model as it is now (views may ask about stale ones)."""
+        return index.isValid() and 0 <= index.row() < len(self._rows) and 0 <= index.column() < self.columnCount()
+
+
+class RecordTableModel(ReadOnlyRows):
     """Read-only rows of dicts under a column spec; replace the rows (and the columns) with `set_rows`."""
 
     def __init__(self, columns: Sequence[Column], rows: Iterable[Mapping[str, Any]] = (), parent=None):
         super().__init__(parent)
         self.columns = list(columns)
-        self._rows: list[Mapping[str, Any]] = list(rows)
+        self._rows = list(rows)
 
     def set_rows(self, rows: Iterable[Mapping[str, Any]], columns: Sequence[Column] | None = None) -> None:
         self.beginResetModel()
@@ -135,9 +155,6 @@ class RecordTableModel(QAbstractTableModel):
     def rows(self) -> list[Mapping[str, Any]]:
         return list(self._rows)
 
-    def rowCount(self, parent: Index | None = None) -> int:
-        return 0 if parent is not None and parent.isValid() else len(self._rows)
-
     def columnCount(self, parent: Index | None = None) -> int:
         return 0 if parent is not None and parent.isValid() else len(self.columns)
 
@@ -151,13 +168,8 @@ class RecordTableModel(QAbstractTableModel):
             return tooltip_text(column.tip)
         return None
 
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
-
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not 0 <= index.row() < len(self._rows) or not 0 <= index.column() < len(self.columns):
+        if not self.holds(index):
             return None
         row, column = self._rows[index.row()], self.columns[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
@@ -198,7 +210,7 @@ def unit_key(item_id: str, target: str) -> tuple[str, str]:
     return (item_id, target)
 
 
-class DisagreementModel(QAbstractTableModel):
+class DisagreementModel(ReadOnlyRows):
     """One row per disagreement: item, unit, each annotator's labels, and the gold when a reviewer settled it.
 
     `names` maps label ids to shown names; `gold` maps (item_id, target) to the gold labels. Rows keep the order
@@ -209,7 +221,6 @@ class DisagreementModel(QAbstractTableModel):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self._rows: list[dict] = []
         self._annotators: list[str] = []
         self._names: dict[str, str] = {}
         self._gold: dict[tuple[str, str], tuple[str, ...]] = {}
@@ -260,9 +271,6 @@ class DisagreementModel(QAbstractTableModel):
         columns = [*self.FIXED, *self._annotators, "gold"]
         return columns[section] if 0 <= section < len(columns) else None
 
-    def rowCount(self, parent: Index | None = None) -> int:
-        return 0 if parent is not None and parent.isValid() else len(self._rows)
-
     def columnCount(self, parent: Index | None = None) -> int:
         return 0 if parent is not None and parent.isValid() else len(self.FIXED) + len(self._annotators) + 1
 
@@ -271,17 +279,10 @@ class DisagreementModel(QAbstractTableModel):
             return self._header(section)
         return None
 
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
-
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        if not self.holds(index):
             return None
         col = index.column()
-        if not 0 <= col < self.columnCount():
-            return None
         d = self._rows[index.row()]
         gold = self._gold.get(unit_key(d["item_id"], d["target"]))
         n_fixed = len(self.FIXED)
