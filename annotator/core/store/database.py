@@ -226,3 +226,21 @@ class Database:
                     conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
                 cfg.attributes["connection"] = conn
                 command.upgrade(cfg, revision)
+
+
+def bulk_insert(conn: Connection, table, rows: list[dict]) -> None:
+    """Insert many rows through the driver's own executemany.
+
+    SQLAlchemy's executemany builds and type-processes parameters row by row, which was a quarter of an
+    import's storing time; for plain string, number and bytes columns the driver needs none of that. The
+    statement is compiled once for this dialect and fed tuples (or dicts, for named paramstyles)."""
+    if not rows:
+        return
+    columns = list(rows[0])
+    compiled = table.insert().compile(dialect=conn.dialect, column_keys=columns)
+    if compiled.positional:
+        order = list(compiled.positiontup or columns)
+        params = [tuple(row[c] for c in order) for row in rows]
+    else:
+        params = rows
+    conn.exec_driver_sql(str(compiled), params)

@@ -12,7 +12,7 @@ from sqlalchemy import Connection, and_, exists, func, insert, select
 
 from ..errors import NotFound
 from ..model import Item
-from .database import Database
+from .database import Database, bulk_insert
 from .tables import BLOB, COMPLETION, ITEM, UNIT
 
 
@@ -119,10 +119,10 @@ class ItemStore:
                 conn.execute(insert(BLOB), new)
         rows = [item_row(it, first_position + i, images.get(it.id, (None,))[0]) for i, it in enumerate(items)]
         if rows:
-            conn.execute(insert(ITEM), rows)
+            bulk_insert(conn, ITEM, rows)
         units = [u for it in items for u in unit_rows(it)]
         if units:
-            conn.execute(insert(UNIT), units)
+            bulk_insert(conn, UNIT, units)
 
     # --- reads -------------------------------------------------------------------------------------------
     def get(self, item_id: str) -> Item:
