@@ -215,10 +215,8 @@ def test_taxonomy_example_loads(tmp_path: Path) -> None:
 
 
 # --- keys --------------------------------------------------------------------------------------------------------
-def documented_keys() -> list[str]:
-    """The keys in the first column of the annotators' key table, a `1`–`9` range spelled out."""
-    text = guide_text("annotators.md")
-    section = text.split("## Keys", 1)[1].split("\n## ", 1)[0]
+def table_keys(section: str) -> list[str]:
+    """The keys in the first column of a Markdown key table, a `1`–`9` range spelled out."""
     keys: list[str] = []
     for row in re.findall(r"^\| (.+?) \|", section, re.MULTILINE):
         if row.strip() in ("Keys", "---"):
@@ -227,6 +225,12 @@ def documented_keys() -> list[str]:
             keys += [str(d) for d in range(int(lo), int(hi) + 1)]
         keys += re.findall(r"`([^`]+)`", KEY_RANGE.sub("", row))
     return keys
+
+
+def documented_keys() -> list[str]:
+    """The keys of the annotators' key table."""
+    text = guide_text("annotators.md")
+    return table_keys(text.split("## Keys", 1)[1].split("\n## ", 1)[0])
 
 
 def test_key_table_lists_the_brief_keys() -> None:
@@ -273,3 +277,28 @@ def test_documented_key_is_bound(window, key: str) -> None:
 
 def test_an_unbound_key_would_be_caught(window) -> None:
     assert normal("Ctrl+Shift+Q") not in bound_keys(window)
+
+
+def adjudication_keys() -> list[str]:
+    """The keys of the adjudication table in the lead's guide (Esc is the dialog's own close key)."""
+    text = guide_text("team-leads.md")
+    section = text.split("## Disagreements, adjudication and gold", 1)[1].split("\n## ", 1)[0]
+    return [k for k in table_keys(section) if k != "Esc"]
+
+
+def test_adjudication_keys_are_bound(qtbot, tmp_path: Path) -> None:
+    from PySide6.QtGui import QShortcut
+
+    from annotator.core.store import Project
+    from annotator.core.taxonomy import load_taxonomy
+    from annotator.gui.adjudication import AdjudicationDialog, GoldDecisions
+
+    keys = adjudication_keys()
+    assert {"m", "Enter", "Ctrl+Enter", "n", "p", "Ctrl+Z", "1", "9"} <= set(keys)
+    with Project.create(str(tmp_path / "p.sqlite"), taxonomies=[load_taxonomy("rift")]) as project:
+        decisions = GoldDecisions(project, project.taxonomies.get("rift"), "alice")
+        dialog = AdjudicationDialog(project, decisions, [], 0)
+        qtbot.addWidget(dialog)
+        bound = {normal(sc.key().toString()) for sc in dialog.findChildren(QShortcut)}
+        missing = [k for k in keys if normal(k) not in bound]
+        assert not missing, f"the guide lists adjudication keys the dialog does not bind: {missing}"
