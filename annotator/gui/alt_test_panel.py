@@ -46,9 +46,9 @@ ANNOTATOR_COLUMNS = [
     Column("p_adjusted", "p adjusted", "p_value", "The p-value after the Benjamini-Yekutieli correction.",
            why=NOT_TESTED),
     Column("metric_advantage", "metric wins", tip="Share of items where the metric matched the other humans at "
-           "least as well as this human."),
+           "least as well as this human.", why=NOT_TESTED),
     Column("human_advantage", "human wins", tip="Share of items where this human matched the others at least as "
-           "well as the metric."),
+           "well as the metric.", why=NOT_TESTED),
     Column("rejected", "metric wins over them?", "text", value=_beats_them,
            tip="Rejected after the Benjamini-Yekutieli correction: the metric is not worse than this human by "
                "more than epsilon."),

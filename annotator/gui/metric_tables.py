@@ -1,4 +1,5 @@
-"""The metric view's tables: which columns each shows and how its rows come out of the core's reports.
+"""The metric view's tables: which columns each shows and how its rows (and its one-line summary) come out of
+the core's reports.
 
 The F1 report keys its figures by label and keeps the humans' ceiling and the threshold sweep apart; the
 tables want one flat row per label, so the rows are built here and the columns only read keys.
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .report_models import Column
+from .report_models import Column, format_number
 
 GROUP_TITLES = {"human_human": "human–human", "human_metric": "human–metric", "metric_metric": "metric–metric"}
 
@@ -66,3 +67,19 @@ def calibration_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
                      "brier": fig.get("brier"), "ece_reason": reason, "brier_reason": reason,
                      "reliability": fig.get("reliability") or []})
     return rows
+
+
+def f1_summary(report: dict[str, Any]) -> str:
+    """The report's overall figures in one line, each beside the humans' own (the ceiling a metric aims at)."""
+    ceiling = report.get("human_ceiling") or {}
+
+    def beside(key: str, title: str) -> str:
+        return f"{title} {format_number(report.get(key))} (humans {format_number(ceiling.get(key))})"
+
+    parts = [beside("micro_f1", "micro F1"), beside("macro_f1", "macro F1")]
+    if "accuracy" in report:
+        parts.append(beside("accuracy", "accuracy"))
+    parts.append(f"{report['units']} units, {report['ties_excluded']} left out as ties")
+    if ceiling.get("reason"):
+        parts.append(f"no human ceiling: {ceiling['reason']}")
+    return "   ·   ".join(parts)

@@ -32,12 +32,21 @@ from .background import BackgroundTask, run_in_background
 from .charts import ChartCanvas
 from .metric_charts import draw_f1_bars
 from .metric_panels import CalibrationPanel, PartitionsPanel
-from .metric_tables import ERROR_COLUMNS, FIGURE_COLUMNS, figure_rows
-from .report_models import RecordTableModel, format_number
+from .metric_tables import ERROR_COLUMNS, FIGURE_COLUMNS, f1_summary, figure_rows
+from .report_models import RecordTableModel
 from .report_tables import OpeningTable, report_table
 from .threshold_slider import ThresholdSlider
 
 DEBOUNCE_MS = 150
+
+
+def _debounced(parent: QWidget, slot: Callable[[], None]) -> QTimer:
+    """A timer that runs `slot` once the control has been still for a moment (restart it on each move)."""
+    timer = QTimer(parent)
+    timer.setSingleShot(True)
+    timer.setInterval(DEBOUNCE_MS)
+    timer.timeout.connect(slot)
+    return timer
 
 
 class MetricView(QWidget):
@@ -138,14 +147,8 @@ class MetricView(QWidget):
         layout.addWidget(body, 1)
         layout.addWidget(self.status)
 
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(DEBOUNCE_MS)
-        self._timer.timeout.connect(self.recompute)
-        self._alt_timer = QTimer(self)
-        self._alt_timer.setSingleShot(True)
-        self._alt_timer.setInterval(DEBOUNCE_MS)
-        self._alt_timer.timeout.connect(self._compute_alt_test)
+        self._timer = _debounced(self, self.recompute)
+        self._alt_timer = _debounced(self, self._compute_alt_test)
 
         self.taxonomy_box.currentIndexChanged.connect(lambda _i: self.reload())
         self.metric_box.currentIndexChanged.connect(lambda _i: self.recompute())
@@ -336,18 +339,7 @@ class MetricView(QWidget):
     # --- showing ------------------------------------------------------------------------------------------
     def _show_report(self, report: dict[str, Any]) -> None:
         self.report = report
-        ceiling = report.get("human_ceiling") or {}
-
-        def beside(key: str, title: str) -> str:  # the metric's figure, then the humans' in brackets
-            return f"{title} {format_number(report.get(key))} (humans {format_number(ceiling.get(key))})"
-
-        parts = [beside("micro_f1", "micro F1"), beside("macro_f1", "macro F1")]
-        if "accuracy" in report:
-            parts.append(beside("accuracy", "accuracy"))
-        parts.append(f"{report['units']} units, {report['ties_excluded']} left out as ties")
-        if ceiling.get("reason"):
-            parts.append(f"no human ceiling: {ceiling['reason']}")
-        self.summary.setText("   ·   ".join(parts))
+        self.summary.setText(f1_summary(report))
         self.figures_model.set_rows(figure_rows(report))
         errors = report.get("errors") or {}
         self.fp_model.set_rows(errors.get("false_positives") or [])
