@@ -109,4 +109,4 @@ shoot metrics 7 "key ctrl+shift+m" "sleep 8"
 
 # The LLM judge dialog: Metrics menu (Alt+M), Run LLM judge (j), an endpoint and a model filled in.
 shoot judge 7 "key alt+m" "key j" "sleep 1" "type http://127.0.0.1:8000/v1" "key Tab" "type judge-model" \
-  -- -crop 660x520+365+138 +repage
+  -- -crop 650x520+365+138 +repage
