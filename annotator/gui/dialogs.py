@@ -158,11 +158,12 @@ SHORTCUTS = (
     ("j / k", "next / previous unit (the item itself, then criteria or steps)"),
     ("1 - 9", "toggle the label with that key on the selected unit (or on selected text)"),
     ("t", "switch to the next taxonomy for this kind of item"),
+    ("s", "select text in the selected step or the caption: Shift+arrows, then a label key gives a span label"),
     ("Ctrl+Enter", "mark the item done and go to the next item not done"),
     ("Ctrl+Z / Ctrl+Shift+Z", "undo / redo (every step is saved at once)"),
     ("/", "search items by id and text"),
     ("+ / - / 0", "zoom the caption image in / out / back to fit (also Ctrl+wheel)"),
-    ("Esc", "leave the search or note field"),
+    ("Esc", "leave the search field, the note field or the text"),
     ("F1 or ?", "this sheet"),
 )
 

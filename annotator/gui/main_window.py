@@ -30,6 +30,7 @@ from .item_view import ItemView
 from .label_panel import LabelPanel
 from .session import AnnotationSession
 from .settings import AppSettings
+from .span_text import SpanText
 
 
 class MainWindow(QMainWindow):
@@ -133,6 +134,7 @@ class MainWindow(QMainWindow):
             "j": lambda: self.session and self.session.move_unit(1),
             "k": lambda: self.session and self.session.move_unit(-1),
             "t": lambda: self.session and self.session.cycle_taxonomy(),
+            "s": self.select_text,
             "+": lambda: self._zoom(1.25), "=": lambda: self._zoom(1.25), "-": lambda: self._zoom(0.8),
             "0": lambda: self._zoom(0),
             "/": self.focus_search, "?": self.show_shortcuts, "F1": self.show_shortcuts,
@@ -176,8 +178,15 @@ class MainWindow(QMainWindow):
             return not w.isReadOnly()
         return isinstance(w, QComboBox) and w.isEditable()
 
+    def select_text(self) -> None:
+        page = self.item_view.page
+        if page is not None and page.focus_text():
+            self.statusBar().showMessage("select text with Shift+arrows, then press a label key; Esc to leave", 6000)
+        else:
+            self.statusBar().showMessage("nothing here takes a span of text", 4000)
+
     def _leave_field(self) -> None:
-        if self.typing() or self.item_list.table.hasFocus():
+        if self.typing() or self.item_list.table.hasFocus() or isinstance(QApplication.focusWidget(), SpanText):
             self.label_panel.save_note()
             self.item_view.setFocus()
 

@@ -149,6 +149,24 @@ class UnitPage(QWidget):
         if 0 <= self.session.unit_index < len(self.rows):
             self.scroll.ensureWidgetVisible(self.rows[self.session.unit_index], 0, 40)
 
+    def focus_text(self) -> bool:
+        """Give the keyboard to the selected unit's text (or the page's first selectable text, such as the
+        caption), caret at its start, so a span can be selected with Shift+arrows instead of the mouse."""
+        if self.session is None:
+            return False
+        index = self.session.unit_index
+        candidates = ([self.rows[index]] if 0 <= index < len(self.rows) else []) + self.rows
+        row = next((r for r in candidates if r.text_view is not None and r.field is not None), None)
+        if row is None:
+            return False
+        cursor = row.text_view.textCursor()
+        cursor.clearSelection()
+        cursor.movePosition(cursor.MoveOperation.Start)
+        row.text_view.setTextCursor(cursor)
+        row.text_view.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.scroll.ensureWidgetVisible(row, 0, 40)
+        return True
+
     def span_changed(self) -> None:
         if self.session is not None and self.session.span is None:
             for row in self.rows:
