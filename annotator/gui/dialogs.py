@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
+    QInputDialog,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -92,13 +93,16 @@ class ProjectPicker(QDialog):
         other.clicked.connect(self._browse)
         new = QPushButton("New project...", self)
         new.clicked.connect(self._new)
+        server = QPushButton("Team server...", self)
+        server.setToolTip("a project on a shared PostgreSQL server, e.g. postgresql://alice@db.example/rubrics")
+        server.clicked.connect(self._server)
         sample = QPushButton("Sample project", self)
         sample.setEnabled(sample_available)
         sample.clicked.connect(self._sample)
         cancel = QPushButton("Cancel", self)
         cancel.clicked.connect(self.reject)
         row = QHBoxLayout()
-        for b in (other, new, sample):
+        for b in (other, new, server, sample):
             row.addWidget(b)
         row.addStretch(1)
         row.addWidget(cancel)
@@ -124,6 +128,15 @@ class ProjectPicker(QDialog):
         path, _ = QFileDialog.getSaveFileName(self, "New project", "project.sqlite", PROJECT_FILTER)
         if path:
             self.chosen, self.create = path, True
+            self.accept()
+
+    def _server(self) -> None:
+        url, ok = QInputDialog.getText(self, "Team server", "Database URL of the shared project "
+                                       "(postgresql://user@host/database); the password, if any, is asked by the "
+                                       "server or taken from ~/.pgpass:", text="postgresql://")
+        url = url.strip()
+        if ok and "://" in url and not url.endswith("://"):
+            self.chosen, self.create = url, True  # an empty database becomes a new team project
             self.accept()
 
     def _sample(self) -> None:
