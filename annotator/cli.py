@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -297,6 +298,9 @@ def main(argv: list[str] | None = None) -> int:
     except AnnotatorError as exc:
         _err(f"error: {exc}")
         return 1
+    except BrokenPipeError:  # the reader of our output went away (`annotator info x | head`): not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except OSError as exc:  # an unreadable input or an unwritable output: say which file, no traceback
         where = exc.filename or ""
         _err(f"error: {where}: {exc.strerror or exc}" if where else f"error: {exc}")
