@@ -103,17 +103,18 @@ def detect_format(path: str | Path) -> str:
 
 def read_records(path: str | Path, fmt: str = "auto", progress: Callable[[int, int], None] | None = None,
                  chosen: Callable[[str], None] | None = None, *, chunk_size: int = DEFAULT_CHUNK,
-                 ) -> Iterator[Record]:
+                 track_ids: bool = True) -> Iterator[Record]:
     """Stream the records of one file; raise InputError with every problem once the iteration ends.
 
     `progress(bytes_done, bytes_total)` is called now and then; `chosen(format_name)` once, before the first
-    record. An unknown `fmt` is a UsageError.
+    record. An unknown `fmt` is a UsageError. `track_ids=False` leaves repeated ids to the caller (the store
+    finds them in the database, so memory does not grow with the file).
     """
     _check_name(fmt)
     path = Path(path)
     _check_exists(path)
     log = ProblemLog()
-    yield from _records(path, fmt, progress, chosen, chunk_size, log, _SeenIds())
+    yield from _records(path, fmt, progress, chosen, chunk_size, log, _SeenIds() if track_ids else _NoIds())
     if log:
         raise InputError(log.final(str(path)))
 
@@ -137,6 +138,16 @@ class _SeenIds:
 
     def add(self, item_id: str, line: int) -> None:
         self.ids[item_id] = (len(self.files) - 1) * self._LINES + line
+
+
+class _NoIds(_SeenIds):
+    """Remembers nothing: for callers that find repeated ids themselves."""
+
+    def where(self, item_id: str) -> tuple[str, int] | None:
+        return None
+
+    def add(self, item_id: str, line: int) -> None:
+        return None
 
 
 def _records(path: Path, fmt: str, progress: Callable[[int, int], None] | None,

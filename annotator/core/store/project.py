@@ -199,7 +199,7 @@ class Project:
             summary = ImportSummary(files=[str(p) for p in paths])
             problems: list[Problem] = []
             position = ItemStore.next_position(conn)
-            # Ids repeated across files are found in the database (earlier files are already inserted in this
+            # Repeated ids are found in the database (what this import read so far is already inserted in its
             # transaction), not in a dict of every id read, so memory stays flat however big the files are.
             starts: list[tuple[int, Path]] = []  # (first position, file) of each file of this import
             done_before = 0
@@ -218,7 +218,7 @@ class Project:
 
                 batch: list[Record] = []
                 try:
-                    for rec in read_records(path, fmt, progress=file_progress, chosen=on_chosen):
+                    for rec in read_records(path, fmt, progress=file_progress, chosen=on_chosen, track_ids=False):
                         batch.append(rec)
                         if len(batch) >= BATCH:
                             position = self._insert_records(conn, batch, position, summary, problems, path, starts)
@@ -252,10 +252,11 @@ class Project:
                 problems.append(Problem(str(path), rec.line, "id", f"item {rec.item.id!r} is already in the project"))
             else:
                 earlier = next(f for start, f in reversed(starts) if start <= first)
-                problems.append(Problem(str(path), rec.line, "id", f"item {rec.item.id!r} was already read from "
-                                                                   f"{earlier}"))
-        if problems:  # the import will be rolled back: only keep reading to list every problem
-            return position
+                where = "earlier in this file" if earlier == path else f"in {earlier}"
+                problems.append(Problem(str(path), rec.line, "id", f"duplicate id {rec.item.id!r}: a record "
+                                                                   f"{where} has it already"))
+        # Rows go in even after a problem (the whole import is rolled back then): later repeats of their ids
+        # are found in the database like any other.
         images = {r.item.id: image_blob(r.item.image) for r in fresh if r.item.image}
         ItemStore.insert_batch(conn, [r.item for r in fresh], position, images)
         for rec in fresh:
