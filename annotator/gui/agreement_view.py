@@ -205,10 +205,16 @@ class AgreementView(QWidget):
         self.taxonomy_box.setCurrentIndex(index)
 
     def chosen_annotators(self) -> list[str]:
+        self._ensure_labels()
         return self.annotator_list.chosen()
 
     def set_annotators(self, names: list[str]) -> None:
+        self._ensure_labels()
         self.annotator_list.set_chosen(names)
+
+    def _ensure_labels(self) -> None:
+        if self.data is None and self.taxonomy is not None and self.project is not None:
+            self._read_labels()
 
     def _taxonomy_chosen(self, _index: int = -1) -> None:
         self.cancel()
@@ -222,16 +228,20 @@ class AgreementView(QWidget):
         self.taxonomy = self.project.taxonomies.get(tid)
         self.decisions = GoldDecisions(self.project, self.taxonomy, self.reviewer, self)
         self.decisions.changed.connect(self._gold_changed)
-        self.data = self.project.label_data(tid)
+        self.data = None  # read when the view is first on screen: opening a big project stays quick
+        self._stale = True
+        if self.isVisible():
+            self._read_labels()
+            self.compute()
+
+    def _read_labels(self) -> None:
+        self.data = self.project.label_data(self.taxonomy.id)
         self.annotator_list.fill(self.data.annotators, set(self.project.annotators("human")))
         n = len(self.data.annotators)
         if n < 2:
             self.summary.setText(f"{self.taxonomy.name}: {n} annotator(s) finished items; agreement needs two.")
         else:
             self.summary.setText(f"{self.taxonomy.name}: {n} annotators finished items. Press Compute.")
-        self._stale = True
-        if self.isVisible():
-            self.compute()
 
     def _mark_stale(self) -> None:
         self._stale = True
@@ -240,6 +250,7 @@ class AgreementView(QWidget):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
+        self._ensure_labels()
         if self._stale and self.report is None and self.task is None and self.taxonomy is not None:
             self.compute()
 
