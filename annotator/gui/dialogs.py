@@ -171,7 +171,7 @@ SHORTCUTS = (
     ("j / k", "next / previous unit (the item itself, then criteria or steps)"),
     ("1 - 9", "toggle the label with that key on the selected unit (or on selected text)"),
     ("t", "switch to the next taxonomy for this kind of item"),
-    ("s", "select text in the selected step or the caption: Shift+arrows, then a label key gives a span label"),
+    ("s", "select text in the step or caption (Shift+arrows), then press a label key"),
     ("Ctrl+Enter", "mark the item done and go to the next item not done"),
     ("Ctrl+Z / Ctrl+Shift+Z", "undo / redo (every step is saved at once)"),
     ("/", "search items by id and text"),
