@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_import import write_traces  # noqa: E402  (the shared generator)
+from bench_import import import_file, write_traces  # noqa: E402  (the shared generator and import)
 
 BATCH = 1000
 
@@ -45,15 +45,7 @@ def time_project_import(data: Path, project_path: Path, profile: bool) -> tuple[
 
     with Project.create(project_path, taxonomies=["reasoning_errors"]) as project:
         start = time.perf_counter()
-        if profile:
-            import cProfile
-            import pstats
-
-            profiler = cProfile.Profile()
-            summary = profiler.runcall(project.import_items, [data])
-            pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(25)
-        else:
-            summary = project.import_items([data])
+        summary = import_file(project, data, profile)
         return time.perf_counter() - start, summary.items
 
 

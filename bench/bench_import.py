@@ -65,6 +65,19 @@ def peak_rss_mb() -> float:
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
 
+def import_file(project, data: Path, profile: bool):
+    """`project.import_items([data])`, under cProfile (printed to stderr) when asked."""
+    if not profile:
+        return project.import_items([data])
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    summary = profiler.runcall(project.import_items, [data])
+    pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(25)
+    return summary
+
+
 def child(data: Path, project_path: Path, profile: bool) -> None:
     """Import one file into a new project and print one JSON line of figures."""
     from annotator.core import Project
@@ -72,15 +85,7 @@ def child(data: Path, project_path: Path, profile: bool) -> None:
     with Project.create(project_path, taxonomies=["reasoning_errors"]) as project:
         baseline = peak_rss_mb()
         start = time.perf_counter()
-        if profile:
-            import cProfile
-            import pstats
-
-            profiler = cProfile.Profile()
-            summary = profiler.runcall(project.import_items, [data])
-            pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(25)
-        else:
-            summary = project.import_items([data])
+        summary = import_file(project, data, profile)
         seconds = time.perf_counter() - start
         assert project.items.count() == summary.items
     print(json.dumps({"items": summary.items, "seconds": seconds, "baseline_mb": baseline,
