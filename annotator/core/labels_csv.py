@@ -214,7 +214,7 @@ def import_labels_csv(project, paths: Iterable[str | Path]) -> LabelImportSummar
                     if kind not in tax.applies_to:
                         problems.append(Problem(*where, "taxonomy", f"taxonomy {tax.id!r} does not apply to {kind} items"))
                         continue
-                    problem = _check_label(tax, r.label, r.target, item_units(r.item_id))
+                    problem = tax.placement_problem(r.label, r.target, item_units(r.item_id))
                     if problem:
                         problems.append(Problem(*where, *problem))
                         continue
@@ -263,25 +263,6 @@ def import_labels_csv(project, paths: Iterable[str | Path]) -> LabelImportSummar
     return project.db.write(work)
 
 
-def _check_label(tax: Taxonomy, label: str, target: str, units: set[str] | None) -> tuple[str, str] | None:
-    """(field, message) when the label cannot go on the target; None when it can. `units` None: not checked."""
-    if not label:
-        return None
-    if label not in tax.label_ids:
-        return "label", f"taxonomy {tax.id!r} has no label {label!r}"
-    ldef = tax.label(label)
-    tgt = parse_target(target)
-    if tgt.kind == "span":
-        if not ldef.spans:
-            return "target", f"label {label!r} is not given on spans of text"
-        return None
-    if tgt.kind != ldef.target:
-        return "target", f"label {label!r} goes on {'the item' if ldef.target == 'item' else 'a ' + ldef.target}, not on {target!r}"
-    if units is not None and tgt.kind != "item" and target not in units:
-        return "target", f"the item has no {target!r}"
-    return None
-
-
 # --- alone, for agreement without a project ---------------------------------------------------------
 def label_data_from_csv(paths: Iterable[str | Path], taxonomy: Taxonomy) -> ld.LabelData:
     """A LabelData from labels CSV files alone: the units are those that appear (DESIGN section 4)."""
@@ -293,7 +274,7 @@ def label_data_from_csv(paths: Iterable[str | Path], taxonomy: Taxonomy) -> ld.L
                 r = entry.row
                 if r.taxonomy != taxonomy.id:
                     continue
-                problem = _check_label(taxonomy, r.label, r.target, None)
+                problem = taxonomy.placement_problem(r.label, r.target)
                 if problem:
                     problems.append(Problem(str(path), entry.line, *problem))
                     continue

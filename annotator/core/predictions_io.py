@@ -18,7 +18,6 @@ from sqlalchemy import Connection, select
 
 from .csv_cells import restore
 from .errors import InputError, NotFound, Problem
-from .labels_csv import _check_label
 from .model import Prediction
 from .store.tables import ITEM, UNIT
 from .targets import parse_target
@@ -137,7 +136,7 @@ def _row_problem(conn: Connection, project, row: PredictionCsvRow) -> tuple[str,
     if kind not in tax.applies_to:
         return "taxonomy", f"taxonomy {tax.id!r} does not apply to {kind} items"
     units = set(conn.execute(select(UNIT.c.target).where(UNIT.c.item_id == row.item_id)).scalars())
-    return _check_label(tax, row.label, row.target, units)
+    return tax.placement_problem(row.label, row.target, units)
 
 
 def _read_rift_results(path: Path, project, metric: str | None) -> tuple[list[Prediction], set[tuple]]:

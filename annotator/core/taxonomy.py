@@ -105,6 +105,29 @@ class Taxonomy(BaseModel):
         """Labels in scale order, without those outside the scale (ordinal figures use these)."""
         return [lab.id for lab in self.labels if not lab.outside_scale]
 
+    def placement_problem(self, label: str, target: str, units: set[str] | None = None) -> tuple[str, str] | None:
+        """Why `label` cannot go on `target` as (field, message), or None when it can. `units` (the item's
+        criterion/step targets) is checked when given. One rule for the app, the CSV and predictions readers."""
+        from .targets import parse_target
+
+        if not label:
+            return None
+        if label not in self.label_ids:
+            return "label", f"taxonomy {self.id!r} has no label {label!r}"
+        ldef = self.label(label)
+        try:
+            tgt = parse_target(target)
+        except ValueError as exc:
+            return "target", str(exc)
+        if tgt.kind == "span":
+            return None if ldef.spans else ("target", f"label {label!r} is not given on spans of text")
+        if tgt.kind != ldef.target:
+            where = "the item" if ldef.target == "item" else f"a {ldef.target}"
+            return "target", f"label {label!r} goes on {where}, not on {target!r}"
+        if units is not None and tgt.kind != "item" and target not in units:
+            return "target", f"the item has no {target!r}"
+        return None
+
     def to_yaml(self) -> str:
         return yaml.safe_dump(self.model_dump(by_alias=True, exclude_defaults=False), sort_keys=False,
                               allow_unicode=True)

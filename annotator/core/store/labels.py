@@ -14,7 +14,6 @@ from sqlalchemy import Connection, and_, delete, func, insert, select, update
 
 from ..errors import NotFound, UsageError
 from ..model import Label
-from ..targets import parse_target
 from .tables import ANNOTATOR, COMPLETION, ITEM, LABEL, NOTE, UNIT
 
 if TYPE_CHECKING:
@@ -87,28 +86,22 @@ class LabelStore:
         if not name:
             raise UsageError("an annotator name is needed")
         tax = self._p.taxonomies.get(lab.taxonomy)
-        ldef = tax.label(lab.label)
-        try:
-            tgt = parse_target(lab.target)
-        except ValueError as exc:
-            raise UsageError(str(exc)) from None
         kind = conn.execute(select(ITEM.c.kind).where(ITEM.c.id == lab.item_id)).scalar()
         if kind is None:
             raise NotFound(f"no item {lab.item_id!r} in the project")
         if kind not in tax.applies_to:
             raise UsageError(f"taxonomy {tax.id!r} does not apply to {kind} items")
-        if tgt.kind == "span":
-            if not ldef.spans:
-                raise UsageError(f"label {ldef.id!r} is not given on spans of text")
+        units = None
+        if lab.target.startswith(("criterion:", "step:")):
+            units = set(conn.execute(select(UNIT.c.target).where(
+                and_(UNIT.c.item_id == lab.item_id, UNIT.c.target == lab.target))).scalars())
+        problem = tax.placement_problem(lab.label, lab.target, units)
+        if problem is None:
             return
-        if tgt.kind != ldef.target:
-            where = "the item" if ldef.target == "item" else f"a {ldef.target}"
-            raise UsageError(f"label {ldef.id!r} goes on {where}, not on {lab.target!r}")
-        if tgt.kind in ("criterion", "step"):
-            found = conn.execute(select(UNIT.c.target).where(
-                and_(UNIT.c.item_id == lab.item_id, UNIT.c.target == lab.target))).first()
-            if found is None:
-                raise NotFound(f"item {lab.item_id!r} has no {lab.target!r}")
+        field, message = problem
+        if field == "label" or message.startswith("the item has no"):
+            raise NotFound(message.replace("the item has", f"item {lab.item_id!r} has"))
+        raise UsageError(message)
 
     # --- writes ---------------------------------------------------------------------------------------
     def _add_in(self, conn: Connection, lab: Label) -> LabelChange:
