@@ -7,6 +7,7 @@ keeps the one place where reports are requested and stale results dropped.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -18,9 +19,10 @@ from .metric_tables import (
     CALIBRATION_COLUMNS,
     GROUP_TITLES,
     PAIR_COLUMNS,
+    LabelNamedModel,
     calibration_rows,
 )
-from .report_models import Column, RecordTableModel, format_number
+from .report_models import Column, format_number
 from .report_tables import report_table
 
 NOTHING = "nothing to show"
@@ -35,7 +37,7 @@ class _NoteTableChart(QWidget):
         self.note = QLabel(self)
         self.note.setWordWrap(True)
         self.note.setTextFormat(Qt.TextFormat.PlainText)  # metric names come from input files
-        self.model = RecordTableModel(columns, parent=self)
+        self.model = LabelNamedModel(columns, parent=self)
         self.table = report_table(self, self.model, stretch=0, compact=True)
         self.chart = ChartCanvas(self, width=5, height=chart_height)
         split = QSplitter(Qt.Orientation.Vertical, self)
@@ -58,13 +60,13 @@ class CalibrationPanel(_NoteTableChart):
         super().__init__(parent, CALIBRATION_COLUMNS, chart_height=3.6, chart_first=False, sizes=[200, 420])
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self.draw())
 
-    def show_report(self, report: dict[str, Any]) -> None:
+    def show_report(self, report: dict[str, Any], names: Mapping[str, str] | None = None) -> None:
         """The report's calibration figures, keeping the label the user had chosen (one curve at a time reads
-        better than eight crossing lines)."""
+        better than eight crossing lines); `names` gives each label id's shown name."""
         rows = calibration_rows(report)
         current = self.table.currentIndex()
         chosen = self.model.row(current.row())["label"] if current.isValid() else None
-        self.model.set_rows(rows)
+        self.model.set_rows(rows, names=names or {})
         labels = [r["label"] for r in rows]
         if labels:
             self.table.selectRow(labels.index(chosen) if chosen in labels else 0)
@@ -83,7 +85,8 @@ class CalibrationPanel(_NoteTableChart):
             return
         current = self.table.currentIndex()
         chosen = rows[current.row()]["label"] if current.isValid() else None
-        self.chart.draw(lambda fig: draw_reliability(fig, rows, chosen))
+        names = self.model.names
+        self.chart.draw(lambda fig: draw_reliability(fig, rows, chosen, names))
 
 
 class PartitionsPanel(_NoteTableChart):
@@ -96,7 +99,8 @@ class PartitionsPanel(_NoteTableChart):
     def show_failure(self, message: str) -> None:
         self.summary.setText(f"Could not compute the partitions: {message}")
 
-    def show_partitions(self, partitions: dict[str, Any], metric: str | None) -> None:
+    def show_partitions(self, partitions: dict[str, Any], metric: str | None,
+                        names: Mapping[str, str] | None = None) -> None:
         overall = partitions["overall"]
         text = "Mean Cohen's kappa over labels: " + ", ".join(f"{title} {format_number(overall.get(group))}"
                                                               for group, title in GROUP_TITLES.items())
@@ -106,4 +110,4 @@ class PartitionsPanel(_NoteTableChart):
                      f"(humans among themselves: {format_number(overall.get('human_human'))}).")
         self.summary.setText(text)
         self.model.set_rows(partitions.get("pairs") or [])
-        self.chart.draw(lambda fig: draw_partitions(fig, partitions))
+        self.chart.draw(lambda fig: draw_partitions(fig, partitions, names))

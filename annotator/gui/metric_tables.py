@@ -2,14 +2,21 @@
 the core's reports.
 
 The F1 report keys its figures by label and keeps the humans' ceiling and the threshold sweep apart; the
-tables want one flat row per label, so the rows are built here and the columns only read keys.
+tables want one flat row per label, so the rows are built here and the columns only read keys. Reports speak
+in label ids; people read the taxonomy's names, so `LabelNamedModel` shows a name where the row holds an id and
+leaves the rows themselves as the report wrote them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from .report_models import Column, format_number
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+
+from ..core.taxonomy import Taxonomy
+from .report_models import SORT_ROLE, Column, RecordTableModel, format_number
+from .text import tooltip_text
 
 GROUP_TITLES = {"human_human": "human–human", "human_metric": "human–metric", "metric_metric": "metric–metric"}
 
@@ -45,6 +52,46 @@ PAIR_COLUMNS = [
     Column("kappa", "Cohen's kappa", why="undefined: too few shared units or no variation"),
     Column("units", "units", "count"),
 ]
+
+
+def label_name_map(taxonomy: Taxonomy | None) -> dict[str, str]:
+    """Each label id of the taxonomy with the name the annotators know it by (empty without a taxonomy)."""
+    return {} if taxonomy is None else {lab.id: lab.name for lab in taxonomy.labels}
+
+
+def shown_label(names: Mapping[str, str], label: str) -> str:
+    """A label's name, or its id when the taxonomy does not know it (a metric may score a label since removed)."""
+    return names.get(label) or label
+
+
+class LabelNamedModel(RecordTableModel):
+    """A report table whose `label` column shows each label's name, with the id in its tooltip.
+
+    Only what is shown changes: the row dicts and `VALUE_ROLE` keep the id, so opening an item or comparing a
+    row with the report reads what the report holds."""
+
+    LABEL_KEY = "label"
+
+    def __init__(self, columns: Sequence[Column], rows: Iterable[Mapping[str, Any]] = (), parent=None):
+        super().__init__(columns, rows, parent)
+        self.names: dict[str, str] = {}
+
+    def set_rows(self, rows: Iterable[Mapping[str, Any]], columns: Sequence[Column] | None = None,
+                 names: Mapping[str, str] | None = None) -> None:
+        """Replace the rows; `names` (label id to name) replaces the names when given, in the same reset."""
+        if names is not None:
+            self.names = dict(names)
+        super().set_rows(rows, columns)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if self.holds(index) and self.columns[index.column()].key == self.LABEL_KEY:
+            label = self.row(index.row()).get(self.LABEL_KEY)
+            if label is not None:
+                if role in (Qt.ItemDataRole.DisplayRole, SORT_ROLE):
+                    return shown_label(self.names, str(label))
+                if role == Qt.ItemDataRole.ToolTipRole:
+                    return tooltip_text(f"label id: {label}")
+        return super().data(index, role)
 
 
 def figure_rows(report: dict[str, Any]) -> list[dict[str, Any]]:

@@ -3,7 +3,8 @@
 Everything shown is a core report (`f1_report`, `agreement_partitions`, `alt_test`) computed off the UI thread
 on one `LabelData` read per taxonomy; the view only lays the reports out. Moving the threshold recomputes after
 a short pause, and a result that arrives after the user has moved on (another threshold, metric or epsilon) is
-dropped by a generation count, so the figures on screen always belong to the controls on screen.
+dropped by a generation count, so the figures on screen always belong to the controls on screen. Labels are
+shown by the names the taxonomy gives them (the id in a tooltip), as in the agreement view.
 """
 
 from __future__ import annotations
@@ -32,8 +33,14 @@ from .background import BackgroundTask, run_in_background
 from .charts import ChartCanvas
 from .metric_charts import draw_f1_bars
 from .metric_panels import CalibrationPanel, PartitionsPanel
-from .metric_tables import ERROR_COLUMNS, FIGURE_COLUMNS, f1_summary, figure_rows
-from .report_models import RecordTableModel
+from .metric_tables import (
+    ERROR_COLUMNS,
+    FIGURE_COLUMNS,
+    LabelNamedModel,
+    f1_summary,
+    figure_rows,
+    label_name_map,
+)
 from .report_tables import OpeningTable, report_table
 from .threshold_slider import ThresholdSlider
 
@@ -97,7 +104,7 @@ class MetricView(QWidget):
         self.status.setTextFormat(Qt.TextFormat.PlainText)
         self.status.setStyleSheet("color: #666666")
 
-        self.figures_model = RecordTableModel(FIGURE_COLUMNS, parent=self)
+        self.figures_model = LabelNamedModel(FIGURE_COLUMNS, parent=self)
         self.figures_table = report_table(self, self.figures_model, stretch=0, compact=True)
         self.f1_chart = ChartCanvas(self, width=6, height=3.2)
         left = QSplitter(Qt.Orientation.Vertical, self)
@@ -107,8 +114,8 @@ class MetricView(QWidget):
         left.setStretchFactor(0, 0)
         left.setStretchFactor(1, 1)  # a taller window grows the chart, not the table's empty rows
 
-        self.fp_model = RecordTableModel(ERROR_COLUMNS, parent=self)
-        self.fn_model = RecordTableModel(ERROR_COLUMNS, parent=self)
+        self.fp_model = LabelNamedModel(ERROR_COLUMNS, parent=self)
+        self.fn_model = LabelNamedModel(ERROR_COLUMNS, parent=self)
         self.fp_table = report_table(self, self.fp_model, view=OpeningTable(self), stretch=2, compact=True)
         self.fn_table = report_table(self, self.fn_model, view=OpeningTable(self), stretch=2, compact=True)
         self.fp_table.chosen.connect(lambda row: self._open_error(self.fp_model, row))
@@ -173,6 +180,11 @@ class MetricView(QWidget):
     @property
     def epsilon(self) -> float:
         return float(self.alt_panel.epsilon.value())
+
+    @property
+    def label_names(self) -> dict[str, str]:
+        """Label id to shown name, from the taxonomy the figures on screen were computed on."""
+        return label_name_map(self.data.taxonomy if self.data is not None else None)
 
     def set_threshold(self, value: float) -> None:
         self.threshold_slider.set_threshold(value)
@@ -339,15 +351,16 @@ class MetricView(QWidget):
     # --- showing ------------------------------------------------------------------------------------------
     def _show_report(self, report: dict[str, Any]) -> None:
         self.report = report
+        names = self.label_names
         self.summary.setText(f1_summary(report))
-        self.figures_model.set_rows(figure_rows(report))
+        self.figures_model.set_rows(figure_rows(report), names=names)
         errors = report.get("errors") or {}
-        self.fp_model.set_rows(errors.get("false_positives") or [])
-        self.fn_model.set_rows(errors.get("false_negatives") or [])
+        self.fp_model.set_rows(errors.get("false_positives") or [], names=names)
+        self.fn_model.set_rows(errors.get("false_negatives") or [], names=names)
         self.side.setTabText(0, f"False positives ({self.fp_model.rowCount()})")
         self.side.setTabText(1, f"False negatives ({self.fn_model.rowCount()})")
-        self.f1_chart.draw(lambda fig: draw_f1_bars(fig, report))
-        self.calibration.show_report(report)
+        self.f1_chart.draw(lambda fig: draw_f1_bars(fig, report, names))
+        self.calibration.show_report(report, names)
         self.export_button.setEnabled(True)
         self.status.setText(f"{report['metric']} on {report['taxonomy']} against "
                             f"{', '.join(report.get('annotators', []))}")
@@ -355,7 +368,7 @@ class MetricView(QWidget):
 
     def _show_partitions(self, partitions: dict[str, Any]) -> None:
         self.partitions = partitions
-        self.partitions_panel.show_partitions(partitions, self.metric_id)
+        self.partitions_panel.show_partitions(partitions, self.metric_id, self.label_names)
         self.partitionsShown.emit()
 
     def _show_alt_test(self, result: dict[str, Any]) -> None:
@@ -364,7 +377,7 @@ class MetricView(QWidget):
         self.altTestShown.emit()
 
     # --- acting on the figures -------------------------------------------------------------------------
-    def _open_error(self, model: RecordTableModel, row: int) -> None:
+    def _open_error(self, model: LabelNamedModel, row: int) -> None:
         if self.report is None or not 0 <= row < model.rowCount():
             return
         entry = model.row(row)

@@ -170,6 +170,30 @@ def test_models_pass_the_model_tester(view, qtbot, qtmodeltester) -> None:
         qtmodeltester.check(model)
 
 
+def test_labels_are_shown_by_name_with_the_id_in_a_tooltip(view, qtbot, data) -> None:
+    """Tables, error lists and charts write the taxonomy's names; the rows and their values keep the ids."""
+    shown_metric(view, qtbot, "judge-small")
+    names = {lab.id: lab.name for lab in data.taxonomy.labels}
+    model = view.figures_model
+    ids = column(view, "label")
+    shown = [model.data(model.index(r, 0)) for r in range(model.rowCount())]
+    assert shown == [names[lab] for lab in ids] and "Non-atomic" in shown
+    k = ids.index("non_atomic")
+    assert "non_atomic" in model.data(model.index(k, 0), Qt.ItemDataRole.ToolTipRole)
+    for errors in (view.fp_model, view.fn_model):
+        assert errors.rowCount() > 0
+        assert [errors.data(errors.index(r, 2)) for r in range(errors.rowCount())] == \
+            [names[errors.row(r)["label"]] for r in range(errors.rowCount())]
+    calibration = view.calibration_model
+    assert calibration.data(calibration.index(0, 0)) == names[calibration.row(0)["label"]]
+    ticks = [t.get_text() for t in view.f1_chart.figure.axes[0].get_xticklabels()]
+    assert ticks == shown
+    ticks = [t.get_text() for t in view.partitions_chart.figure.axes[0].get_xticklabels()]
+    assert ticks == [names[lab] for lab in view.partitions["labels"]] + ["overall"]
+    legend = [t.get_text() for t in view.reliability_chart.figure.axes[0].get_legend().get_texts()]
+    assert any(text.startswith(names[calibration.row(0)["label"]] + " (ECE") for text in legend)
+
+
 def test_undefined_figure_shows_a_dash_and_says_why(view) -> None:
     report = dict(view.report)
     lab = next(iter(report["labels"]))
