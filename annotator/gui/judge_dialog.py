@@ -36,6 +36,7 @@ from .background import BackgroundTask, run_in_background
 
 DEFAULT_KEY_ENV = "ANNOTATOR_JUDGE_API_KEY"
 CHARS_PER_TOKEN = 4
+VOTES_FORMAT = "%v of %m votes"
 
 
 class TokenMeter:
@@ -128,9 +129,7 @@ class JudgeDialog(QDialog):
         form.addRow("Items", self.limit)
 
         self.progress = QProgressBar(self)
-        self.progress.setRange(0, 1)
-        self.progress.setValue(0)
-        self.progress.setFormat("%v of %m votes")
+        self._show_progress_idle("not started")
         self.tokens = QLabel("", self)
         self.log = QPlainTextEdit(self)
         self.log.setReadOnly(True)
@@ -225,8 +224,7 @@ class JudgeDialog(QDialog):
         self.last_result = None
         self.log.setPlainText(f"asking {client.model} at {client.endpoint}, {votes} votes per item…")
         self.tokens.setText("")
-        self.progress.setRange(0, 1)
-        self.progress.setValue(0)
+        self._show_progress_idle("waiting for the first vote…")
 
         def work(task: BackgroundTask) -> tuple[JudgeResult, int]:
             with Project.open(url) as project:
@@ -251,7 +249,15 @@ class JudgeDialog(QDialog):
             self.task.cancel()
             self.log.appendPlainText("cancelling after the requests under way…")
 
+    def _show_progress_idle(self, words: str) -> None:
+        """An empty bar that says so in words: a count like "0 of 1 votes" before the runner has counted
+        anything would read as a figure."""
+        self.progress.setRange(0, 1)
+        self.progress.setValue(0)
+        self.progress.setFormat(words)
+
     def _progressed(self, done: int, total: int) -> None:
+        self.progress.setFormat(VOTES_FORMAT)
         self.progress.setRange(0, max(total, 1))
         self.progress.setValue(done)
         if self.meter is not None:
@@ -262,6 +268,12 @@ class JudgeDialog(QDialog):
         self.last_result = result
         self.task = None  # its own `running` flag drops only after this callback
         self._update_buttons()
+        if not result.counts.get("items"):
+            self._show_progress_idle("no items to judge")
+        elif result.cancelled and self.progress.format() == VOTES_FORMAT:
+            self.progress.setFormat(f"{VOTES_FORMAT} (cancelled)")
+        elif result.cancelled:
+            self._show_progress_idle("cancelled before the first vote")
         lines = [summary_line(result, stored)]
         if result.cancelled:
             lines.append("Cancelled: the items finished so far are stored and every answer is cached; press Run "
@@ -280,6 +292,10 @@ class JudgeDialog(QDialog):
     def _failed(self, exc: BaseException) -> None:
         self.task = None
         self._update_buttons()
+        if self.progress.format() == VOTES_FORMAT:
+            self.progress.setFormat(f"{VOTES_FORMAT} (stopped)")
+        else:
+            self._show_progress_idle("stopped before the first vote")
         self.log.appendPlainText(f"the run stopped: {exc}")
         self.runFailed.emit(str(exc))
 

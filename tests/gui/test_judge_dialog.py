@@ -64,6 +64,7 @@ def test_run_stores_the_share_of_votes_and_reports_tokens(qtbot, judge_project, 
     with JudgeServer(script, default=answer([], usage=usage)) as server:
         dialog = dialog_for(judge_project, server)
         assert dialog.metric_name == "tiny-judge"  # the metric defaults to the model's name
+        assert dialog.progress.text() == "not started"  # no count before the runner has counted anything
         result, stored = run(qtbot, dialog)
         assert len(server.requests) == 4  # two items the taxonomy applies to, two votes each
     assert result.metric == "tiny-judge" and result.scored_items == ["r1", "t1"] and stored == 2
@@ -71,6 +72,7 @@ def test_run_stores_the_share_of_votes_and_reports_tokens(qtbot, judge_project, 
     assert preds == {("criterion:c1", "vague"): 1.0, ("item", "gap"): 0.5}
     assert judge_project.predictions.metrics("mini") == ["tiny-judge"]
     assert dialog.progress.value() == dialog.progress.maximum() == 4
+    assert dialog.progress.text() == "4 of 4 votes"
     assert dialog.tokens.text() == "480 tokens in, 36 out in this run"
     assert "4 requests, 0 votes from the cache" in dialog.log.toPlainText()
 
@@ -94,11 +96,13 @@ def test_cancel_stops_between_requests_and_a_rerun_resumes(qtbot, judge_project,
             dialog.run()
             qtbot.waitUntil(lambda: dialog.progress.value() >= 1, timeout=10_000)
             assert dialog.cancel_button.isEnabled() and not dialog.run_button.isEnabled()
+            assert dialog.progress.text() == f"{dialog.progress.value()} of 6 votes"
             qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
         result, stored = blocker.args
         assert result.cancelled and result.counts["requests"] < 6
         first = len(server.requests)
         assert "Cancelled" in dialog.log.toPlainText()
+        assert dialog.progress.text().endswith("of 6 votes (cancelled)")
         assert dialog.run_button.isEnabled() and not dialog.cancel_button.isEnabled()
         assert stored == len(result.predictions) == 0  # answers were empty; what finished is scored, with no label
         assert judge_project.predictions.metrics("mini") == (["tiny-judge"] if result.scored_items else [])
