@@ -9,9 +9,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from backends import store_backend  # noqa: F401 - the fixture: a SQLite file, then a PostgreSQL database
 
 from annotator.core import Project
-from annotator.core.export import atomic_path, export_items_jsonl, export_labels_csv, wide_labels_frame
+from annotator.core.export import (atomic_path, export_items_jsonl, export_labels_csv, long_labels_frame,
+                                   wide_labels_frame)
+from annotator.core.labels_csv import LABEL_CSV_COLUMNS
 
 
 FORMATS_DATA = Path(__file__).resolve().parent / "data" / "formats"
@@ -181,3 +184,88 @@ def test_long_frame_is_a_plain_table(filled_project):
     frame = long_labels_frame(filled_project)
     assert isinstance(frame, pd.DataFrame) and len(frame) == 1
     assert frame.iloc[0]["label"] == "low_signal"
+
+
+# --- the long table against a reference worked out in Python -------------------------------------------------
+
+
+def _reference_long_rows(kinds: dict[str, str], labels: list[tuple], notes: dict[tuple, str], done: set[tuple],
+                         taxonomy: str | None = None, annotator: str | None = None) -> list[tuple]:
+    """The long CSV's rows as DESIGN section 4 describes them, from what the test gave, one loop per rule."""
+    rows = []
+    for item_id, tax, who in done:
+        if (taxonomy and tax != taxonomy) or (annotator is not None and who != annotator):
+            continue
+        mine = [lab for lab in labels if lab[:3] == (item_id, tax, who)]
+        my_notes = {key[3]: text for key, text in notes.items() if key[:3] == (item_id, tax, who)}
+        for _, _, _, target, label, created_at in mine:
+            rows.append((item_id, kinds[item_id], tax, who, target, label, my_notes.get(target, ""), created_at))
+        labelled_targets = {lab[3] for lab in mine}
+        for target, text in my_notes.items():
+            if target not in labelled_targets:
+                rows.append((item_id, kinds[item_id], tax, who, target, "", text, ""))
+        if not mine and not my_notes:
+            rows.append((item_id, kinds[item_id], tax, who, "item", "", "", ""))
+    # the export's order is Python's: text compared by code point ("Zoe" before "alice", "+1" before "-1")
+    return sorted(rows, key=lambda row: (row[2], row[0], row[3], row[4], row[5]))
+
+
+def test_long_frame_matches_a_reference_built_in_python(store_backend, items_file):  # noqa: F811 - fixture
+    with Project.create(store_backend) as p:
+        p.import_items([items_file])
+        kinds = {item.id: item.kind for item in p.items.iter_all()}
+        labels: list[tuple] = []
+        notes: dict[tuple, str] = {}
+        done: set[tuple] = set()
+
+        def label(item_id, tax, who, target, name):
+            change = p.labels.add(item_id, tax, who, target, name)
+            stamp = change.added[0].created_at.isoformat(timespec="seconds")
+            labels.append((item_id, tax, who, target, name, stamp))
+
+        def note(item_id, tax, who, target, text):
+            p.notes.set(item_id, tax, who, target, text)
+            notes[(item_id, tax, who, target)] = text
+
+        def finish(item_id, tax, who):
+            p.completion.set_done(item_id, tax, who)
+            done.add((item_id, tax, who))
+
+        trace = "\n\n".join(s.text for s in p.items.get("t1").steps)
+        start = trace.index("Then")
+        # alice: labels, a note on a labelled criterion, a lone note on another, a rubric-level label
+        label("r1", "rift", "alice", "criterion:c2", "subjective")
+        label("r1", "rift", "alice", "criterion:c2", "hackable")
+        label("r1", "rift", "alice", "item", "missing_criteria")
+        note("r1", "rift", "alice", "criterion:c2", "vague: what counts as appropriate?")
+        note("r1", "rift", "alice", "criterion:c3", "=HYPERLINK(\"x\"), a note that looks like a formula")
+        finish("r1", "rift", "alice")
+        finish("r1", "rift", "bob")  # done with nothing on it
+        label("r1", "rift", "Zoe", "criterion:c1", "ungrounded")
+        finish("r1", "rift", "Zoe")
+        note("r2", "rift", "dave", "item", "only a note, no label")  # a lone note is the work's one row
+        finish("r2", "rift", "dave")
+        label("r2", "rift", "carol", "item", "missing_criteria")  # not done: left out, with its note
+        note("r2", "rift", "carol", "item", "still thinking")
+        label("t1", "reasoning_errors", "alice", f"span:trace:{start}-{start + 4}", "calculation")
+        label("t1", "reasoning_errors", "alice", "span:s3:0-2", "final_answer")
+        note("t1", "reasoning_errors", "alice", "span:s3:0-2", "the answer disagrees with step 2")
+        finish("t1", "reasoning_errors", "alice")
+        label("t1", "step_rating", "alice", "step:s1", "-1")
+        label("t1", "step_rating", "alice", "step:s2", "+1")
+        label("t1", "step_rating", "alice", "step:s3", "0")
+        finish("t1", "step_rating", "alice")
+        label("cap1", "caption_errors", "bob", "item", "wrong_count")
+        finish("cap1", "caption_errors", "bob")
+        finish("cap1", "caption_errors", "alice")
+
+        for taxonomy, annotator in [(None, None), ("rift", None), (None, "alice"), ("rift", "bob"),
+                                    ("step_rating", "nobody")]:
+            frame = long_labels_frame(p, taxonomy, annotator)
+            assert list(frame.columns) == LABEL_CSV_COLUMNS
+            expected = _reference_long_rows(kinds, labels, notes, done, taxonomy, annotator)
+            assert list(frame.itertuples(index=False, name=None)) == expected, (taxonomy, annotator)
+        whole = long_labels_frame(p)
+        assert len(whole) == 14  # the reference is no empty agreement: every kind of row is in it
+        assert sorted(whole.loc[whole["label"] == "", "annotator"]) == ["alice", "alice", "bob", "dave"]
+        assert whole["target"].str.startswith("span:").sum() == 2
