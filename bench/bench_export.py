@@ -8,6 +8,7 @@ cells, an atomic write) and, as the baseline, `pandas.DataFrame.to_csv` of the v
     python bench/bench_export.py                 # 1,000,000 label rows
     python bench/bench_export.py --items 2500    # 100,000
     python bench/bench_export.py --wide          # also time the wide export
+    python bench/bench_export.py --url postgresql://user@host/empty_db   # the project on PostgreSQL instead
     python bench/bench_export.py --profile       # where the export's time goes (cProfile, top 25)
 """
 
@@ -25,7 +26,7 @@ ANNOTATORS = [f"annotator{i}" for i in range(1, 9)]
 LABELS = ["subjective", "non_atomic", "ungrounded", "misaligned_or_rigid", "hackable"]
 
 
-def build(path: Path, items: int, seed: int = 11) -> int:
+def build(path: Path | str, items: int, seed: int = 11) -> int:
     """A project holding items x CRITERIA x len(ANNOTATORS) labels; returns the number of label rows."""
     from sqlalchemy import insert
 
@@ -73,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--items", type=int, default=25_000, help="rubrics (x 40 = label rows; default 25,000)")
     parser.add_argument("--wide", action="store_true", help="also time the wide export")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--url", help="build the project on this (empty) PostgreSQL database, not a SQLite file")
     args = parser.parse_args(argv)
 
     import pandas as pd
@@ -83,9 +85,10 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="annotator-bench-") as folder:
         folder = Path(folder)
         start = time.perf_counter()
-        rows = build(folder / "big.sqlite", args.items)
+        location = args.url or folder / "big.sqlite"
+        rows = build(location, args.items)
         print(f"built a project with {rows:,} label rows in {time.perf_counter() - start:.1f} s (not timed)")
-        with Project.open(folder / "big.sqlite") as project:
+        with Project.open(location) as project:
             start = time.perf_counter()
             frame = long_labels_frame(project)
             frame_s = time.perf_counter() - start
