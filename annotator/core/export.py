@@ -79,7 +79,7 @@ def _fetch_plain(conn, query: Select) -> list[tuple]:
     """The query's rows as the driver returns them, in the connection's own transaction.
 
     For text columns SQLAlchemy's result rows add nothing but a Python object per row, and the time to make
-    (and then unpack) a million of them was a fifth of a large export: the query is compiled for the
+    (and then unpack) a million of them was a fifth of building a large table: the query is compiled for the
     connection's dialect and run on its driver cursor instead."""
     compiled = query.compile(dialect=conn.dialect)
     params = compiled.construct_params()
