@@ -129,8 +129,9 @@ def _not_utf8(column: int) -> str:
     return f"holds bytes that are not UTF-8 (first at column {column}); save the file as UTF-8"
 
 
-def iter_jsonl(reader: ByteCounter, file: str, log: ProblemLog) -> Iterator[tuple[int, Any]]:
-    """One JSON value per line; blank lines are skipped; a bad line is reported and the next one read."""
+def decoded_lines(reader: ByteCounter) -> Iterator[tuple[int, str]]:
+    """(1-based line number, text) of each line; bad bytes survive as surrogate escapes so that the caller can
+    name their line and column, and a byte order mark on the first line is dropped."""
     number = 0
     while True:
         raw = reader.readline()
@@ -138,8 +139,12 @@ def iter_jsonl(reader: ByteCounter, file: str, log: ProblemLog) -> Iterator[tupl
             return
         number += 1
         text = raw.decode("utf-8", "surrogateescape")
-        if number == 1:
-            text = text.lstrip(_BOM)
+        yield number, (text.lstrip(_BOM) if number == 1 else text)
+
+
+def iter_jsonl(reader: ByteCounter, file: str, log: ProblemLog) -> Iterator[tuple[int, Any]]:
+    """One JSON value per line; blank lines are skipped; a bad line is reported and the next one read."""
+    for number, text in decoded_lines(reader):
         if not text.strip():
             continue
         column = bad_byte_column(text)
@@ -313,21 +318,11 @@ def iter_csv(reader: ByteCounter, file: str, log: ProblemLog, delimiter: str = "
              header_out: list[tuple[int, list[str]]] | None = None) -> Iterator[tuple[int, dict[str, str]]]:
     """Rows of a CSV file with a header, as {column: cell}; a row with the wrong number of cells is reported.
     The header's (line, columns) is appended to `header_out` when one is given."""
-    lines_read = 0
-
     def lines() -> Iterator[str]:
-        nonlocal lines_read
-        while True:
-            raw = reader.readline()
-            if not raw:
-                return
-            lines_read += 1
-            text = raw.decode("utf-8", "surrogateescape")
-            if lines_read == 1:
-                text = text.lstrip(_BOM)
+        for number, text in decoded_lines(reader):
             column = bad_byte_column(text)
             if column is not None:
-                log.add(file, lines_read, "", f"line {_not_utf8(column)}")
+                log.add(file, number, "", f"line {_not_utf8(column)}")
             yield text
 
     _allow_big_cells()
