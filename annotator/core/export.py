@@ -19,6 +19,7 @@ from sqlalchemy import ColumnElement, Select, and_, except_, func, literal_colum
 
 from .csv_cells import neutralise
 from .labels_csv import LABEL_CSV_COLUMNS
+from .store.database import fetch_plain
 from .store.tables import COMPLETION, GOLD, ITEM, LABEL, NOTE, UNIT
 
 CHUNK = 200_000
@@ -71,26 +72,8 @@ def long_labels_frame(project, taxonomy: str | None = None, annotator: str | Non
     The database joins and orders the rows in one query (`_long_rows_query`): building the table from three
     queries and pandas merges took most of a large export's time."""
     with project.db.read() as conn:
-        rows = _fetch_plain(conn, _long_rows_query(taxonomy, annotator, _byte_order(conn)))
+        rows = fetch_plain(conn, _long_rows_query(taxonomy, annotator, _byte_order(conn)))
     return pd.DataFrame(rows, columns=LABEL_CSV_COLUMNS)
-
-
-def _fetch_plain(conn, query: Select) -> list[tuple]:
-    """The query's rows as the driver returns them, in the connection's own transaction.
-
-    For text columns SQLAlchemy's result rows add nothing but a Python object per row, and the time to make
-    (and then unpack) a million of them was a fifth of building a large table: the query is compiled for the
-    connection's dialect and run on its driver cursor instead."""
-    compiled = query.compile(dialect=conn.dialect)
-    params = compiled.construct_params()
-    if compiled.positional:
-        params = tuple(params[name] for name in compiled.positiontup)
-    cursor = conn.connection.cursor()
-    try:
-        cursor.execute(str(compiled), params)
-        return cursor.fetchall()
-    finally:
-        cursor.close()
 
 
 def _byte_order(conn) -> str | None:

@@ -244,3 +244,21 @@ def bulk_insert(conn: Connection, table, rows: list[dict]) -> None:
     else:
         params = rows
     conn.exec_driver_sql(str(compiled), params)
+
+
+def fetch_plain(conn: Connection, query) -> list[tuple]:
+    """The query's rows as the driver returns them, in the connection's own transaction.
+
+    For text columns SQLAlchemy's result rows add nothing but a Python object per row, and the time to make
+    (and then unpack) a million of them was a fifth of building a large table: the query is compiled for the
+    connection's dialect and run on its driver cursor instead."""
+    compiled = query.compile(dialect=conn.dialect)
+    params = compiled.construct_params()
+    if compiled.positional:
+        params = tuple(params[name] for name in compiled.positiontup)
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(str(compiled), params)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
