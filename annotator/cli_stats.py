@@ -265,17 +265,23 @@ def cmd_judge_run(args) -> int:
     return 130 if result.cancelled else 0
 
 
+def _figure_options(p: argparse.ArgumentParser, html: bool = True) -> None:
+    """The options every figure-computing command shares."""
+    p.add_argument("--annotators", metavar="a,b", help="only these annotators (default: every human)")
+    p.add_argument("--json", action="store_true", help="print one JSON object and nothing else")
+    if html:
+        p.add_argument("--html", metavar="OUT.html", help="also write a self-contained report with charts")
+    p.add_argument("--level", choices=("unit", "item"), default="unit",
+                   help="unit: each criterion/step on its own (default); item: does the item show the label anywhere")
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("agreement", help="inter-annotator agreement of a project or a labels CSV")
     p.add_argument("source", metavar="PROJECT_OR_LABELS_CSV")
     p.add_argument("--taxonomy", metavar="ID_OR_FILE")
-    p.add_argument("--annotators", metavar="a,b", help="only these annotators (default: every human)")
-    p.add_argument("--json", action="store_true")
-    p.add_argument("--html", metavar="OUT.html", help="also write a self-contained report with charts")
     p.add_argument("--bootstrap", type=int, default=1000, metavar="N", help="resamples for the intervals")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--level", choices=("unit", "item"), default="unit",
-                   help="unit: each criterion/step on its own (default); item: does the item show the label anywhere")
+    _figure_options(p)
     p.set_defaults(func=cmd_agreement)
 
     p = sub.add_parser("f1", help="a metric's precision, recall and F1 against the humans")
@@ -283,11 +289,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--metric", required=True)
     p.add_argument("--taxonomy", metavar="ID")
     p.add_argument("--threshold", type=float, default=0.5)
-    p.add_argument("--annotators", metavar="a,b")
-    p.add_argument("--json", action="store_true")
-    p.add_argument("--html", metavar="OUT.html")
-    p.add_argument("--level", choices=("unit", "item"), default="unit",
-                   help="unit: each criterion/step on its own (default); item: does the item show the label anywhere")
+    _figure_options(p)
     p.set_defaults(func=cmd_f1)
 
     p = sub.add_parser("alt-test", help="can the metric replace an annotator? (alternative annotator test)")
@@ -297,10 +299,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--epsilon", type=float, default=0.2,
                    help="the cost-benefit margin: 0.2 experts (default), 0.15 trained annotators, 0.1 crowd")
     p.add_argument("--q", type=float, default=0.05, help="false discovery rate")
-    p.add_argument("--annotators", metavar="a,b,c")
-    p.add_argument("--json", action="store_true")
-    p.add_argument("--level", choices=("unit", "item"), default="unit",
-                   help="unit: each criterion/step on its own (default); item: does the item show the label anywhere")
+    _figure_options(p, html=False)
     p.set_defaults(func=cmd_alt_test)
 
     p = sub.add_parser("metrics", help="built-in automated rubric-quality metrics")
