@@ -1,126 +1,118 @@
-"""Trace formats that carry their own step labels: PRM800K step ratings and ProcessBench first-error marks."""
+"""PRM800K (`prm800k`): one labeler's step ratings of one solution to a MATH problem.
+
+Every labeler of a solution rates the same item: its id comes from the problem and the solution's steps, never
+from the labeler, the timestamp or the ratings, so the records of two labelers meet on one item and their
+ratings can be compared. In phase 2 the solution is `question.pre_generated_steps` (the same for every labeler,
+whichever step each stopped at); in phase 1 it is the path the labeler walked: at each step the chosen
+completion, else the labeler's own `human_completion`. A rating belongs to the text that was rated, so a step
+shows the rated completion and a human-written step carries no rating.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from ..model import Item, Label, Record, Step
-from ..targets import step as step_target
-from .adapter import Context, IdText, NumberText, Text
-from .ids import stable_id
-
-STEP_RATING = "step_rating"
-_RATING_LABEL = {-1: "-1", 0: "0", 1: "+1"}
+from ...model import Item, Label, Record, Step
+from ...targets import step as step_target
+from ..adapter import Adapter, Context, NumberText, Open, Text
+from ..ids import stable_id
+from ..step_ratings import RATING_LABEL, STEP_RATING
 
 
-class _Open(BaseModel):
-    """Published records carry more fields than we use; those are allowed and ignored."""
-
-    model_config = ConfigDict(extra="allow", allow_inf_nan=False)
-
-
-class PrmCompletion(_Open):
+class PrmCompletion(Open):
     text: str
     rating: Literal[-1, 0, 1] | None = None
 
 
-class PrmStep(_Open):
+class PrmHumanCompletion(Open):
+    text: str
+
+
+class PrmStep(Open):
     completions: list[PrmCompletion] = Field(min_length=1)
+    human_completion: PrmHumanCompletion | str | None = None
     chosen_completion: int | None = None
 
 
-class PrmLabel(_Open):
+class PrmLabel(Open):
     steps: list[PrmStep] = Field(min_length=1)
     finish_reason: str | None = None
 
 
-class PrmQuestion(_Open):
+class PrmQuestion(Open):
     problem: Text
     ground_truth_answer: NumberText | None = None
     pre_generated_answer: NumberText | None = None
+    pre_generated_steps: list[str] | None = None
 
 
-class PrmRecord(_Open):
+class PrmRecord(Open):
     labeler: str | None = None
+    timestamp: datetime | None = None
     question: PrmQuestion
     label: PrmLabel
-    generation: int | None = None
+
+
+def _shown(step: PrmStep, where: str, ctx: Context) -> tuple[str, int | None] | None:
+    """The text shown for one rated step and the rating it got; None after reporting a bad index."""
+    chosen = step.chosen_completion
+    if chosen is not None:
+        if not 0 <= chosen < len(step.completions):
+            ctx.problem(f"{where}.chosen_completion", f"is {chosen} but the step has {len(step.completions)} "
+                                                      "completions")
+            return None
+        return step.completions[chosen].text, step.completions[chosen].rating
+    human = step.human_completion
+    if human is not None:
+        return (human if isinstance(human, str) else human.text), None
+    # no choice made: the labeler stopped here (an error found, or gave up) after rating what was offered
+    return step.completions[0].text, step.completions[0].rating
 
 
 def convert_prm800k(raw: dict[str, Any], ctx: Context) -> Record | None:
-    """One PRM800K labelled solution: the chosen (else first) completion of each step becomes the step, and its
-    rating a `step_rating` label of the labeler (a null rating gives none). A human-written replacement is not
-    used: the rating the labeler gave belongs to the completion they rated."""
     data = ctx.check(PrmRecord, raw)
     if data is None:
         return None
-    steps: list[Step] = []
-    ratings: list[tuple[str, int]] = []
-    ok = True
+    walked: list[tuple[str, int | None]] = []
     for i, step in enumerate(data.label.steps):
-        sid = f"s{len(steps) + 1}"
-        chosen = step.chosen_completion
-        if chosen is not None and not 0 <= chosen < len(step.completions):
-            ctx.problem(f"label.steps[{i}].chosen_completion",
-                        f"is {chosen} but the step has {len(step.completions)} completions")
-            ok = False
-            continue
-        completion = step.completions[chosen or 0]
-        steps.append(Step(id=sid, text=completion.text))
-        if completion.rating is not None:
-            ratings.append((sid, completion.rating))
-    if not ok:
-        return None
+        shown = _shown(step, f"label.steps[{i}]", ctx)
+        if shown is None:
+            return None
+        walked.append(shown)
+    question = data.question
+    if question.pre_generated_steps:
+        texts = list(question.pre_generated_steps)
+        # a rating counts where the labeler rated the pre-generated step itself, not an alternative to it
+        ratings = [(i, r) for i, (text, r) in enumerate(walked) if i < len(texts) and text == texts[i]]
+    else:
+        texts = [text for text, _ in walked]
+        ratings = list(enumerate(r for _, r in walked))
+    steps = tuple(Step(id=f"s{i + 1}", text=t) for i, t in enumerate(texts))
+    solution = {k: v for k, v in question.model_dump().items() if k not in ("problem", "ground_truth_answer")}
+    meta = {**{k: v for k, v in data.extra().items()}, **{k: v for k, v in solution.items() if v is not None}}
+    meta.pop("pre_generated_steps", None)  # they are the steps
+    item_id = stable_id("trace", {"problem": question.problem, "steps": texts})
+    item = Item(
+        id=item_id, kind="trace", source="prm800k", meta=meta, problem=question.problem, steps=steps,
+        answer=question.pre_generated_answer, reference_answer=question.ground_truth_answer,
+    )
     annotator = data.labeler or "prm800k"
-    meta = {k: raw[k] for k in ("labeler", "generation", "timestamp", "is_quality_control_question") if k in raw}
-    if data.label.finish_reason:
-        meta["finish_reason"] = data.label.finish_reason
-    item = Item(
-        id=stable_id("trace", raw), kind="trace", source="prm800k", meta=meta, problem=data.question.problem,
-        steps=tuple(steps), answer=data.question.pre_generated_answer,
-        reference_answer=data.question.ground_truth_answer,
-    )
     labels = tuple(
-        Label(item_id=item.id, taxonomy=STEP_RATING, annotator=annotator, target=step_target(sid),
-              label=_RATING_LABEL[rating])
-        for sid, rating in ratings
+        Label(item_id=item_id, taxonomy=STEP_RATING, annotator=annotator, target=step_target(f"s{i + 1}"),
+              label=RATING_LABEL[rating], created_at=data.timestamp)
+        for i, rating in ratings if rating is not None
     )
-    return Record(item=item, labels=labels, line=ctx.line)
+    return Record(item=item, labels=labels, line=ctx.line, shared=True)
 
 
-class ProcessBenchRecord(_Open):
-    id: IdText | None = None
-    generator: str | None = None
-    problem: Text
-    steps: list[Text] = Field(min_length=1)
-    final_answer_correct: bool | None = None
-    label: int
+def _is_prm800k(record: dict[str, Any]) -> bool:
+    return isinstance(record.get("question"), dict) and isinstance(record.get("label"), dict)
 
 
-def convert_processbench(raw: dict[str, Any], ctx: Context) -> Record | None:
-    """One ProcessBench trace: steps before the earliest wrong one rated "+1", that one "-1", none after it;
-    label -1 (no wrong step) rates every step "+1"."""
-    data = ctx.check(ProcessBenchRecord, raw)
-    if data is None:
-        return None
-    if not -1 <= data.label < len(data.steps):
-        ctx.problem("label", f"is {data.label}, but it must be -1 (no wrong step) or a step index from 0 to "
-                             f"{len(data.steps) - 1}")
-        return None
-    steps = tuple(Step(id=f"s{i + 1}", text=t) for i, t in enumerate(data.steps))
-    meta: dict[str, Any] = {"first_error_step": data.label}
-    if data.final_answer_correct is not None:
-        meta["final_answer_correct"] = data.final_answer_correct
-    item = Item(
-        id=data.id or stable_id("trace", raw), kind="trace", source="processbench", meta=meta,
-        problem=data.problem, steps=steps, model=data.generator,
-    )
-    last = len(steps) if data.label == -1 else data.label + 1
-    labels = tuple(
-        Label(item_id=item.id, taxonomy=STEP_RATING, annotator="processbench", target=step_target(s.id),
-              label="-1" if i == data.label else "+1")
-        for i, s in enumerate(steps[:last])
-    )
-    return Record(item=item, labels=labels, line=ctx.line)
+ADAPTER = Adapter(
+    name="prm800k", description="PRM800K step-rated solutions, one item per solution, one annotator per labeler",
+    convert=convert_prm800k, fields=("question", "label"), detect=_is_prm800k, order=10,
+)
