@@ -213,17 +213,19 @@ def _check_header(adapter: Adapter, header: tuple[int, list[str]], ctx: Context)
                                             "(put extra data in the meta column as a JSON object)")
 
 
-def check_files(paths: Iterable[str | Path], fmt: str = "auto") -> list[Problem]:
+def check_files(paths: Iterable[str | Path], fmt: str = "auto",
+                chosen: Callable[[str, str], None] | None = None) -> list[Problem]:
     """Every problem in these files, read as one import would read them (ids must be unique across them);
-    nothing is written anywhere."""
+    nothing is written anywhere. `chosen(file, format)` is called once per file whose format is known."""
     _check_name(fmt)
     problems: list[Problem] = []
     seen = _SeenIds()
     for path in map(Path, paths):
         log = ProblemLog()
+        told = None if chosen is None else (lambda name, path=path: chosen(str(path), name))
         try:
             _check_exists(path)
-            for _ in _records(path, fmt, None, None, DEFAULT_CHUNK, log, seen):
+            for _ in _records(path, fmt, None, told, DEFAULT_CHUNK, log, seen):
                 pass
         except InputError as error:
             problems.extend(error.problems)
