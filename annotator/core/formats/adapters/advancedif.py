@@ -3,7 +3,8 @@ written as a JSON string, as the data set publishes it) and `prompt_metadata` (a
 `rubrics` is a list of strings (or that list as a JSON string): one criterion per string.
 
 The prompt is the conversation up to its last user turn, which comes last: that turn is what the rubric grades
-the answer to. The rest of `prompt_metadata` is kept in `meta`.
+the answer to. A graded `response` (messages, or their JSON string) becomes the item's response; the rest of
+`prompt_metadata` and of the record is kept in `meta`.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ class AdvancedIfRecord(Open):
     benchmark_name: str
     conversation_history: Annotated[list[Message], JsonOrText] = Field(min_length=1)
     prompt_metadata: Annotated[PromptMetadata, JsonOrText]
+    response: Annotated[list[Message] | str | None, JsonOrText] = None
 
 
 def convert_advancedif(raw: dict[str, Any], ctx: Context) -> Record | None:
@@ -39,6 +41,8 @@ def convert_advancedif(raw: dict[str, Any], ctx: Context) -> Record | None:
     if len(shown) < len(turns):
         meta["turns_after_last_user_turn"] = [m.model_dump() for m in turns[len(shown):]]
     item = rubric_item(None, raw, "advancedif", messages_text(shown), criteria, meta)
+    if data.response:
+        item = item.model_copy(update={"response": messages_text(data.response)})
     return Record(item=item, line=ctx.line)
 
 
