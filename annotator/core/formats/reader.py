@@ -196,6 +196,8 @@ def _records(path: Path, fmt: str, progress: Callable[[int, int], None] | None,
                 continue
             seen.add(item_id, line)
             yield record
+        if header and count == 0:  # a header and no readable row: the header still gets checked
+            _check_header(adapter, header[0], Context(path=path, line=header[0][0], log=log, from_csv=True))
         if count == 0 and not log:
             log.add(file, 0, "", "holds no records")
     except TooManyProblems:
