@@ -387,12 +387,17 @@ def iter_csv(reader: ByteCounter, file: str, log: ProblemLog, delimiter: str = "
         if header is None:
             header = [cell.strip() for cell in row]
             seen: set[str] = set()
+            fine = True
             for name in header:
                 if not name:
                     log.add(file, line, "", "the header has an empty column name")
+                    fine = False
                 elif name in seen:
                     log.add(file, line, name, "column appears twice in the header")
+                    fine = False
                 seen.add(name)
+            if not fine:
+                return  # the cells cannot be told apart: reading the rows would only add confusion
             if header_out is not None:
                 header_out.append((line, header))
             continue
