@@ -87,6 +87,17 @@ def rubric_item(given_id: str | None, raw: dict[str, Any], source: str, prompt: 
                 criteria=tuple(criteria))
 
 
+def split_criteria(text: str, field: str, ctx: Context, what: str = "criterion") -> list | None:
+    """The criteria of a rubric given as one text, or None after reporting a text that holds none."""
+    from .rubric_text import split_rubric
+
+    criteria = split_rubric(text)
+    if not criteria:
+        ctx.problem(field, f"holds no {what}")
+        return None
+    return criteria
+
+
 def json_text(value: Any) -> Any:
     """A field published either as JSON or as that JSON written into a string (as some data set viewers
     export it): the string is decoded; anything that does not decode is left for validation to report."""

@@ -7,8 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...model import Record
-from ..adapter import Adapter, Context, Open, Text, rubric_item
-from ..rubric_text import split_rubric
+from ..adapter import Adapter, Context, Open, Text, rubric_item, split_criteria
 
 
 class OpenRubricsRecord(Open):
@@ -21,9 +20,8 @@ def convert_openrubrics(raw: dict[str, Any], ctx: Context) -> Record | None:
     data = ctx.check(OpenRubricsRecord, raw)
     if data is None:
         return None
-    criteria = split_rubric(data.rubric)
-    if not criteria:
-        ctx.problem("rubric", "holds no criterion")
+    criteria = split_criteria(data.rubric, "rubric", ctx)
+    if criteria is None:
         return None
     meta = {**data.extra(), **({"source": data.source} if data.source else {})}
     item = rubric_item(None, raw, "openrubrics", data.instruction, criteria, meta)

@@ -10,9 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from ...model import Item, Record
-from ..adapter import Adapter, Context, IdText, Open, Text
+from ..adapter import Adapter, Context, IdText, Open, Text, split_criteria
 from ..ids import stable_id
-from ..rubric_text import split_rubric
 
 
 class RiftRubric(Open):
@@ -27,9 +26,8 @@ def rift_id(input_context: str, rubric_text: str) -> str:
 
 
 def rift_item(item_id: str, data: RiftRubric, source: str, meta: dict[str, Any], ctx: Context) -> Item | None:
-    criteria = split_rubric(data.rubric_text)
-    if not criteria:
-        ctx.problem("rubric_text", "holds no criterion")
+    criteria = split_criteria(data.rubric_text, "rubric_text", ctx)
+    if criteria is None:
         return None
     return Item(id=item_id, kind="rubric", source=source, prompt=data.input_context, criteria=tuple(criteria),
                 meta=meta)

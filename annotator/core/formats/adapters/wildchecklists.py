@@ -7,9 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from ...model import Record
-from ..adapter import Adapter, Context, Open, Text, rubric_item
+from ..adapter import Adapter, Context, Open, Text, rubric_item, split_criteria
 from ..chat import Message, messages_text
-from ..rubric_text import split_rubric
 
 
 class WildChecklistRecord(Open):
@@ -21,9 +20,8 @@ def convert_wildchecklists(raw: dict[str, Any], ctx: Context) -> Record | None:
     data = ctx.check(WildChecklistRecord, raw)
     if data is None:
         return None
-    criteria = split_rubric(data.requirements)
-    if not criteria:
-        ctx.problem("requirements", "holds no requirement")
+    criteria = split_criteria(data.requirements, "requirements", ctx, "requirement")
+    if criteria is None:
         return None
     item = rubric_item(None, raw, "wildchecklists", messages_text(data.prompt), criteria, data.extra())
     return Record(item=item, line=ctx.line)
