@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from annotator.core import Project
+from backends import store_backend  # noqa: F401  (a fixture: the test runs on SQLite and on PostgreSQL)
 
 BAD = Path(__file__).resolve().parent / "data" / "bad"
 MARKER = "annotator_was_made_to_run_this"  # what taxonomy_python_tag.yaml would create if its tag ran
@@ -250,3 +251,30 @@ def test_a_long_note_reads_back(tmp_path, template, run_cli):
     assert code == 0, err
     with Project.open(project) as opened:
         assert opened.notes.get("r1", "rift", "dana", "criterion:c1") == note
+
+
+@pytest.mark.parametrize("name", ["nul_in_text.jsonl", "csv_nul_cell.csv", "labels_nul_note.csv",
+                                  "predictions_nul_label.csv"])
+def test_nul_is_refused_by_the_reader_on_every_backend(name, store_backend, tmp_path):
+    """PostgreSQL cannot store a NUL in text and would fail late, mid-transaction; the readers refuse it first,
+    on SQLite too, so a project never holds what another backend could not."""
+    from annotator.core.errors import InputError
+    from annotator.core.labels_csv import import_labels_csv
+    from annotator.core.predictions_io import import_predictions
+
+    items = tmp_path / "items.jsonl"
+    items.write_text("".join(json.dumps(r) + "\n" for r in ITEMS), encoding="utf-8")
+    with Project.create(store_backend) as project:
+        project.import_items([items])
+        before = project.info()
+        path = BAD / name
+        with pytest.raises(InputError) as caught:
+            if name.startswith("labels_"):
+                import_labels_csv(project, [path])
+            elif name.startswith("predictions_"):
+                import_predictions(project, [path], metric="m1")
+            else:
+                project.import_items([path])
+        [problem] = caught.value.problems
+        assert problem.line >= 1 and "NUL" in problem.message
+        assert project.info() == before
