@@ -141,11 +141,11 @@ def test_rift_results_as_run_py_writes_them(tmp_project) -> None:
     verdicts = list(read_rift_results(REAL / "rift_results.jsonl"))
     assert [v.votes for v in verdicts][:2] == [[["low_signal"], ["low_signal", "subjective"], []],
                                                [["non_atomic"], ["non_atomic"], ["non_atomic", "redundant_criteria"]]]
-    assert [v.unscored for v in verdicts] == [None, None, "the judge failed (error)"]
+    assert [v.unscored for v in verdicts] == [None, None, "the judge call failed"]
     tmp_project.import_items([REAL / "rift_sample_rubrics.jsonl"])  # results find the rubrics they judged
     summary = import_predictions(tmp_project, [REAL / "rift_results.jsonl"], metric="judge")
-    assert summary.items == 2 and summary.skipped == {"the judge failed (error)": 1}
-    assert "not scored: 1 records (1 the judge failed (error))" in summary.line()
+    assert summary.items == 2 and summary.skipped == {"the judge call failed": 1}
+    assert summary.line().endswith("; 1 record not scored (the judge call failed: 1)")
     scored = set(tmp_project.label_data("rift").scored["item_id"])
     assert verdicts[2].item_id not in scored and {verdicts[0].item_id, verdicts[1].item_id} <= scored
     shares = {p.label: p.score for p in tmp_project.predictions.for_item(verdicts[0].item_id, "rift", "judge")}
@@ -170,3 +170,12 @@ def test_check_prints_the_format_it_chose(run_cli) -> None:
     assert f"{REAL / 'openrubrics.jsonl'}: format openrubrics (auto)" in err
     code, out, err = run_cli("check", "--format", "checklist", REAL / "wildchecklists.jsonl")
     assert code == 0 and "format checklist (named)" in err
+
+
+def test_a_result_without_votes_is_not_scored(tmp_path: Path) -> None:
+    """An empty `votes` list is a judge that never answered; `[[], []]` is two answers that found nothing."""
+    path = tmp_path / "results.jsonl"
+    path.write_text(json.dumps({"input_context": "p", "rubric_text": "- a", "labels": ["subjective"], "votes": []})
+                    + "\n" + json.dumps({"input_context": "p", "rubric_text": "- b", "labels": [], "votes": [[], []]})
+                    + "\n", encoding="utf-8")
+    assert [v.unscored for v in read_rift_results(path)] == ["no votes", None]

@@ -62,8 +62,9 @@ class PredictionImportSummary:
         parts = ", ".join(f"{m}: {n} predictions" for m, n in sorted(self.metrics.items()))
         line = f"scored {self.items} items ({parts or 'no predictions'})"
         if self.skipped:
-            reasons = ", ".join(f"{n} {why}" for why, n in sorted(self.skipped.items()))
-            line += f"; not scored: {sum(self.skipped.values())} records ({reasons})"
+            reasons = ", ".join(f"{why}: {n}" for why, n in sorted(self.skipped.items()))
+            total = sum(self.skipped.values())
+            line += f"; {total} record{'s' if total != 1 else ''} not scored ({reasons})"
         return line
 
 

@@ -57,7 +57,7 @@ class RiftResult(RiftRubric):
     def unscored(self) -> str | None:
         """Why the judge's answer cannot be scored, or None when it can."""
         if self.error:
-            return "the judge failed (error)"
+            return "the judge call failed"
         if not self.votes:
             return "no votes"
         return None
