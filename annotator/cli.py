@@ -94,7 +94,10 @@ def cmd_import(args) -> int:
 def cmd_check(args) -> int:
     from .core.formats import check_files
 
-    problems = check_files(args.files, fmt=args.format)
+    def chosen(path: str, name: str) -> None:
+        _err(f"{path}: format {name} ({'auto' if args.format == 'auto' else 'named'})")
+
+    problems = check_files(args.files, fmt=args.format, chosen=chosen)
     if problems:
         raise InputError(problems)
     print(f"{len(args.files)} file(s) look fine")
@@ -192,6 +195,13 @@ def _looks_like_project(word: str) -> bool:
 
 
 # --- the parser ---------------------------------------------------------------------------------------
+def _format_help() -> str:
+    """`--format` help from the adapters themselves, so a new format shows up without an edit here."""
+    from .core.formats.registry import format_help
+
+    return f"auto (default: told by the fields) or one of: {format_help()}"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="annotator",
@@ -218,16 +228,16 @@ def build_parser() -> argparse.ArgumentParser:
                    help="a taxonomy to include (repeatable; default: every built-in one)")
     p.set_defaults(func=cmd_init)
 
+    format_help = _format_help()
     p = sub.add_parser("import", help="import item files (all or nothing)")
     p.add_argument("project")
     p.add_argument("files", nargs="+", metavar="FILE")
-    p.add_argument("--format", default="auto", help="auto (default), items, prm800k, processbench, healthbench, "
-                   "researchrubrics, checklist, rift, rift-results")
+    p.add_argument("--format", default="auto", help=format_help)
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("check", help="validate input files and change nothing")
     p.add_argument("files", nargs="+", metavar="FILE")
-    p.add_argument("--format", default="auto")
+    p.add_argument("--format", default="auto", help=format_help)
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("labels", help="labels files")

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from annotator.core import Project
+from backends import store_backend  # noqa: F401  (a fixture: the test runs on SQLite and on PostgreSQL)
 
 BAD = Path(__file__).resolve().parent / "data" / "bad"
 MARKER = "annotator_was_made_to_run_this"  # what taxonomy_python_tag.yaml would create if its tag ran
@@ -32,6 +33,7 @@ class Case:
     command: str  # import | labels | predictions | taxonomy
     why: str
     whole_file: bool = False  # a problem of the whole file (empty, no records): no line to point at
+    one_line: bool = False  # the file has one fault, reported as exactly one `file:line: ...` line
 
 
 CASES = [
@@ -76,6 +78,11 @@ CASES = [
     Case("prm800k_bad_rating.jsonl", "import", "a PRM800K rating of 5"),
     Case("processbench_label_out_of_range.jsonl", "import", "a ProcessBench label past the last step"),
     Case("healthbench_points_not_number.jsonl", "import", "HealthBench points 'ten'"),
+    Case("image_nul_path.jsonl", "import", "a NUL character inside an image path", one_line=True),
+    Case("huge_integer.jsonl", "import", "a 5,000-digit integer as criterion points", one_line=True),
+    Case("nul_in_text.jsonl", "import", "a \\u0000 escape in the prompt", one_line=True),
+    Case("csv_nul_cell.csv", "import", "a NUL character in an items CSV cell", one_line=True),
+    Case("lfs_pointer.jsonl", "import", "a Git LFS pointer where the data should be", one_line=True),
     # generated (see the `generated` fixture)
     Case("gen/huge_line.jsonl", "import", "a 20 MB line that never closes its string"),
     Case("gen/huge_record_wrong_type.jsonl", "import", "a well-formed 20 MB record with criteria 7"),
@@ -97,12 +104,17 @@ CASES = [
     Case("labels_formula_label.csv", "labels", "a =HYPERLINK(...) formula as the label"),
     Case("labels_invalid_utf8.csv", "labels", "a Latin-1 note"),
     Case("labels_empty.csv", "labels", "a file of zero bytes", whole_file=True),
+    Case("labels_nul_note.csv", "labels", "a NUL character in a note", one_line=True),
+    Case("labels_duplicate_columns.csv", "labels", "the label column twice in the header", one_line=True),
     # --- predictions CSV files ---------------------------------------------------------------------------
     Case("predictions_score_above_one.csv", "predictions", "score 1.5"),
     Case("predictions_nan_score.csv", "predictions", "score nan"),
     Case("predictions_text_score.csv", "predictions", "score 'very likely'"),
     Case("predictions_unknown_item.csv", "predictions", "an item the project does not have"),
     Case("predictions_unknown_label.csv", "predictions", "a label the taxonomy does not have"),
+    Case("predictions_nul_label.csv", "predictions", "a NUL character in a label", one_line=True),
+    Case("predictions_short_row.csv", "predictions", "a row with too few cells", one_line=True),
+    Case("predictions_duplicate_columns.csv", "predictions", "the label column twice", one_line=True),
     # --- taxonomy files ------------------------------------------------------------------------------------
     Case("taxonomy_python_tag.yaml", "taxonomy", "a !!python/object/apply tag that would run a command"),
     Case("taxonomy_broken_yaml.yaml", "taxonomy", "an unclosed flow sequence"),
@@ -202,6 +214,8 @@ def test_bad_input_is_refused_whole_with_its_line(case: Case, template, generate
     if not case.whole_file:
         assert re.search(re.escape(str(path)) + r":[1-9]\d*:", err), err[-500:]
     assert len(err.splitlines()) <= 110  # the report is capped, not 20,000 lines long
+    if case.one_line:
+        assert len([line for line in err.splitlines() if re.match(re.escape(str(path)) + r":\d+:", line)]) == 1, err
     assert run_cli("info", str(project), "--json")[1] == before
     assert not (tmp_path / MARKER).exists()
 
@@ -223,3 +237,44 @@ def test_check_finds_the_same_files_bad(case: Case, run_cli):
     code, _out, err = _run(run_cli, "check", str(BAD / case.file))
     assert code == 1, err
     assert str(BAD / case.file) in err
+
+
+def test_a_long_note_reads_back(tmp_path, template, run_cli):
+    """A cell longer than the csv module's default limit (131,072 characters) is read whole."""
+    project = tmp_path / "project.sqlite"
+    shutil.copy(template, project)
+    note = "n" * 200_000
+    path = tmp_path / "labels.csv"
+    path.write_text("item_id,item_kind,taxonomy,annotator,target,label,note,created_at\n"
+                    f"r1,rubric,rift,dana,criterion:c1,subjective,{note},\n", encoding="utf-8")
+    code, _out, err = run_cli("labels", "import", str(project), str(path))
+    assert code == 0, err
+    with Project.open(project) as opened:
+        assert opened.notes.get("r1", "rift", "dana", "criterion:c1") == note
+
+
+@pytest.mark.parametrize("name", ["nul_in_text.jsonl", "csv_nul_cell.csv", "labels_nul_note.csv",
+                                  "predictions_nul_label.csv"])
+def test_nul_is_refused_by_the_reader_on_every_backend(name, store_backend, tmp_path):
+    """PostgreSQL cannot store a NUL in text and would fail late, mid-transaction; the readers refuse it first,
+    on SQLite too, so a project never holds what another backend could not."""
+    from annotator.core.errors import InputError
+    from annotator.core.labels_csv import import_labels_csv
+    from annotator.core.predictions_io import import_predictions
+
+    items = tmp_path / "items.jsonl"
+    items.write_text("".join(json.dumps(r) + "\n" for r in ITEMS), encoding="utf-8")
+    with Project.create(store_backend) as project:
+        project.import_items([items])
+        before = project.info()
+        path = BAD / name
+        with pytest.raises(InputError) as caught:
+            if name.startswith("labels_"):
+                import_labels_csv(project, [path])
+            elif name.startswith("predictions_"):
+                import_predictions(project, [path], metric="m1")
+            else:
+                project.import_items([path])
+        [problem] = caught.value.problems
+        assert problem.line >= 1 and "NUL" in problem.message
+        assert project.info() == before

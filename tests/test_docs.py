@@ -188,11 +188,37 @@ def test_a_wrong_command_line_would_be_caught() -> None:
 
 
 def test_documented_formats_are_the_readers() -> None:
-    """Each `--format` name the lead's guide gives a section to is one the importer knows, and none is left out."""
+    """Each `--format` name the format reference gives a section to is one the importer knows, none is left
+    out, and its table lists them in the order `auto` asks them."""
     from annotator.core.formats.registry import FORMATS
 
-    documented = set(re.findall(r"^### .*\(`([\w-]+)`\)", guide_text("team-leads.md"), re.MULTILINE))
-    assert documented == set(FORMATS)
+    text = guide_text("formats.md")
+    documented = set(re.findall(r"^### .*\(`([\w-]+)`\)", text, re.MULTILINE))
+    assert documented | {"items"} == set(FORMATS)
+    table = text[text.index("## Published formats"):text.index("### AdvancedIF")]
+    assert re.findall(r"^\| `(\w[\w-]*)` \| ", table, re.MULTILINE) == list(FORMATS)
+
+
+def test_each_published_example_is_read_as_its_format(tmp_path: Path) -> None:
+    """The example record under each format's heading is told apart as that format and reads without a problem."""
+    from annotator.core.formats import read_records
+
+    text = guide_text("formats.md")
+    sections = re.split(r"^### ", text[text.index("## Published formats"):text.index("## Labels CSV")],
+                        flags=re.MULTILINE)[1:]
+    checked = 0
+    for section in sections:
+        name = re.match(r".*\(`([\w-]+)`\)", section).group(1)
+        for lang, body in fenced_blocks(section):
+            if lang != "json":
+                continue
+            path = tmp_path / f"{name}.jsonl"
+            path.write_text(body.strip() + "\n", encoding="utf-8")
+            chosen: list[str] = []
+            assert list(read_records(path, chosen=chosen.append)), name
+            assert chosen == [name]
+            checked += 1
+    assert checked >= 11
 
 
 def test_format_examples_are_valid_json() -> None:

@@ -167,8 +167,9 @@ def test_detect_format(name: str, fmt: str) -> None:
 
 
 def test_every_format_is_registered() -> None:
-    assert set(FORMATS) == {"items", "prm800k", "processbench", "healthbench", "researchrubrics", "checklist",
-                            "rift", "rift-results"}
+    assert set(FORMATS) == {"items", "prm800k", "processbench", "healthbench", "healthbench_professional",
+                            "researchrubrics", "advancedif", "wildchecklists", "openrubrics", "autorubrics",
+                            "checklist", "rift", "rift-results"}
 
 
 def test_unknown_format_names_the_fields(tmp_path: Path) -> None:
@@ -187,7 +188,7 @@ def test_unknown_csv_header(tmp_path: Path) -> None:
 
 
 def test_unknown_format_name_is_a_usage_error() -> None:
-    with pytest.raises(UsageError, match="unknown format 'prm900k'; choose auto or one of: items, prm800k"):
+    with pytest.raises(UsageError, match="unknown format 'prm900k'; choose auto or one of: advancedif, autorubrics"):
         list(read_records(DATA / "items_good.jsonl", "prm900k"))
     with pytest.raises(UsageError):
         check_files([DATA / "items_good.jsonl"], "nope")

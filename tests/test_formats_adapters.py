@@ -36,14 +36,13 @@ def test_prm800k_steps_and_ratings() -> None:
     assert item.kind == "trace" and item.source == "prm800k"
     assert item.problem.startswith("What is the remainder")
     assert item.reference_answer == "1" and item.answer == "1"
-    # chosen completion where given, else the first one
+    # the chosen completion where given; else the labeler's own step, which carries no rating
     assert [s.text for s in item.steps] == ["7 is 2 mod 5, so 7^4 is 2^4 mod 5.", "2^4 = 16, which is 1 mod 5.",
-                                            "So the remainder is 6.", "# Answer\n\n1"]
-    # the null rating of the last step gives no label
-    assert labels_of(first) == [("step_rating", "rater-07", "step:s1", "+1"), ("step_rating", "rater-07", "step:s2", "+1"),
-                                ("step_rating", "rater-07", "step:s3", "-1")]
-    assert all(lab.item_id == item.id for lab in first.labels)
-    assert item.meta["labeler"] == "rater-07" and item.meta["finish_reason"] == "solution"
+                                            "So the remainder is 1.", "# Answer\n\n1"]
+    # the null rating of the last step gives no label; the timestamp is when the labels were given
+    assert labels_of(first) == [("step_rating", "rater-07", "step:s1", "+1"), ("step_rating", "rater-07", "step:s2", "+1")]
+    assert all(lab.item_id == item.id and lab.created_at.isoformat() == "2022-08-01T10:00:00" for lab in first.labels)
+    assert item.meta == {"generation": 3, "is_quality_control_question": False, "pre_generated_answer": "1"}
     assert labels_of(second) == [("step_rating", "prm800k", "step:s1", "+1"), ("step_rating", "prm800k", "step:s2", "-1")]
 
 
@@ -134,7 +133,7 @@ def test_checklist_entries_of_the_wrong_shape(tmp_path: Path) -> None:
 def test_researchrubrics() -> None:
     (record,) = read_records(DATA / "researchrubrics_good.jsonl")
     item = record.item
-    assert item.id == "rr-17" and item.meta == {"domain": "economics"} and item.source == "researchrubrics"
+    assert item.id == "rr-17" and item.meta == {"domain": "economics", "sample_id": "rr-17"} and item.source == "researchrubrics"
     assert [(c.axis, c.weight) for c in item.criteria] == [
         ("Explicit Criteria", 4), ("Implicit Criteria", 3), ("Synthesis of Information", -3)]
 
@@ -184,7 +183,7 @@ def test_rift_and_its_results_share_ids() -> None:
 
 
 def test_read_rift_results() -> None:
-    rows = list(read_rift_results(DATA / "rift_results_good.jsonl"))
+    rows = [(v.line, v.item_id, v.labels, v.votes) for v in read_rift_results(DATA / "rift_results_good.jsonl")]
     assert rows[0] == (1, "byo-1", ["subjective"], [["subjective"], ["subjective", "ungrounded"], []])
     assert rows[1][0] == 2 and rows[1][1].startswith("rubric-") and rows[1][2:] == ([], [[], []])
     assert rows[2] == (3, "r-9", ["subjective", "low_signal"], [["subjective", "low_signal"]])

@@ -87,7 +87,7 @@ def test_bad_files(filled_project, tmp_path):
         with pytest.raises(InputError) as caught:
             import_predictions(filled_project, [path])
         assert [(p.file, p.line) for p in caught.value.problems] == [(str(path), line)], name
-    with pytest.raises(InputError, match="no such file"):
+    with pytest.raises(InputError, match="file does not exist"):
         import_predictions(filled_project, [tmp_path / "missing.csv"])
     assert filled_project.predictions.metrics() == []
 
@@ -121,7 +121,7 @@ def test_rift_results_for_items_not_in_the_project_are_refused(filled_project):
 
 
 def test_rift_results_with_a_label_rift_does_not_have(filled_project, tmp_path):
-    path = write(tmp_path, "odd.jsonl", '{"rubric_text": "- a", "labels": ["sarcastic"], "metadata": {"id": "r1"}}\n')
+    path = write(tmp_path, "odd.jsonl", '{"rubric_text": "- a", "labels": ["sarcastic"], "votes": [["sarcastic"]], "metadata": {"id": "r1"}}\n')
     with pytest.raises(InputError, match="'sarcastic'"):
         import_predictions(filled_project, [path], metric="j")
     assert filled_project.predictions.metrics() == []

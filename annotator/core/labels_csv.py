@@ -8,8 +8,6 @@ a note). The same row twice is the same label, not a duplicate.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -76,75 +74,24 @@ class CsvLabel:
 
 def read_label_rows(path: str | Path) -> Iterator[CsvLabel]:
     """Validated rows of a labels CSV, streamed; raises InputError with every problem at the end."""
+    from .formats.csv_table import csv_rows
+    from .formats.problems import ProblemLog, TooManyProblems
+
     path = Path(path)
-    problems: list[Problem] = []
-    if not path.is_file():
-        raise InputError(Problem(str(path), 0, "", "no such file"))
-    with path.open("rb") as raw:
-        head = raw.read(4096)
-    if not head.strip():
-        raise InputError(Problem(str(path), 0, "", "the file is empty"))
-    if b"\x00" in head:
-        raise InputError(Problem(str(path), 0, "", "this is a binary file, not a CSV"))
-    with path.open("rb") as handle:
-        reader = csv.reader(_utf8_lines(handle, path))
-        try:
-            header = [h.strip().lstrip("\ufeff") for h in next(reader)]
-        except StopIteration:
-            raise InputError(Problem(str(path), 0, "", "the file is empty")) from None
-        except _DecodeProblem as exc:
-            raise InputError(exc.problem) from None
-        missing = [c for c in REQUIRED if c not in header]
-        if missing:
-            hint = ""
-            if len(header) == 1 and any(sep in header[0] for sep in ";\t|"):
-                hint = " (the file seems to use another delimiter: labels CSV files are comma-separated)"
-            raise InputError(Problem(str(path), 1, "header", f"missing column(s): {', '.join(missing)}{hint}"))
-        line = 1
-        while True:
+    log = ProblemLog(MAX_PROBLEMS)
+    try:
+        for line, cells in csv_rows(path, log, REQUIRED):
+            record = {h: restore(c) for h, c in cells.items()}
             try:
-                cells = next(reader)
-            except StopIteration:
-                break
-            except _DecodeProblem as exc:
-                problems.append(exc.problem)
-                break
-            except csv.Error as exc:
-                problems.append(Problem(str(path), reader.line_num, "", f"not valid CSV: {exc}"))
-                break
-            line = reader.line_num
-            if not any(c.strip() for c in cells):
-                continue
-            if len(cells) != len(header):
-                problems.append(Problem(str(path), line, "", f"{len(cells)} cells where the header has {len(header)}"))
-            else:
-                record = {h: restore(c) for h, c in zip(header, cells)}
-                try:
-                    yield CsvLabel(line, LabelCsvRow.model_validate(record))
-                except ValidationError as exc:
-                    for err in exc.errors():
-                        problems.append(Problem(str(path), line, ".".join(str(x) for x in err["loc"]),
-                                                err["msg"].removeprefix("Value error, ")))
-            if len(problems) >= MAX_PROBLEMS:
-                problems.append(Problem(str(path), line, "", f"stopped after {MAX_PROBLEMS} problems"))
-                break
-    if problems:
-        raise InputError(problems)
-
-
-class _DecodeProblem(Exception):
-    def __init__(self, problem: Problem):
-        self.problem = problem
-
-
-def _utf8_lines(handle: io.BufferedReader, path: Path) -> Iterator[str]:
-    # decoded a line at a time: a text-mode file decodes whole blocks ahead, which puts the error on the wrong line
-    for line, raw in enumerate(handle, start=1):
-        try:
-            yield raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise _DecodeProblem(Problem(str(path), line, "", f"not UTF-8 text ({exc.reason} at byte {exc.start} "
-                                                              "of the line)")) from None
+                yield CsvLabel(line, LabelCsvRow.model_validate(record))
+            except ValidationError as exc:
+                for err in exc.errors():
+                    log.add(str(path), line, ".".join(str(x) for x in err["loc"]),
+                            err["msg"].removeprefix("Value error, "))
+    except TooManyProblems:
+        pass
+    if log:
+        raise InputError(log.final(str(path)))
 
 
 # --- into a project -------------------------------------------------------------------------------------

@@ -129,3 +129,4 @@ class Record(Frozen):
     item: Item
     labels: tuple[Label, ...] = ()
     line: int = 0
+    shared: bool = False  # several records may give this item (one per labeler, as in PRM800K): each adds labels

@@ -1,17 +1,16 @@
 """Reading a metric's predictions (DESIGN section 4) and storing them in a project.
 
 Predictions CSV: item_id, taxonomy, metric, target, label, score. Every item that appears is scored by that
-metric; a unit-label pair without a row counts as score 0; an empty score means 1. RIFT-style result JSONL
-(`labels`, `votes`) gives rubric-level answers: a label's score is the share of votes that gave it (or 1 for a
-final label when there are no votes).
+metric; a unit-label pair without a row counts as score 0; an empty score means 1. RIFT result JSONL
+(`labels`, `votes`) gives rubric-level answers: a label's score is the share of votes that gave it; a record
+with `error` or without votes is not scored, and the summary counts such records by reason.
 """
 
 from __future__ import annotations
 
-import csv
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Iterable, Iterator
+from typing import Iterable
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from sqlalchemy import Connection, select
@@ -57,72 +56,59 @@ class PredictionCsvRow(BaseModel):
 class PredictionImportSummary:
     metrics: dict[str, int]
     items: int
+    skipped: dict[str, int] = field(default_factory=dict)  # records not scored, by reason
 
     def line(self) -> str:
         parts = ", ".join(f"{m}: {n} predictions" for m, n in sorted(self.metrics.items()))
-        return f"scored {self.items} items ({parts or 'no predictions'})"
+        line = f"scored {self.items} items ({parts or 'no predictions'})"
+        if self.skipped:
+            reasons = ", ".join(f"{why}: {n}" for why, n in sorted(self.skipped.items()))
+            total = sum(self.skipped.values())
+            line += f"; {total} record{'s' if total != 1 else ''} not scored ({reasons})"
+        return line
 
 
-def _utf8_lines(handle: BinaryIO, path: Path) -> Iterator[str]:
-    """Lines decoded one at a time, so a bad byte is reported on its own line (text mode decodes blocks ahead)."""
-    for line, raw in enumerate(handle, start=1):
-        try:
-            yield raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise InputError(Problem(str(path), line, "", f"not UTF-8 text ({exc.reason})")) from None
+def read_predictions(path: str | Path, project, metric: str | None = None
+                     ) -> tuple[list[Prediction], set[tuple], dict[str, int]]:
+    """Validated predictions of a CSV or RIFT result JSONL file, the (item, taxonomy, metric) it scores, and how
+    many records were left unscored, by reason."""
+    from .formats.csv_table import csv_rows
+    from .formats.problems import ProblemLog, TooManyProblems
 
-
-def _csv_records(path: Path) -> Iterable[tuple[int, dict]]:
-    try:
-        handle = path.open("rb")
-    except FileNotFoundError:
-        raise InputError(Problem(str(path), 0, "", "no such file")) from None
-    with handle:
-        reader = csv.DictReader(_utf8_lines(handle, path))
-        header = [h.strip().lstrip("\ufeff") for h in (reader.fieldnames or [])]
-        if not header:
-            raise InputError(Problem(str(path), 0, "", "the file is empty"))
-        reader.fieldnames = header
-        missing = [c for c in REQUIRED if c not in header]
-        if missing:
-            raise InputError(Problem(str(path), 1, "header", f"missing column(s): {', '.join(missing)}"))
-        for row in reader:
-            yield reader.line_num, {k.strip(): restore(v or "") for k, v in row.items() if k}
-
-
-def read_predictions(path: str | Path, project, metric: str | None = None) -> tuple[list[Prediction], set[tuple]]:
-    """Validated predictions of a CSV or RIFT-style JSONL file, and the (item, taxonomy, metric) it scores."""
     path = Path(path)
     if path.suffix.lower() in (".jsonl", ".json"):
         return _read_rift_results(path, project, metric)
-    problems: list[Problem] = []
+    log = ProblemLog()
     preds: list[Prediction] = []
     scored: set[tuple] = set()
-    with project.db.read() as conn:
-        for line, record in _csv_records(path):
-            try:
-                row = PredictionCsvRow.model_validate(record)
-            except ValidationError as exc:
-                problems += [Problem(str(path), line, ".".join(str(x) for x in e["loc"]),
-                                     e["msg"].removeprefix("Value error, ")) for e in exc.errors()]
-                continue
-            name = metric or row.metric
-            if not name:
-                problems.append(Problem(str(path), line, "metric", "no metric named (give a metric column or --metric)"))
-                continue
-            problem = _row_problem(conn, project, row)
-            if problem:
-                problems.append(Problem(str(path), line, *problem))
-                continue
-            scored.add((row.item_id, row.taxonomy, name))
-            if row.label:
-                preds.append(Prediction(item_id=row.item_id, taxonomy=row.taxonomy, metric=name, target=row.target,
-                                        label=row.label, score=1.0 if row.score is None else row.score))
-            if len(problems) >= 100:
-                break
-    if problems:
-        raise InputError(problems)
-    return preds, scored
+    file = str(path)
+    try:
+        with project.db.read() as conn:
+            for line, cells in csv_rows(path, log, REQUIRED):
+                try:
+                    row = PredictionCsvRow.model_validate({k: restore(v) for k, v in cells.items()})
+                except ValidationError as exc:
+                    for e in exc.errors():
+                        log.add(file, line, ".".join(str(x) for x in e["loc"]), e["msg"].removeprefix("Value error, "))
+                    continue
+                name = metric or row.metric
+                if not name:
+                    log.add(file, line, "metric", "no metric named (give a metric column or --metric)")
+                    continue
+                problem = _row_problem(conn, project, row)
+                if problem:
+                    log.add(file, line, *problem)
+                    continue
+                scored.add((row.item_id, row.taxonomy, name))
+                if row.label:
+                    preds.append(Prediction(item_id=row.item_id, taxonomy=row.taxonomy, metric=name,
+                                            target=row.target, label=row.label,
+                                            score=1.0 if row.score is None else row.score))
+    except TooManyProblems:
+        pass
+    if log:
+        raise InputError(log.final(file))
+    return preds, scored, {}
 
 
 def _row_problem(conn: Connection, project, row: PredictionCsvRow) -> tuple[str, str] | None:
@@ -139,43 +125,48 @@ def _row_problem(conn: Connection, project, row: PredictionCsvRow) -> tuple[str,
     return tax.placement_problem(row.label, row.target, units)
 
 
-def _read_rift_results(path: Path, project, metric: str | None) -> tuple[list[Prediction], set[tuple]]:
-    """RIFT-style results; every record must name an item of the project and only labels of its RIFT taxonomy."""
+def _read_rift_results(path: Path, project, metric: str | None
+                       ) -> tuple[list[Prediction], set[tuple], dict[str, int]]:
+    """RIFT results; every record must name an item of the project and only labels of its RIFT taxonomy. A
+    record the judge never answered (`error`, or no votes) scores nothing and is counted by its reason."""
     from .formats import read_rift_results
 
     name = metric or path.stem
     preds, scored = [], set()
+    skipped: dict[str, int] = {}
     problems: list[Problem] = []
     try:
         tax = project.taxonomies.get("rift")
     except NotFound:
         raise InputError(Problem(str(path), 0, "", "the project has no taxonomy 'rift'")) from None
     with project.db.read() as conn:
-        for line, item_id, labels, votes in read_rift_results(path):
-            if conn.execute(select(ITEM.c.id).where(ITEM.c.id == item_id)).first() is None:
-                problems.append(Problem(str(path), line, "metadata.id", f"item {item_id!r} is not in the project"))
+        for verdict in read_rift_results(path):
+            if conn.execute(select(ITEM.c.id).where(ITEM.c.id == verdict.item_id)).first() is None:
+                problems.append(Problem(str(path), verdict.line, "id",
+                                        f"item {verdict.item_id!r} is not in the project"))
                 continue
-            unknown = sorted({lab for lab in [*labels, *(v for vote in votes for v in vote)]} - set(tax.label_ids))
+            if verdict.unscored:
+                skipped[verdict.unscored] = skipped.get(verdict.unscored, 0) + 1
+                continue
+            given = {lab for lab in [*verdict.labels, *(v for vote in verdict.votes for v in vote)]}
+            unknown = sorted(given - set(tax.label_ids))
             if unknown:
-                problems.append(Problem(str(path), line, "labels", f"taxonomy 'rift' has no label(s) "
-                                                                   f"{', '.join(map(repr, unknown))}"))
+                problems.append(Problem(str(path), verdict.line, "labels", f"taxonomy 'rift' has no label(s) "
+                                                                           f"{', '.join(map(repr, unknown))}"))
                 continue
-            preds += _rift_predictions(item_id, name, labels, votes)
-            scored.add((item_id, "rift", name))
+            preds += _rift_predictions(verdict.item_id, name, verdict.votes)
+            scored.add((verdict.item_id, "rift", name))
     if problems:
         raise InputError(problems)
-    return preds, scored
+    return preds, scored, skipped
 
 
-def _rift_predictions(item_id: str, name: str, labels: list[str], votes: list[list[str]]) -> list[Prediction]:
-    """A label's score is the share of votes that gave it; without votes, each final label scores 1."""
+def _rift_predictions(item_id: str, name: str, votes: list[list[str]]) -> list[Prediction]:
+    """A label's score is the share of the votes that gave it."""
     shares: dict[str, float] = {}
-    if votes:
-        for vote in votes:
-            for lab in set(vote):
-                shares[lab] = shares.get(lab, 0.0) + 1.0 / len(votes)
-    else:
-        shares = {lab: 1.0 for lab in labels}
+    for vote in votes:
+        for lab in set(vote):
+            shares[lab] = shares.get(lab, 0.0) + 1.0 / len(votes)
     return [Prediction(item_id=item_id, taxonomy="rift", metric=name, target="item", label=lab,
                        score=round(min(1.0, share), 6)) for lab, share in sorted(shares.items())]
 
@@ -184,15 +175,18 @@ def import_predictions(project, paths: Iterable[str | Path], metric: str | None 
     """Store predictions from files: each metric's answers replace its earlier answers for the items scored."""
     all_preds: list[Prediction] = []
     all_scored: set[tuple] = set()
+    skipped: dict[str, int] = {}
     problems: list[Problem] = []
     for path in paths:
         try:
-            preds, scored = read_predictions(path, project, metric)
+            preds, scored, unscored = read_predictions(path, project, metric)
         except InputError as exc:
             problems += exc.problems
             continue
         all_preds += preds
         all_scored |= scored
+        for reason, count in unscored.items():
+            skipped[reason] = skipped.get(reason, 0) + count
     if problems:
         raise InputError(problems)
     groups = sorted({(t, m) for _, t, m in all_scored})
@@ -203,6 +197,6 @@ def import_predictions(project, paths: Iterable[str | Path], metric: str | None 
             items = [i for i, t, m in all_scored if t == tax and m == name]
             preds = [p for p in all_preds if p.taxonomy == tax and p.metric == name]
             counts[name] = counts.get(name, 0) + project.predictions.replace(conn, tax, name, items, preds)
-        return PredictionImportSummary(counts, len({i for i, _, _ in all_scored}))
+        return PredictionImportSummary(counts, len({i for i, _, _ in all_scored}), skipped)
 
     return project.db.write(work)

@@ -21,6 +21,8 @@ def resolve_image(value: str, data_file: Path) -> tuple[str | None, str | None]:
     text = value.strip()
     if not text:
         return None, "is empty"
+    if "\x00" in text:
+        return None, "holds a NUL character, which no file name can hold"
     if _URL.match(text) or text.startswith("//"):
         return None, f"{text!r} is a URL; images are read only from disk, never fetched (give a path relative " \
                      "to the data file)"

@@ -13,11 +13,10 @@ from typing import Any
 
 from ..errors import InputError, Problem, UsageError
 from ..model import Record
-from .adapter import Context
+from .adapter import Adapter, Context
 from .problems import ProblemLog, TooManyProblems
 from .registry import FORMATS, format_of_header, format_of_record
-from .streaming import DEFAULT_CHUNK, ByteCounter, iter_csv, iter_json, iter_jsonl, not_an_object, sniff
-from .items import CSV_COLUMNS
+from .streaming import DEFAULT_CHUNK, ByteCounter, iter_csv, iter_json, iter_jsonl, lfs_pointer, not_an_object, sniff
 
 _DETECT_LOOKAHEAD = 20
 
@@ -37,16 +36,22 @@ def _check_exists(path: Path) -> None:
 
 def _check_name(fmt: str) -> None:
     if fmt != "auto" and fmt not in FORMATS:
-        raise UsageError(f"unknown format {fmt!r}; choose auto or one of: {', '.join(FORMATS)}")
+        raise UsageError(f"unknown format {fmt!r}; choose auto or one of: {', '.join(sorted(FORMATS))}")
 
 
 def iter_raw(path: Path, log: ProblemLog, progress: Callable[[int, int], None] | None = None,
-             chunk_size: int = DEFAULT_CHUNK, header: list[tuple[int, list[str]]] | None = None
-             ) -> Iterator[tuple[int, Any]]:
-    """(line, parsed value) for each record of a JSONL, JSON or CSV file; layout problems go to `log`."""
+             chunk_size: int = DEFAULT_CHUNK, header: list[tuple[int, list[str]]] | None = None,
+             layout: str | None = None) -> Iterator[tuple[int, Any]]:
+    """(line, parsed value) for each record of a JSONL, JSON or CSV file; layout problems go to `log`.
+    `layout="csv"` reads the file as CSV whatever its name; by default the name and first line tell."""
     _check_exists(path)
-    layout = sniff(path)
     file = str(path)
+    if lfs_pointer(path):
+        log.add(file, 1, "", "this is a Git LFS pointer, not the data: run `git lfs pull` in the clone to fetch "
+                             "the file it stands for")
+        return
+    found = sniff(path)
+    layout = found if found in ("empty", "blank") or layout is None else layout
     if layout == "empty":
         log.add(file, 0, "", "file is empty")
         return
@@ -171,7 +176,7 @@ def _records(path: Path, fmt: str, progress: Callable[[int, int], None] | None,
             ctx = Context(path=path, line=line, log=log, from_csv=bool(header))
             count += 1
             if header and count == 1:
-                _check_header(adapter.name, adapter.reads_csv, header[0], ctx)
+                _check_header(adapter, header[0], ctx)
                 if not adapter.reads_csv:
                     return
             if not isinstance(raw, dict):
@@ -182,7 +187,7 @@ def _records(path: Path, fmt: str, progress: Callable[[int, int], None] | None,
                 continue
             item_id = record.item.id
             earlier = seen.where(item_id)
-            if earlier is not None:
+            if earlier is not None and not record.shared:
                 where_file, where_line = earlier
                 where = f"line {where_line}" if where_file == file else f"{where_file} line {where_line}"
                 given = "id" in raw or fmt != "items"
@@ -191,34 +196,38 @@ def _records(path: Path, fmt: str, progress: Callable[[int, int], None] | None,
                 continue
             seen.add(item_id, line)
             yield record
+        if header and count == 0:  # a header and no readable row: the header still gets checked
+            _check_header(adapter, header[0], Context(path=path, line=header[0][0], log=log, from_csv=True))
         if count == 0 and not log:
             log.add(file, 0, "", "holds no records")
     except TooManyProblems:
         return
 
 
-def _check_header(name: str, reads_csv: bool, header: tuple[int, list[str]], ctx: Context) -> None:
+def _check_header(adapter: Adapter, header: tuple[int, list[str]], ctx: Context) -> None:
     line, columns = header
-    if not reads_csv:
-        ctx.log.add(ctx.file, line, "", f"the {name} format is read from JSON or JSONL, not CSV")
+    if not adapter.reads_csv:
+        ctx.log.add(ctx.file, line, "", f"the {adapter.name} format is read from JSON or JSONL, not CSV")
         return
-    unknown = [c for c in columns if c not in CSV_COLUMNS]
+    unknown = [c for c in columns if c not in adapter.csv_columns]
     for column in unknown:
-        ctx.log.add(ctx.file, line, column, f"unknown column; the columns are {', '.join(CSV_COLUMNS)} "
+        ctx.log.add(ctx.file, line, column, f"unknown column; the columns are {', '.join(adapter.csv_columns)} "
                                             "(put extra data in the meta column as a JSON object)")
 
 
-def check_files(paths: Iterable[str | Path], fmt: str = "auto") -> list[Problem]:
+def check_files(paths: Iterable[str | Path], fmt: str = "auto",
+                chosen: Callable[[str, str], None] | None = None) -> list[Problem]:
     """Every problem in these files, read as one import would read them (ids must be unique across them);
-    nothing is written anywhere."""
+    nothing is written anywhere. `chosen(file, format)` is called once per file whose format is known."""
     _check_name(fmt)
     problems: list[Problem] = []
     seen = _SeenIds()
     for path in map(Path, paths):
         log = ProblemLog()
+        told = None if chosen is None else (lambda name, path=path: chosen(str(path), name))
         try:
             _check_exists(path)
-            for _ in _records(path, fmt, None, None, DEFAULT_CHUNK, log, seen):
+            for _ in _records(path, fmt, None, told, DEFAULT_CHUNK, log, seen):
                 pass
         except InputError as error:
             problems.extend(error.problems)

@@ -1,56 +1,50 @@
-"""The formats `--format` can name, and how `auto` tells them apart by a record's fields."""
+"""The formats `--format` can name, found as the modules of the `adapters` package, and how `auto` tells them
+apart: each adapter is asked, in its order, whether a record (or a CSV header) has its shape.
+
+Nothing here names a format: a new format is one new module in `adapters` that declares `ADAPTER`.
+"""
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+from types import ModuleType
 from typing import Any
 
+from . import adapters as _package
 from .adapter import Adapter
-from .items import CSV_COLUMNS, convert_item
-from .rift import convert_rift, convert_rift_results
-from .rubric_sets import CHECKLIST_FIELDS, convert_checklist, convert_healthbench, convert_researchrubrics
-from .step_labels import convert_prm800k, convert_processbench
 
-FORMATS: dict[str, Adapter] = {
-    a.name: a for a in (
-        Adapter("items", "items in the canonical shape (JSONL, JSON list or CSV)", convert_item, reads_csv=True),
-        Adapter("prm800k", "PRM800K step-rated solutions", convert_prm800k),
-        Adapter("processbench", "ProcessBench traces with the earliest wrong step", convert_processbench),
-        Adapter("healthbench", "HealthBench-style rubrics (chat prompt, rubrics with points)", convert_healthbench),
-        Adapter("researchrubrics", "ResearchRubrics-style rubrics (rubrics with axis and weight)",
-                convert_researchrubrics),
-        Adapter("checklist", "a prompt with a checklist of requirements", convert_checklist),
-        Adapter("rift", "RIFT bring-your-own rubric JSONL (input_context, rubric_text)", convert_rift),
-        Adapter("rift-results", "RIFT-style result JSONL (rubric_text, labels, votes, metadata)",
-                convert_rift_results),
-    )
-}
 
-_ITEM_FIELDS = {"kind", "criteria", "prompt", "image", "caption", "problem", "trace", "steps"}
+def discover(package: ModuleType) -> dict[str, Adapter]:
+    """Every `ADAPTER` declared by a module of `package`, by name, in the order they are asked."""
+    found: list[Adapter] = []
+    for info in pkgutil.iter_modules(package.__path__):
+        module = importlib.import_module(f"{package.__name__}.{info.name}")
+        adapter = getattr(module, "ADAPTER", None)
+        if isinstance(adapter, Adapter):
+            found.append(adapter)
+    found.sort(key=lambda a: (a.order, a.name))
+    names = [a.name for a in found]
+    repeated = {n for n in names if names.count(n) > 1}
+    if repeated:
+        raise RuntimeError(f"two adapters share the name {', '.join(sorted(repeated))}")
+    return {a.name: a for a in found}
+
+
+FORMATS: dict[str, Adapter] = discover(_package)
 
 
 def format_of_record(record: dict[str, Any]) -> str | None:
-    """The format whose published fields this record has, or None."""
-    keys = set(record)
-    if isinstance(record.get("question"), dict) and isinstance(record.get("label"), dict):
-        return "prm800k"
-    if "rubric_text" in keys:
-        return "rift-results" if keys & {"labels", "votes"} else "rift"
-    if isinstance(record.get("rubrics"), list):
-        first = next((r for r in record["rubrics"] if isinstance(r, dict)), {})
-        if "weight" in first or "axis" in first:
-            return "researchrubrics"
-        if "points" in first or isinstance(record.get("prompt"), list) or "prompt_id" in keys:
-            return "healthbench"
-        return "researchrubrics"
-    label = record.get("label")
-    if {"problem", "steps"} <= keys and isinstance(label, int) and not isinstance(label, bool):
-        return "processbench"
-    if keys & set(CHECKLIST_FIELDS) and "criteria" not in keys:
-        return "checklist"
-    if keys & _ITEM_FIELDS:
-        return "items"
-    return None
+    """The first format (in the adapters' order) whose published fields this record has, or None."""
+    return next((a.name for a in FORMATS.values() if a.detect(record)), None)
 
 
 def format_of_header(columns: list[str]) -> str | None:
-    return "items" if set(columns) & set(CSV_COLUMNS) - {"id", "source", "meta"} else None
+    """The format whose CSV columns this header uses (beyond the id, source and meta every format may have)."""
+    given = set(columns) - {"id", "source", "meta"}
+    return next((a.name for a in FORMATS.values() if a.reads_csv and given & set(a.csv_columns)), None)
+
+
+def format_help() -> str:
+    """One line per format for `--format` help: its name and the fields that identify it."""
+    return "; ".join(f"{a.name} ({', '.join(a.fields)})" for a in FORMATS.values())

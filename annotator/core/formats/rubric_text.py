@@ -5,6 +5,8 @@ headings, nested lists, or plain paragraphs. The rules, in order:
 - A line that opens with a bullet (-, *, •, –, —, ◦, ▪) or a number/letter ("1." "1)" "(1)" "a)" "(a)" "a." "Q1:")
   starts a criterion, unless it is nested: indented deeper than the first item, of another marker family than the
   first item (letters under numbers), or a numbering that restarts below the last number (and then continues).
+  A nested list ends where the outer numbering resumes: after "2) ... 1) ... 2) ...", a "3)" is the next
+  criterion unless a later "3)" of the same list shows that this one still counts the nested items.
   Nested lines stay, marker and all, on their own line inside the parent criterion.
 - Numbers running inline ("1. Mentions X 2. Cites Y 3) Gives Z") are split when they count up by one, starting
   at the line's own number, or at 1 after a lead-in ending with ':'.
@@ -13,7 +15,8 @@ headings, nested lists, or plain paragraphs. The rules, in order:
 - Headings that only announce the rubric ("Rubric:", "## Evaluation criteria") and lead-ins before the first item
   that end with ':' are dropped.
 - Without any list, each paragraph is one criterion (one paragraph: one criterion).
-Markers inside a criterion's own line become its points, weight, axis and tags (see `rubric_markers`).
+Markers anywhere in a criterion (its own line, its continuations, the end of its nested block) become its points,
+weight, axis and tags (see `rubric_markers`); the criterion's own line wins where both give one.
 """
 
 from __future__ import annotations
@@ -158,7 +161,15 @@ def _as_criteria(blocks: list[_Block]) -> list[Criterion]:
     out: list[Criterion] = []
     for block in blocks:
         head, marks = extract_markers(" ".join(part.strip() for part in block.head))
-        text = "\n".join([head, *(n.strip() for n in block.nested)]).strip() if block.nested else head
+        nested: list[str] = []
+        for line in block.nested:
+            text, found = extract_markers(line)
+            nested.append(text)
+            marks.points = marks.points if marks.points is not None else found.points
+            marks.weight = marks.weight if marks.weight is not None else found.weight
+            marks.axis = marks.axis or found.axis
+            marks.tags.extend(t for t in found.tags if t not in marks.tags)
+        text = "\n".join([head, *nested]).strip() if nested else head
         if not text:
             continue
         out.append(Criterion(
@@ -176,6 +187,10 @@ def _paragraphs(lines: list[str]) -> list[str]:
         elif paragraphs[-1]:
             paragraphs.append([])
     return [" ".join(p) for p in paragraphs if p]
+
+
+def _comes_again(later: list[tuple[int, str, int, str] | None], fam: str, value: int) -> bool:
+    return any(m is not None and m[1] == fam and m[2] == value for m in later)
 
 
 def split_rubric(text: str) -> list[Criterion]:
@@ -198,11 +213,12 @@ def split_rubric(text: str) -> list[Criterion]:
     axis: str | None = None
     section_break = False
     blank_before = False
-    for line in lines:
+    found_at = [_marker(line) for line in lines]
+    for index, line in enumerate(lines):
         if not line.strip():
             blank_before = True
             continue
-        found = _marker(line)
+        found = found_at[index]
         if found:
             indent, fam, value, item_text = found
             if top is None or section_break:
@@ -216,7 +232,8 @@ def split_rubric(text: str) -> list[Criterion]:
             elif fam in ("bullet", "tagged"):
                 is_top = True
             elif nested_last is not None and value == nested_last + 1:
-                is_top = False
+                # the outer numbering resumes here unless the same number comes again further down
+                is_top = value == top_last + 1 and not _comes_again(found_at[index + 1:], fam, value)
             else:
                 is_top = value > top_last
             if is_top:

@@ -20,6 +20,7 @@ from .problems import ProblemLog, describe
 
 DEFAULT_CHUNK = 1 << 16
 _BAD_BYTE = re.compile("[\udc80-\udcff]")
+_NUL_MARK = "\udc00"  # stands in for a NUL the log has reported, so the csv module never sees one
 _WS = " \t\r\n"
 _BOM = "\ufeff"
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
@@ -33,7 +34,30 @@ def _no_constants(name: str) -> Any:
     raise JsonRefused(f"{name} is not a JSON number (write a number or null)")
 
 
-_decoder = json.JSONDecoder(parse_constant=_no_constants)
+MAX_DIGITS = 1000
+
+
+def _integer(text: str) -> int:
+    """An integer of the file; one too long to be a value (Python refuses past 4,300 digits with a bare
+    ValueError) is refused here with a plain message."""
+    if len(text) > MAX_DIGITS:
+        raise JsonRefused(f"a number of {len(text.lstrip('-'))} digits is too long to be a value")
+    return int(text)
+
+
+_decoder = json.JSONDecoder(parse_constant=_no_constants, parse_int=_integer)
+_NUL_ESCAPE = re.compile(r"\\u0000")
+NUL_MESSAGE = "holds a NUL character (\\u0000), which no text field may hold; remove it"
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
 
 
 def _has_lone_surrogate(value: Any) -> bool:
@@ -59,6 +83,9 @@ def decode_json(text: str, pos: int = 0) -> tuple[Any, int]:
         raise JsonRefused("nested too deeply to be a record") from None
     if _SURROGATE_ESCAPE.search(text, pos, end) and _has_lone_surrogate(value):
         raise JsonRefused("a \\u escape gives half of a surrogate pair, which is not text")
+    if _NUL_ESCAPE.search(text, pos, end) and _has_nul(value):
+        # PostgreSQL cannot store it in text, and SQLite would keep a project that one backend cannot open
+        raise JsonRefused(NUL_MESSAGE)
     return value, end
 
 
@@ -117,6 +144,17 @@ def sniff(path: Path) -> str:
                 pass  # a JSON line all the same; the reader reports what is wrong with it
             return "jsonl"
     return "blank"
+
+
+_LFS_HEAD = b"version https://git-lfs"
+
+
+def lfs_pointer(path: Path) -> bool:
+    """Whether the file is a Git LFS pointer (the few lines a clone holds in place of a large file when git-lfs
+    did not fetch it), which would otherwise be reported as a handful of puzzling syntax errors."""
+    with path.open("rb") as handle:
+        head = handle.read(len(_LFS_HEAD))
+    return head == _LFS_HEAD and path.stat().st_size < 1024
 
 
 def bad_byte_column(text: str) -> int | None:
@@ -323,6 +361,9 @@ def iter_csv(reader: ByteCounter, file: str, log: ProblemLog, delimiter: str = "
             column = bad_byte_column(text)
             if column is not None:
                 log.add(file, number, "", f"line {_not_utf8(column)}")
+            elif "\x00" in text:
+                log.add(file, number, "", f"line {NUL_MESSAGE} (at column {text.index(chr(0)) + 1})")
+                text = text.replace("\x00", _NUL_MARK)
             yield text
 
     _allow_big_cells()
@@ -341,17 +382,22 @@ def iter_csv(reader: ByteCounter, file: str, log: ProblemLog, delimiter: str = "
         line, start = start, rows.line_num + 1
         if not row or all(not cell.strip() for cell in row):
             continue
-        if any(_BAD_BYTE.search(cell) for cell in row):
+        if any(_BAD_BYTE.search(cell) or _NUL_MARK in cell for cell in row):
             continue  # reported with its line already
         if header is None:
             header = [cell.strip() for cell in row]
             seen: set[str] = set()
+            fine = True
             for name in header:
                 if not name:
                     log.add(file, line, "", "the header has an empty column name")
+                    fine = False
                 elif name in seen:
                     log.add(file, line, name, "column appears twice in the header")
+                    fine = False
                 seen.add(name)
+            if not fine:
+                return  # the cells cannot be told apart: reading the rows would only add confusion
             if header_out is not None:
                 header_out.append((line, header))
             continue
@@ -360,7 +406,7 @@ def iter_csv(reader: ByteCounter, file: str, log: ProblemLog, delimiter: str = "
             continue
         yield line, dict(zip(header, row, strict=True))
     if header is None:
-        log.add(file, 0, "", "the CSV file has no header row")
+        log.add(file, 0, "", "the CSV file is empty: it has no header row")
 
 
 def _allow_big_cells() -> None:

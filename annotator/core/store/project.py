@@ -240,7 +240,7 @@ class Project:
         if not batch:
             return position
         clash = ItemStore.positions_of(conn, [r.item.id for r in batch])
-        fresh, seen_here = [], set()
+        fresh, seen_here, more_labels = [], set(), []
         for rec in batch:
             first = clash.get(rec.item.id)
             if first is None and rec.item.id in seen_here:
@@ -248,6 +248,8 @@ class Project:
             if first is None:
                 seen_here.add(rec.item.id)
                 fresh.append(rec)
+            elif rec.shared and first >= starts[0][0]:
+                more_labels.append(rec)  # another labeler's record of an item this import brought in
             elif first < starts[0][0]:
                 problems.append(Problem(str(path), rec.line, "id", f"item {rec.item.id!r} is already in the project"))
             else:
@@ -262,9 +264,29 @@ class Project:
         for rec in fresh:
             summary.by_kind[rec.item.kind] = summary.by_kind.get(rec.item.kind, 0) + 1
         labels = [lab for r in fresh for lab in r.labels]
+        if more_labels:
+            labels += self._labels_of_new_annotators(conn, labels, more_labels)
         if labels:
             summary.labels += self._insert_labels(conn, labels)
         return position + len(fresh)
+
+    @staticmethod
+    def _labels_of_new_annotators(conn: Connection, batch_labels: list[Label], records: list[Record]) -> list[Label]:
+        """Labels of repeated shared records, keeping only the first record of each (item, taxonomy,
+        annotator): a labeler who rated one solution twice keeps the first rating, as the done mark does."""
+        taken = {(lab.item_id, lab.taxonomy, lab.annotator) for lab in batch_labels}
+        ids = sorted({r.item.id for r in records})
+        taken |= {tuple(row) for row in conn.execute(
+            select(COMPLETION.c.item_id, COMPLETION.c.taxonomy, COMPLETION.c.annotator)
+            .where(COMPLETION.c.item_id.in_(ids))).all()}
+        out: list[Label] = []
+        for rec in records:
+            keys = {(lab.item_id, lab.taxonomy, lab.annotator) for lab in rec.labels}
+            if keys & taken:
+                continue
+            taken |= keys
+            out.extend(rec.labels)
+        return out
 
     def _insert_labels(self, conn: Connection, labels: list[Label]) -> int:
         """Labels a format carries (PRM800K ratings, ProcessBench marks): stored, and the item marked done

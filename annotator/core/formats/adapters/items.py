@@ -7,13 +7,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from ..model import Criterion, Item, Record, Step
-from .adapter import Context, IdText, NumberText, Text
-from .ids import stable_id
-from .images import resolve_image
-from .rubric_text import split_rubric
-from .streaming import JsonRefused, decode_json
-from .trace_text import split_trace
+from ...model import Criterion, Item, Record, Step
+from ..adapter import Adapter, Context, IdText, NumberText, Text
+from ..ids import stable_id
+from ..images import resolve_image
+from ..rubric_text import split_rubric
+from ..streaming import JsonRefused, decode_json
+from ..trace_text import split_trace
 
 CSV_COLUMNS = (
     "id", "kind", "source", "prompt", "response", "criteria", "image", "caption", "problem", "trace", "steps",
@@ -203,3 +203,12 @@ def convert_item(raw: dict[str, Any], ctx: Context) -> Record | None:
         return None
     item = build_item(data, raw, ctx)
     return Record(item=item, line=ctx.line) if item else None
+
+
+_ITEM_FIELDS = ("kind", "criteria", "prompt", "image", "caption", "problem", "trace", "steps")
+
+ADAPTER = Adapter(
+    name="items", description="items in the canonical shape (JSONL, JSON list or CSV)", convert=convert_item,
+    fields=_ITEM_FIELDS, detect=lambda record: bool(set(record) & set(_ITEM_FIELDS)), order=90,
+    csv_columns=CSV_COLUMNS,
+)
