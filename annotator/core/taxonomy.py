@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import AbstractSet, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -105,7 +105,7 @@ class Taxonomy(BaseModel):
         """Labels in scale order, without those outside the scale (ordinal figures use these)."""
         return [lab.id for lab in self.labels if not lab.outside_scale]
 
-    def placement_problem(self, label: str, target: str, units: set[str] | None = None) -> tuple[str, str] | None:
+    def placement_problem(self, label: str, target: str, units: AbstractSet[str] | None = None) -> tuple[str, str] | None:
         """Why `label` cannot go on `target` as (field, message), or None when it can. `units` (the item's
         criterion/step targets) is checked when given. One rule for the app, the CSV and predictions readers."""
         from .targets import parse_target

@@ -59,6 +59,13 @@ class TaxonomyStore:
             raise NotFound(f"the project has no taxonomy {taxonomy_id!r} (it has: {', '.join(self._load()) or 'none'})")
         return found
 
+    def lookup(self, taxonomy_id: str, builtin: bool = True) -> Taxonomy | None:
+        """The project's taxonomy by this id, else (with `builtin`) the built-in one an input may bring in."""
+        found = self._load().get(taxonomy_id)
+        if found is None and builtin:
+            found = builtin_taxonomies().get(taxonomy_id)
+        return found
+
     def for_kind(self, kind: str) -> list[Taxonomy]:
         return [t for t in self.list() if kind in t.applies_to]
 
