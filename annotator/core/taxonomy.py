@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from .errors import InputError, NotFound, Problem
 from .model import ITEM_KINDS
+from .targets import parse_target
 
 # A colour-blind-safe qualitative palette (Okabe-Ito, then Dark2) for labels that name no colour.
 PALETTE = (
@@ -108,8 +109,6 @@ class Taxonomy(BaseModel):
     def placement_problem(self, label: str, target: str, units: AbstractSet[str] | None = None) -> tuple[str, str] | None:
         """Why `label` cannot go on `target` as (field, message), or None when it can. `units` (the item's
         criterion/step targets) is checked when given. One rule for the app, the CSV and predictions readers."""
-        from .targets import parse_target
-
         if not label:
             return None
         if label not in self.label_ids:

@@ -246,6 +246,32 @@ def bulk_insert(conn: Connection, table, rows: list[dict]) -> None:
     conn.exec_driver_sql(str(compiled), params)
 
 
+class DriverStatement:
+    """A statement compiled once per dialect and run straight on the driver's cursor with plain values.
+
+    For the few statements a person waits on (a label key press), building, compiling and type-processing a
+    SQLAlchemy statement cost many times what SQLite needs to run it. Parameters are named with `bindparam`;
+    rows come back as the driver's tuples."""
+
+    def __init__(self, statement):
+        self._statement = statement
+        self._compiled: dict[str, tuple[str, tuple[str, ...] | None]] = {}
+
+    def run(self, conn: Connection, **params) -> list[tuple]:
+        found = self._compiled.get(conn.dialect.name)
+        if found is None:
+            compiled = self._statement.compile(dialect=conn.dialect)
+            found = (str(compiled), tuple(compiled.positiontup or ()) if compiled.positional else None)
+            self._compiled[conn.dialect.name] = found
+        sql, order = found
+        cursor = conn.connection.cursor()
+        try:
+            cursor.execute(sql, tuple(params[name] for name in order) if order is not None else params)
+            return cursor.fetchall() if cursor.description else []
+        finally:
+            cursor.close()
+
+
 def fetch_plain(conn: Connection, query) -> list[tuple]:
     """The query's rows as the driver returns them, in the connection's own transaction.
 

@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, and_, delete, func, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, delete, func, insert, select, update
 
 from ..errors import NotFound, UsageError
 from ..model import Label
+from .database import DriverStatement
 from .placement import ItemFacts, Placement
 from .tables import ANNOTATOR, COMPLETION, ITEM, LABEL, NOTE
 
@@ -70,13 +71,24 @@ def ensure_annotator(conn: Connection, name: str, kind: str = "human") -> None:
         conn.execute(insert(ANNOTATOR).values(name=name, kind=kind, created_at=now()))
 
 
-def _unit_key(lab: Label):
-    return and_(LABEL.c.item_id == lab.item_id, LABEL.c.taxonomy == lab.taxonomy,
-                LABEL.c.annotator == lab.annotator, LABEL.c.target == lab.target)
+_UNIT = and_(LABEL.c.item_id == bindparam("item_id"), LABEL.c.taxonomy == bindparam("taxonomy"),
+             LABEL.c.annotator == bindparam("annotator"), LABEL.c.target == bindparam("target"))
+_TAKE_LABEL = DriverStatement(delete(LABEL).where(and_(_UNIT, LABEL.c.label == bindparam("label")))
+                              .returning(LABEL.c.label, LABEL.c.created_at))
+_TAKE_UNIT = DriverStatement(delete(LABEL).where(_UNIT).returning(LABEL.c.label, LABEL.c.created_at))
+_GIVE = DriverStatement(insert(LABEL).values(
+    item_id=bindparam("item_id"), taxonomy=bindparam("taxonomy"), annotator=bindparam("annotator"),
+    target=bindparam("target"), label=bindparam("label"), created_at=bindparam("created_at")))
+
+
+def _params(lab: Label) -> dict[str, str]:
+    return {"item_id": lab.item_id, "taxonomy": lab.taxonomy, "annotator": lab.annotator, "target": lab.target,
+            "label": lab.label}
 
 
 def _key(lab: Label):
-    return and_(_unit_key(lab), LABEL.c.label == lab.label)
+    return and_(LABEL.c.item_id == lab.item_id, LABEL.c.taxonomy == lab.taxonomy,
+                LABEL.c.annotator == lab.annotator, LABEL.c.target == lab.target, LABEL.c.label == lab.label)
 
 
 class LabelStore:
@@ -118,15 +130,16 @@ class LabelStore:
     # --- writes ---------------------------------------------------------------------------------------
     def _take_away(self, conn: Connection, lab: Label, whole_unit: bool) -> list[Label]:
         """Delete the label (or, with `whole_unit`, every label of the annotator on its unit); return them."""
-        key = _unit_key(lab) if whole_unit else _key(lab)
-        rows = conn.execute(delete(LABEL).where(key).returning(LABEL.c.label, LABEL.c.created_at)).all()
+        params = _params(lab)
+        if whole_unit:
+            del params["label"]
+        rows = (_TAKE_UNIT if whole_unit else _TAKE_LABEL).run(conn, **params)
         return [lab.model_copy(update={"label": label, "created_at": _parse_time(created)}) for label, created in rows]
 
     def _give(self, conn: Connection, lab: Label) -> Label:
         self._known_annotator(conn, lab.annotator)
         stamp = lab.created_at.isoformat(timespec="seconds") if lab.created_at else now()
-        conn.execute(insert(LABEL).values(item_id=lab.item_id, taxonomy=lab.taxonomy, annotator=lab.annotator,
-                                          target=lab.target, label=lab.label, created_at=stamp))
+        _GIVE.run(conn, **_params(lab), created_at=stamp)
         return lab.model_copy(update={"created_at": _parse_time(stamp)})
 
     def _write(self, lab: Label, mode: str) -> LabelChange:
