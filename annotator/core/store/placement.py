@@ -105,6 +105,10 @@ class Placement:
                 if tax is not None and tax.choice == "single":
                     self._answers.setdefault((item_id, tax_id, annotator, target), (label, "in the project"))
 
+    def kind(self, item_id: str) -> str | None:
+        facts = self._item(item_id)
+        return facts.kind if facts else None
+
     # --- the check ----------------------------------------------------------------------------------------
     def problem(self, item_id: str, taxonomy: str, annotator: str, target: str, label: str,
                 where: str = "", single: bool = True) -> tuple[str, str] | None:

@@ -59,6 +59,10 @@ class TaxonomyStore:
             raise NotFound(f"the project has no taxonomy {taxonomy_id!r} (it has: {', '.join(self._load()) or 'none'})")
         return found
 
+    def forget(self) -> None:
+        """Read the taxonomies again next time (a transaction that added some has committed)."""
+        self._cache = None
+
     def lookup(self, taxonomy_id: str, builtin: bool = True) -> Taxonomy | None:
         """The project's taxonomy by this id, else (with `builtin`) the built-in one an input may bring in."""
         found = self._load().get(taxonomy_id)
