@@ -97,6 +97,8 @@ CASES = [
     Case("labels_formula_label.csv", "labels", "a =HYPERLINK(...) formula as the label"),
     Case("labels_invalid_utf8.csv", "labels", "a Latin-1 note"),
     Case("labels_empty.csv", "labels", "a file of zero bytes", whole_file=True),
+    Case("labels_two_answers_single_choice.csv", "labels", "two ratings from one annotator on one step"),
+    Case("labels_answer_clashes_stored.csv", "labels", "a rating other than the one the project holds"),
     # --- predictions CSV files ---------------------------------------------------------------------------
     Case("predictions_score_above_one.csv", "predictions", "score 1.5"),
     Case("predictions_nan_score.csv", "predictions", "score nan"),
