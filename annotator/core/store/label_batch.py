@@ -40,6 +40,8 @@ class LabelRowIn:
     created_at: str | None = None
     done: bool = True
     item_kind: str = ""
+    done_at: str | None = None  # when the item was marked done (None: now)
+    row: str = ""  # how a message names this row when the input has no lines (a merged project's table)
 
 
 @dataclass
@@ -75,12 +77,13 @@ class LabelBatch:
                 return
         problem = placement.problem(row.item_id, row.taxonomy, row.annotator, row.target, row.label, where)
         if problem is not None:
-            self.problems.append(Problem(row.file, row.line, *problem))
+            field_, message = problem
+            self.problems.append(Problem(row.file, row.line, field_, f"{row.row}: {message}" if row.row else message))
             return
         self.taxonomies.add(row.taxonomy)
         self.annotators.setdefault(row.annotator, "human")
         if row.done:
-            self.done.setdefault((row.item_id, row.taxonomy, row.annotator), None)
+            self.done.setdefault((row.item_id, row.taxonomy, row.annotator), row.done_at)
         if row.note:
             self.notes[(row.item_id, row.taxonomy, row.annotator, row.target)] = row.note
         if row.label:
@@ -112,10 +115,11 @@ class LabelBatch:
             raise InputError(sorted(self.problems, key=lambda p: (order[p.file], p.line)))
 
     # --- in the write transaction ---------------------------------------------------------------------
-    def recheck(self, placement: Placement, single_choice: set[str]) -> None:
+    def recheck(self, placement: Placement) -> None:
         """Check the single-choice answers again against what the project holds now (a teammate may have
         answered since the batch was read); raises InputError when one clashes."""
-        keys = [k for k in self.labels if k[1] in single_choice]
+        single = {t for t in self.taxonomies if getattr(placement.taxonomy(t), "choice", "") == "single"}
+        keys = [k for k in self.labels if k[1] in single]
         placement.prefetch(k[0] for k in keys)
         problems = []
         for key in keys:
@@ -183,8 +187,7 @@ def store_label_rows(project, sources: Iterable[Iterable[LabelRowIn]]) -> BatchC
     def work(conn: Connection) -> BatchCounts:
         for tax_id in sorted(batch.taxonomies):
             project.taxonomies.ensure_in(conn, tax_id)
-        single = {t for t in batch.taxonomies if project.taxonomies.get(t).choice == "single"}
-        batch.recheck(Placement(conn, lookup), single)
+        batch.recheck(Placement(conn, lookup))
         return batch.write(conn)
 
     counts = project.db.write(work)

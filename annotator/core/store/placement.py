@@ -105,6 +105,9 @@ class Placement:
                 if tax is not None and tax.choice == "single":
                     self._answers.setdefault((item_id, tax_id, annotator, target), (label, "in the project"))
 
+    def taxonomy(self, taxonomy_id: str) -> Taxonomy | None:
+        return self._taxonomies(taxonomy_id)
+
     def kind(self, item_id: str) -> str | None:
         facts = self._item(item_id)
         return facts.kind if facts else None
