@@ -157,7 +157,8 @@ def _plan_items(conn: Connection, name: str, rows: list, plan: _Plan) -> None:
     ids = [r.id for r in rows]
     mine: dict[str, str] = {}
     for i in range(0, len(ids), CHUNK):
-        mine.update({k: v for k, v in conn.execute(select(ITEM.c.id, ITEM.c.data).where(ITEM.c.id.in_(ids[i:i + CHUNK])))})
+        rows_here = conn.execute(select(ITEM.c.id, ITEM.c.data).where(ITEM.c.id.in_(ids[i:i + CHUNK])))
+        mine.update({k: v for k, v in rows_here})
     for r in sorted(rows, key=lambda r: r.position):
         try:
             item = Item.model_validate_json(r.data)
@@ -281,8 +282,12 @@ def merge_projects(project, others: Iterable[str | Path]) -> MergeSummary:
                   if n not in have]
         bulk_insert(conn, ANNOTATOR, people)
         summary.add("annotators", len(people))
-        have_blobs = set(conn.execute(select(BLOB.c.sha).where(BLOB.c.sha.in_(list(images)))).scalars()) if images else set()
-        bulk_insert(conn, BLOB, [{"sha": s, "data": d} for s, d in images.items() if s not in have_blobs and d is not None])
+        have_blobs: set[str] = set()
+        shas = list(images)
+        for i in range(0, len(shas), CHUNK):
+            have_blobs.update(conn.execute(select(BLOB.c.sha).where(BLOB.c.sha.in_(shas[i:i + CHUNK]))).scalars())
+        bulk_insert(conn, BLOB, [{"sha": s, "data": d} for s, d in images.items()
+                                 if s not in have_blobs and d is not None])
         position = ItemStore.next_position(conn)
         rows = []
         for i, (_, item, row) in enumerate(plan.items.values()):

@@ -14,12 +14,11 @@ from pathlib import Path
 from typing import BinaryIO, Iterable, Iterator
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from .csv_cells import restore
 from .errors import InputError, NotFound, Problem
 from .model import Prediction
-from .store.tables import ITEM, UNIT
 from .targets import parse_target
 
 REQUIRED = ["item_id", "taxonomy", "target", "label"]
@@ -99,6 +98,7 @@ def read_predictions(path: str | Path, project, metric: str | None = None) -> tu
     preds: list[Prediction] = []
     scored: set[tuple] = set()
     with project.db.read() as conn:
+        placement = project.labels.placement(conn)
         for line, record in _csv_records(path):
             try:
                 row = PredictionCsvRow.model_validate(record)
@@ -110,7 +110,8 @@ def read_predictions(path: str | Path, project, metric: str | None = None) -> tu
             if not name:
                 problems.append(Problem(str(path), line, "metric", "no metric named (give a metric column or --metric)"))
                 continue
-            problem = _row_problem(conn, project, row)
+            # a metric may score every label of a single-choice unit (a distribution), so that rule stays out
+            problem = placement.problem(row.item_id, row.taxonomy, name, row.target, row.label, single=False)
             if problem:
                 problems.append(Problem(str(path), line, *problem))
                 continue
@@ -125,20 +126,6 @@ def read_predictions(path: str | Path, project, metric: str | None = None) -> tu
     return preds, scored
 
 
-def _row_problem(conn: Connection, project, row: PredictionCsvRow) -> tuple[str, str] | None:
-    kind = conn.execute(select(ITEM.c.kind).where(ITEM.c.id == row.item_id)).scalar()
-    if kind is None:
-        return "item_id", f"item {row.item_id!r} is not in the project"
-    try:
-        tax = project.taxonomies.get(row.taxonomy)
-    except Exception:
-        return "taxonomy", f"the project has no taxonomy {row.taxonomy!r}"
-    if kind not in tax.applies_to:
-        return "taxonomy", f"taxonomy {tax.id!r} does not apply to {kind} items"
-    units = set(conn.execute(select(UNIT.c.target).where(UNIT.c.item_id == row.item_id)).scalars())
-    return tax.placement_problem(row.label, row.target, units)
-
-
 def _read_rift_results(path: Path, project, metric: str | None) -> tuple[list[Prediction], set[tuple]]:
     """RIFT-style results; every record must name an item of the project and only labels of its RIFT taxonomy."""
     from .formats import read_rift_results
@@ -151,9 +138,12 @@ def _read_rift_results(path: Path, project, metric: str | None) -> tuple[list[Pr
     except NotFound:
         raise InputError(Problem(str(path), 0, "", "the project has no taxonomy 'rift'")) from None
     with project.db.read() as conn:
+        placement = project.labels.placement(conn)
         for line, item_id, labels, votes in read_rift_results(path):
-            if conn.execute(select(ITEM.c.id).where(ITEM.c.id == item_id)).first() is None:
-                problems.append(Problem(str(path), line, "metadata.id", f"item {item_id!r} is not in the project"))
+            problem = placement.problem(item_id, "rift", name, "item", "", single=False)
+            if problem is not None:
+                field = "metadata.id" if problem[0] == "item_id" else problem[0]
+                problems.append(Problem(str(path), line, field, problem[1]))
                 continue
             unknown = sorted({lab for lab in [*labels, *(v for vote in votes for v in vote)]} - set(tax.label_ids))
             if unknown:

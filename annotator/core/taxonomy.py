@@ -106,7 +106,8 @@ class Taxonomy(BaseModel):
         """Labels in scale order, without those outside the scale (ordinal figures use these)."""
         return [lab.id for lab in self.labels if not lab.outside_scale]
 
-    def placement_problem(self, label: str, target: str, units: AbstractSet[str] | None = None) -> tuple[str, str] | None:
+    def placement_problem(self, label: str, target: str,
+                          units: AbstractSet[str] | None = None) -> tuple[str, str] | None:
         """Why `label` cannot go on `target` as (field, message), or None when it can. `units` (the item's
         criterion/step targets) is checked when given. One rule for the app, the CSV and predictions readers."""
         if not label:
