@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Iterable, Mapping
 
-from sqlalchemy import Connection, and_, select
+from sqlalchemy import Connection, select
 
 from ..taxonomy import Taxonomy
 from .tables import ITEM, LABEL, UNIT
