@@ -92,9 +92,10 @@ def swap_in(conn: Connection, first_position: int, stamp: str) -> int:
     conn.execute(insert(UNIT).from_select(["item_id", "target", "kind", "position"], select(STAGE_UNIT)))
     lab = STAGE_LABEL.c
     key = [lab.item_id, lab.taxonomy, lab.annotator, lab.target, lab.label]
-    added = conn.execute(insert(LABEL).from_select(
-        ["item_id", "taxonomy", "annotator", "target", "label", "created_at"],
-        select(*key, func.min(lab.created_at)).group_by(*key))).rowcount
+    distinct = select(*key, func.min(lab.created_at)).group_by(*key)
+    added = conn.execute(select(func.count()).select_from(distinct.subquery())).scalar()  # rowcount varies by driver
+    conn.execute(insert(LABEL).from_select(["item_id", "taxonomy", "annotator", "target", "label", "created_at"],
+                                           distinct))
     conn.execute(insert(COMPLETION).from_select(
         ["item_id", "taxonomy", "annotator", "done_at"],
         select(lab.item_id, lab.taxonomy, lab.annotator, literal(stamp)).distinct()))
