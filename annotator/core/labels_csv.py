@@ -13,7 +13,7 @@ import io
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
@@ -24,6 +24,9 @@ from .model import ITEM_KINDS
 from .stats import data as ld
 from .targets import parse_target
 from .taxonomy import Taxonomy
+
+if TYPE_CHECKING:
+    from .store.label_batch import LabelImportSummary
 
 LABEL_CSV_COLUMNS = ["item_id", "item_kind", "taxonomy", "annotator", "target", "label", "note", "created_at"]
 REQUIRED = ["item_id", "taxonomy", "annotator", "target", "label"]
@@ -147,27 +150,12 @@ def _utf8_lines(handle: io.BufferedReader, path: Path) -> Iterator[str]:
 
 
 # --- into a project -------------------------------------------------------------------------------------
-@dataclass
-class LabelImportSummary:
-    rows: int = 0
-    labels_added: int = 0
-    done_added: int = 0
-    notes: int = 0
-    annotators: tuple[str, ...] = ()
-
-    def line(self) -> str:
-        return (f"read {self.rows} rows: {self.labels_added} new labels, {self.done_added} newly done items, "
-                f"{self.notes} notes, annotators {', '.join(self.annotators) or 'none'}")
-
-
-def import_labels_csv(project, paths: Iterable[str | Path]) -> LabelImportSummary:
+def import_labels_csv(project, paths: Iterable[str | Path]) -> "LabelImportSummary":
     """Merge labels CSV files into the project, all-or-nothing; the store checks every row as it checks a key
     press (taxonomy, label, target, one answer per single-choice unit) and writes in one short transaction."""
     from .store.label_batch import store_label_rows
 
-    counts = store_label_rows(project, [_rows_in(Path(p)) for p in paths])
-    return LabelImportSummary(rows=counts.rows, labels_added=counts.labels_added, done_added=counts.done_added,
-                              notes=counts.notes, annotators=counts.annotators)
+    return store_label_rows(project, [_rows_in(Path(p)) for p in paths])
 
 
 def _rows_in(path: Path):

@@ -45,12 +45,16 @@ class LabelRowIn:
 
 
 @dataclass
-class BatchCounts:
+class LabelImportSummary:
     rows: int = 0
     labels_added: int = 0
     done_added: int = 0
     notes: int = 0
     annotators: tuple[str, ...] = ()
+
+    def line(self) -> str:
+        return (f"read {self.rows} rows: {self.labels_added} new labels, {self.done_added} newly done items, "
+                f"{self.notes} notes, annotators {', '.join(self.annotators) or 'none'}")
 
 
 @dataclass
@@ -130,9 +134,9 @@ class LabelBatch:
         if problems:
             raise InputError(problems)
 
-    def write(self, conn: Connection) -> BatchCounts:
+    def write(self, conn: Connection) -> LabelImportSummary:
         """Insert what the project lacks: annotators, labels, completions; notes replace the stored ones."""
-        counts = BatchCounts(rows=self.rows, annotators=tuple(sorted(self.annotators)))
+        counts = LabelImportSummary(rows=self.rows, annotators=tuple(sorted(self.annotators)))
         known = set(conn.execute(select(ANNOTATOR.c.name)).scalars())
         stamp = now()
         new_people = [{"name": n, "kind": k, "created_at": stamp} for n, k in sorted(self.annotators.items())
@@ -171,7 +175,7 @@ def _where(file: str, line: int) -> str:
     return f"at {file}:{line}" if line else f"in {file}"
 
 
-def store_label_rows(project, sources: Iterable[Iterable[LabelRowIn]]) -> BatchCounts:
+def store_label_rows(project, sources: Iterable[Iterable[LabelRowIn]]) -> LabelImportSummary:
     """Bring labels in from inputs (one row source per file), all or nothing.
 
     Built-in taxonomies the rows name are added to the project; annotators are created as people. Rows are
@@ -184,7 +188,7 @@ def store_label_rows(project, sources: Iterable[Iterable[LabelRowIn]]) -> BatchC
             batch.add_all(placement, rows)
     batch.raise_problems()
 
-    def work(conn: Connection) -> BatchCounts:
+    def work(conn: Connection) -> LabelImportSummary:
         for tax_id in sorted(batch.taxonomies):
             project.taxonomies.ensure_in(conn, tax_id)
         batch.recheck(Placement(conn, lookup))
