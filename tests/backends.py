@@ -144,3 +144,27 @@ def write_jsonl(path: Path, records: list[dict]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
     return path
+
+
+def bulk_worker(location: str, kind: str, path: str, results, start_at: float) -> None:
+    """Run one long writer ("merge" another project file, or "labels" import a CSV) at `start_at`; report its
+    summary line or its error, as the command line would show it."""
+    from annotator.core import Project
+
+    errors: list[str] = []
+    line = ""
+    try:
+        with Project.open(location) as project:
+            while time.time() < start_at:
+                time.sleep(0.005)
+            if kind == "merge":
+                from annotator.core.merge import merge_projects
+
+                line = merge_projects(project, [path]).line()
+            else:
+                from annotator.core.labels_csv import import_labels_csv
+
+                line = import_labels_csv(project, [path]).line()
+    except Exception:  # noqa: BLE001 - every failure is the test's finding
+        errors.append(traceback.format_exc(limit=5))
+    results.put((kind, line, errors))

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -106,6 +107,8 @@ CASES = [
     Case("labels_empty.csv", "labels", "a file of zero bytes", whole_file=True),
     Case("labels_nul_note.csv", "labels", "a NUL character in a note", one_line=True),
     Case("labels_duplicate_columns.csv", "labels", "the label column twice in the header", one_line=True),
+    Case("labels_two_answers_single_choice.csv", "labels", "two ratings from one annotator on one step"),
+    Case("labels_answer_clashes_stored.csv", "labels", "a rating other than the one the project holds"),
     # --- predictions CSV files ---------------------------------------------------------------------------
     Case("predictions_score_above_one.csv", "predictions", "score 1.5"),
     Case("predictions_nan_score.csv", "predictions", "score nan"),
@@ -122,6 +125,21 @@ CASES = [
     Case("taxonomy_no_labels.yaml", "taxonomy", "an empty list of labels"),
     Case("taxonomy_duplicate_labels.yaml", "taxonomy", "two labels with one id"),
     Case("taxonomy_bad_target.yaml", "taxonomy", "target: sentence"),
+    # --- other projects to merge (SQL applied to a copy of the project, foreign keys off) --------------------
+    Case("merge_unknown_label.sql", "merge", "a label the taxonomy does not have", whole_file=True),
+    Case("merge_missing_target.sql", "merge", "criterion:c9 on an item with two criteria", whole_file=True),
+    Case("merge_three_answers.sql", "merge", "three ratings from one annotator on one step", whole_file=True),
+    Case("merge_answer_clashes_stored.sql", "merge", "a rating other than the project's", whole_file=True),
+    Case("merge_unknown_item.sql", "merge", "a label on an item neither project has", whole_file=True),
+    Case("merge_unknown_taxonomy.sql", "merge", "a label in a taxonomy neither project has", whole_file=True),
+    Case("merge_wrong_target_kind.sql", "merge", "a criterion label on the item", whole_file=True),
+    Case("merge_item_conflict.sql", "merge", "an item that differs from the project's", whole_file=True),
+    Case("merge_unreadable_item.sql", "merge", "item data that is not an item", whole_file=True),
+    Case("merge_newer_schema.sql", "merge", "a schema revision from a newer version", whole_file=True),
+    Case("merge_older_schema.sql", "merge", "a schema revision from an older version", whole_file=True),
+    Case("merge_not_a_project.sql", "merge", "no schema version: not a project", whole_file=True),
+    Case("merge_prediction_score.sql", "merge", "a prediction scoring 7", whole_file=True),
+    Case("merge_gold_unknown_label.sql", "merge", "gold with a label the taxonomy does not have", whole_file=True),
 ]
 
 ITEMS = [
@@ -166,8 +184,19 @@ def generated(tmp_path_factory) -> Path:
     return folder.parent
 
 
+def crafted_project(template: Path, script: Path, out: Path) -> Path:
+    """A copy of the template project changed by an SQL script, as a hand-edited or buggy file would be."""
+    shutil.copy(template, out)
+    conn = sqlite3.connect(out)
+    conn.execute("PRAGMA foreign_keys=OFF")
+    conn.executescript(script.read_text(encoding="utf-8"))
+    conn.close()
+    return out
+
+
 def _arguments(case: Case, project: Path, path: Path) -> list[str]:
     return {
+        "merge": ["merge", str(project), str(path)],
         "import": ["import", str(project), str(path)],
         "labels": ["labels", "import", str(project), str(path)],
         "predictions": ["predictions", "import", str(project), str(path), "--metric", "m1"],
@@ -203,6 +232,8 @@ def test_bad_input_is_refused_whole_with_its_line(case: Case, template, generate
     project = tmp_path / "project.sqlite"
     shutil.copy(template, project)
     path = _path(case, generated)
+    if case.command == "merge":
+        path = crafted_project(template, path, tmp_path / "other.sqlite")
     code, before, _ = run_cli("info", str(project), "--json")
     assert code == 0
 

@@ -12,8 +12,9 @@ import pytest
 from sqlalchemy import func, select
 
 from annotator.core import Project
-from annotator.core.store.tables import COMPLETION, LABEL
-from backends import label_worker, read_worker, rubric_records, store_backend, write_jsonl  # noqa: F401
+from annotator.core.store.database import bulk_insert
+from annotator.core.store.tables import ANNOTATOR, COMPLETION, LABEL
+from backends import bulk_worker, label_worker, read_worker, rubric_records, store_backend, write_jsonl  # noqa: F401
 
 ITEMS = 20
 CRITERION_LABELS = ["subjective", "non_atomic", "ungrounded"]
@@ -111,3 +112,64 @@ def test_racing_single_choice_answers_leave_one_answer_per_step(store_backend, t
                                     .group_by(LABEL.c.item_id, LABEL.c.target)).all()
         assert len(per_unit) == len(units)
         assert {n for _item, _target, n in per_unit} == {1}
+
+
+def test_a_merge_and_a_labels_import_at_once_both_succeed(store_backend, tmp_path):
+    """Two long writers and a person labelling, at the same instant: each long writer checks its input
+    before it takes the write lock and then writes in bulk, so none waits past its patience."""
+    from annotator.core.export import export_labels_csv
+
+    count = 600
+    items = write_jsonl(tmp_path / "items.jsonl", rubric_records(count))
+    with Project.create(store_backend, taxonomies=["rift"]) as project:
+        project.import_items([items])
+    laptop = tmp_path / "bob.sqlite"  # bob's laptop: the same items, his labels
+    csv_source = tmp_path / "carol.sqlite"  # carol's laptop, exported as a labels CSV
+    for path, name in ((laptop, "bob"), (csv_source, "carol")):
+        with Project.create(path, taxonomies=["rift"]) as other:
+            other.import_items([items])
+            _fill(other, name, count)
+    with Project.open(csv_source) as carol:
+        export_labels_csv(carol, tmp_path / "carol.csv")
+    ctx = multiprocessing.get_context("spawn")
+    results = ctx.Queue()
+    start_at = time.time() + 4.0
+    procs = [ctx.Process(target=bulk_worker, args=(store_backend, "merge", str(laptop), results, start_at)),
+             ctx.Process(target=bulk_worker, args=(store_backend, "labels", str(tmp_path / "carol.csv"), results,
+                                                   start_at)),
+             ctx.Process(target=label_worker, args=(store_backend, "alice", _criterion_actions(), results, start_at))]
+    for p in procs:
+        p.start()
+    try:
+        outcomes = {}
+        for _ in procs:
+            name, summary, errors = results.get(timeout=300)
+            outcomes[name] = (summary, errors)
+    finally:
+        for p in procs:
+            p.join(timeout=30)
+            if p.is_alive():
+                p.kill()
+    assert all(errors == [] for _, errors in outcomes.values()), outcomes
+    assert outcomes["merge"][0].startswith("merged 0 items")
+    with Project.open(store_backend) as project:
+        with project.db.read() as conn:
+            per_person = dict(conn.execute(select(LABEL.c.annotator, func.count()).group_by(LABEL.c.annotator)).all())
+        assert per_person == {"bob": count * 5 * 2, "carol": count * 5 * 2, "alice": ITEMS * 5 * 3}
+        assert project.info()["done"] == {"alice": {"rift": ITEMS}, "bob": {"rift": count},
+                                          "carol": {"rift": count}}
+
+
+def _fill(project: Project, annotator: str, count: int) -> None:
+    """Two labels on each criterion of every item, and every item done, written straight into the file."""
+    stamp = "2026-01-01T00:00:00+00:00"
+
+    def work(conn):
+        conn.execute(ANNOTATOR.insert().values(name=annotator, kind="human", created_at=stamp))
+        bulk_insert(conn, LABEL, [{"item_id": f"r{i:04d}", "taxonomy": "rift", "annotator": annotator,
+                                   "target": f"criterion:c{c}", "label": lab, "created_at": stamp}
+                                  for i in range(count) for c in range(1, 6) for lab in CRITERION_LABELS[:2]])
+        bulk_insert(conn, COMPLETION, [{"item_id": f"r{i:04d}", "taxonomy": "rift", "annotator": annotator,
+                                        "done_at": stamp} for i in range(count)])
+
+    project.db.write(work)

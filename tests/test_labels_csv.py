@@ -264,3 +264,40 @@ def test_a_csv_read_alone_knows_only_the_units_in_it(tmp_path):
     assert data.labels.values.tolist() == [["r1", "alice", "criterion:c2", "subjective"]]
     traces = label_data_from_csv([path], builtin_taxonomies()["reasoning_errors"])
     assert traces.labels.values.tolist() == [["t1", "alice", "step:s2", "calculation"]]
+
+
+def test_two_answers_on_one_single_choice_unit_are_refused_with_both_lines(filled_project, tmp_path):
+    path = tmp_path / "ratings.csv"
+    path.write_text(f"{HEADER}\nt1,trace,step_rating,zoe,step:s1,+1,,\nt1,trace,step_rating,zoe,step:s2,0,,\n"
+                    f"t1,trace,step_rating,zoe,step:s1,-1,,\n", encoding="utf-8")
+    before = filled_project.info()
+    with pytest.raises(InputError) as caught:
+        import_labels_csv(filled_project, [path])
+    [problem] = caught.value.problems
+    assert (problem.line, problem.field) == (4, "label")
+    assert f"already answered '+1' on t1 step:s1 at {path}:2" in problem.message
+    assert filled_project.info() == before
+
+
+def test_an_answer_other_than_the_stored_one_is_refused(filled_project, tmp_path):
+    filled_project.labels.add("t1", "step_rating", "zoe", "step:s1", "+1")
+    path = tmp_path / "ratings.csv"
+    path.write_text(f"{HEADER}\nt1,trace,step_rating,zoe,step:s1,-1,,\n", encoding="utf-8")
+    with pytest.raises(InputError, match="already answered '\\+1' on t1 step:s1 in the project"):
+        import_labels_csv(filled_project, [path])
+    same = tmp_path / "same.csv"
+    same.write_text(f"{HEADER}\nt1,trace,step_rating,zoe,step:s1,+1,,\n", encoding="utf-8")
+    assert import_labels_csv(filled_project, [same]).labels_added == 0  # the same answer again is fine
+
+
+def test_the_store_keeps_labels_of_unfinished_rows_without_marking_them_done(filled_project):
+    """The store's batch writer takes a done flag per row (DESIGN 10.2: a done=false row is unfinished work)."""
+    from annotator.core.store.label_batch import LabelRowIn, store_label_rows
+
+    rows = [LabelRowIn("mem", 2, "r1", "rift", "zoe", "item", "low_signal", done=False),
+            LabelRowIn("mem", 3, "r2", "rift", "zoe", "item", "low_signal")]
+    counts = store_label_rows(filled_project, [rows])
+    assert (counts.labels_added, counts.done_added) == (2, 1)
+    assert not filled_project.completion.is_done("r1", "rift", "zoe")
+    assert filled_project.completion.is_done("r2", "rift", "zoe")
+    assert [lab.label for lab in filled_project.labels.for_item("r1", "rift", "zoe")] == ["low_signal"]

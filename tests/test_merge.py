@@ -169,3 +169,82 @@ def test_a_user_taxonomy_comes_along(tmp_path, laptops):
     merge_projects(alice, [bob.url.removeprefix("sqlite:///")])
     assert "tone" in alice.taxonomies.ids()
     assert alice.info()["done"]["bob"] == {"tone": 1}
+
+
+def _file_state(path) -> tuple:
+    """What merging must leave alone: the bytes' time, the journal mode in the header, the schema version."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        version = conn.execute("SELECT version_num FROM alembic_version").fetchone()[0]
+    finally:
+        conn.close()
+    with open(path, "rb") as handle:
+        header = handle.read(20)
+    return path.stat().st_mtime_ns, header[18:20], version
+
+
+@pytest.mark.parametrize("journal", ["wal", "delete"])
+def test_the_other_file_is_only_read(laptops, tmp_path, journal):
+    """A teammate's file in either journal mode comes out of a merge exactly as it went in."""
+    alice, bob = laptops
+    bob.labels.add("r1", "rift", "bob", "item", "low_signal")
+    bob.close()
+    path = tmp_path / "bob.sqlite"
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA journal_mode={journal}")
+    conn.close()
+    before = _file_state(path)
+    merge_projects(alice, [str(path)])
+    assert _file_state(path) == before
+    assert ("bob", "low_signal") in {(lab.annotator, lab.label) for lab in alice.labels.for_item("r1")}
+
+
+def test_a_file_of_an_older_schema_is_refused_and_not_migrated(laptops, tmp_path):
+    alice, bob = laptops
+    bob.close()
+    path = tmp_path / "bob.sqlite"
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute("UPDATE alembic_version SET version_num = '0001'")
+    conn.close()
+    before = _file_state(path)
+    with pytest.raises(InputError, match=r"older version of annotator \(schema 0001"):
+        merge_projects(alice, [str(path)])
+    assert _file_state(path) == before
+
+
+def test_an_annotator_the_file_does_not_list_is_created(laptops, tmp_path):
+    """A hand-made file whose labels name a person missing from its annotator table: no FOREIGN KEY error."""
+    alice, bob = laptops
+    bob.close()
+    path = tmp_path / "bob.sqlite"
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute("PRAGMA foreign_keys=OFF")
+        conn.execute("INSERT INTO label (item_id, taxonomy, annotator, target, label, created_at) "
+                     "VALUES ('r1', 'rift', 'ghost', 'item', 'low_signal', '2026-01-01T00:00:00+00:00')")
+        conn.execute("INSERT INTO completion VALUES ('r1', 'rift', 'ghost', '2026-01-01T00:00:00+00:00')")
+    conn.close()
+    summary = merge_projects(alice, [str(path)])
+    assert summary.counts["labels"] == 1 and summary.counts["done"] == 1
+    assert "ghost" in alice.annotators()
+
+
+def test_single_choice_answers_that_clash_are_refused_across_files(laptops, tmp_path):
+    """The same annotator rated one step differently in two files: neither file goes in."""
+    alice, bob = laptops
+    bob.labels.add("t1", "step_rating", "dan", "step:s1", "+1")
+    bob.close()
+    other = tmp_path / "bob_copy.sqlite"
+    other.write_bytes((tmp_path / "bob.sqlite").read_bytes())
+    conn = sqlite3.connect(other)
+    with conn:
+        conn.execute("UPDATE label SET label = '-1' WHERE annotator = 'dan'")
+    conn.close()
+    before = alice.info()
+    with pytest.raises(InputError) as caught:
+        merge_projects(alice, [str(tmp_path / "bob.sqlite"), str(other)])
+    [problem] = caught.value.problems
+    assert problem.file == str(other) and "already answered '+1'" in problem.message
+    assert str(tmp_path / "bob.sqlite") in problem.message
+    assert alice.info() == before

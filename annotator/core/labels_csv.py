@@ -11,11 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
-from sqlalchemy import Connection, and_, insert, select
 
 from .csv_cells import restore
 from .errors import InputError, Problem
@@ -23,6 +22,9 @@ from .model import ITEM_KINDS
 from .stats import data as ld
 from .targets import parse_target
 from .taxonomy import Taxonomy
+
+if TYPE_CHECKING:
+    from .store.label_batch import LabelImportSummary
 
 LABEL_CSV_COLUMNS = ["item_id", "item_kind", "taxonomy", "annotator", "target", "label", "note", "created_at"]
 REQUIRED = ["item_id", "taxonomy", "annotator", "target", "label"]
@@ -95,119 +97,23 @@ def read_label_rows(path: str | Path) -> Iterator[CsvLabel]:
 
 
 # --- into a project -------------------------------------------------------------------------------------
-@dataclass
-class LabelImportSummary:
-    rows: int = 0
-    labels_added: int = 0
-    done_added: int = 0
-    notes: int = 0
-    annotators: tuple[str, ...] = ()
+def import_labels_csv(project, paths: Iterable[str | Path]) -> "LabelImportSummary":
+    """Merge labels CSV files into the project, all-or-nothing; the store checks every row as it checks a key
+    press (taxonomy, label, target, one answer per single-choice unit) and writes in one short transaction."""
+    from .store.label_batch import store_label_rows
 
-    def line(self) -> str:
-        return (f"read {self.rows} rows: {self.labels_added} new labels, {self.done_added} newly done items, "
-                f"{self.notes} notes, annotators {', '.join(self.annotators) or 'none'}")
+    return store_label_rows(project, [_rows_in(Path(p)) for p in paths])
 
 
-def import_labels_csv(project, paths: Iterable[str | Path]) -> LabelImportSummary:
-    """Merge labels CSV files into the project, all-or-nothing, in one transaction."""
-    from .store.labels import ensure_annotator, now
-    from .store.tables import COMPLETION, ITEM, LABEL, NOTE, UNIT
+def _rows_in(path: Path):
+    from .store.label_batch import LabelRowIn
 
-    paths = [Path(p) for p in paths]
-
-    def work(conn: Connection) -> LabelImportSummary:
-        summary = LabelImportSummary()
-        problems: list[Problem] = []
-        kinds: dict[str, str | None] = {}
-        units: dict[str, set[str]] = {}
-        seen_labels: set[tuple] = set()
-        done: set[tuple[str, str, str]] = set()
-        notes: dict[tuple, str] = {}
-        annotators: set[str] = set()
-        rows_to_add: list[dict] = []
-
-        def item_kind(item_id: str) -> str | None:
-            if item_id not in kinds:
-                kinds[item_id] = conn.execute(select(ITEM.c.kind).where(ITEM.c.id == item_id)).scalar()
-            return kinds[item_id]
-
-        def item_units(item_id: str) -> set[str]:
-            if item_id not in units:
-                units[item_id] = set(conn.execute(select(UNIT.c.target).where(UNIT.c.item_id == item_id)).scalars())
-            return units[item_id]
-
-        for path in paths:
-            try:
-                for entry in read_label_rows(path):
-                    r = entry.row
-                    summary.rows += 1
-                    where = (str(path), entry.line)
-                    kind = item_kind(r.item_id)
-                    if kind is None:
-                        problems.append(Problem(*where, "item_id", f"item {r.item_id!r} is not in the project"))
-                        continue
-                    if r.item_kind and r.item_kind != kind:
-                        problems.append(Problem(*where, "item_kind", f"item {r.item_id!r} is a {kind}, not a {r.item_kind}"))
-                        continue
-                    try:
-                        tax = project.taxonomies.get(r.taxonomy)
-                    except Exception:
-                        try:
-                            project.taxonomies.ensure_in(conn, r.taxonomy)
-                            tax = project.taxonomies.get(r.taxonomy)
-                        except Exception:
-                            problems.append(Problem(*where, "taxonomy", f"the project has no taxonomy {r.taxonomy!r}"))
-                            continue
-                    if kind not in tax.applies_to:
-                        problems.append(Problem(*where, "taxonomy", f"taxonomy {tax.id!r} does not apply to {kind} items"))
-                        continue
-                    problem = tax.placement_problem(r.label, r.target, item_units(r.item_id))
-                    if problem:
-                        problems.append(Problem(*where, *problem))
-                        continue
-                    done.add((r.item_id, r.taxonomy, r.annotator))
-                    annotators.add(r.annotator)
-                    if r.note:
-                        notes[(r.item_id, r.taxonomy, r.annotator, r.target)] = r.note
-                    if r.label:
-                        key = (r.item_id, r.taxonomy, r.annotator, r.target, r.label)
-                        if key not in seen_labels:
-                            seen_labels.add(key)
-                            stamp = r.created_at.isoformat(timespec="seconds") if r.created_at else now()
-                            rows_to_add.append(dict(zip(("item_id", "taxonomy", "annotator", "target", "label"), key),
-                                                    created_at=stamp))
-            except InputError as exc:
-                problems.extend(exc.problems)
-        if problems:
-            raise InputError(problems)
-        for name in sorted(annotators):
-            ensure_annotator(conn, name)
-        for row in rows_to_add:
-            exists = conn.execute(select(LABEL.c.pk).where(and_(
-                LABEL.c.item_id == row["item_id"], LABEL.c.taxonomy == row["taxonomy"],
-                LABEL.c.annotator == row["annotator"], LABEL.c.target == row["target"],
-                LABEL.c.label == row["label"]))).first()
-            if exists is None:
-                conn.execute(insert(LABEL).values(**row))
-                summary.labels_added += 1
-        for item_id, tax_id, ann in sorted(done):
-            exists = conn.execute(select(COMPLETION.c.item_id).where(and_(
-                COMPLETION.c.item_id == item_id, COMPLETION.c.taxonomy == tax_id,
-                COMPLETION.c.annotator == ann))).first()
-            if exists is None:
-                conn.execute(insert(COMPLETION).values(item_id=item_id, taxonomy=tax_id, annotator=ann, done_at=now()))
-                summary.done_added += 1
-        for (item_id, tax_id, ann, target), text in notes.items():
-            key = and_(NOTE.c.item_id == item_id, NOTE.c.taxonomy == tax_id, NOTE.c.annotator == ann,
-                       NOTE.c.target == target)
-            conn.execute(NOTE.delete().where(key))
-            conn.execute(insert(NOTE).values(item_id=item_id, taxonomy=tax_id, annotator=ann, target=target,
-                                             text=text, updated_at=now()))
-            summary.notes += 1
-        summary.annotators = tuple(sorted(annotators))
-        return summary
-
-    return project.db.write(work)
+    for entry in read_label_rows(path):
+        r = entry.row
+        yield LabelRowIn(file=str(path), line=entry.line, item_id=r.item_id, taxonomy=r.taxonomy,
+                         annotator=r.annotator, target=r.target, label=r.label, note=r.note,
+                         created_at=r.created_at.isoformat(timespec="seconds") if r.created_at else None,
+                         item_kind=r.item_kind)
 
 
 # --- alone, for agreement without a project ---------------------------------------------------------

@@ -13,12 +13,11 @@ from pathlib import Path
 from typing import Iterable
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from .csv_cells import restore
 from .errors import InputError, NotFound, Problem
 from .model import Prediction
-from .store.tables import ITEM, UNIT
 from .targets import parse_target
 
 REQUIRED = ["item_id", "taxonomy", "target", "label"]
@@ -84,6 +83,7 @@ def read_predictions(path: str | Path, project, metric: str | None = None
     file = str(path)
     try:
         with project.db.read() as conn:
+            placement = project.labels.placement(conn)
             for line, cells in csv_rows(path, log, REQUIRED):
                 try:
                     row = PredictionCsvRow.model_validate({k: restore(v) for k, v in cells.items()})
@@ -95,7 +95,8 @@ def read_predictions(path: str | Path, project, metric: str | None = None
                 if not name:
                     log.add(file, line, "metric", "no metric named (give a metric column or --metric)")
                     continue
-                problem = _row_problem(conn, project, row)
+                # a metric may score every label of a single-choice unit (a distribution), so that rule stays out
+                problem = placement.problem(row.item_id, row.taxonomy, name, row.target, row.label, single=False)
                 if problem:
                     log.add(file, line, *problem)
                     continue
@@ -109,20 +110,6 @@ def read_predictions(path: str | Path, project, metric: str | None = None
     if log:
         raise InputError(log.final(file))
     return preds, scored, {}
-
-
-def _row_problem(conn: Connection, project, row: PredictionCsvRow) -> tuple[str, str] | None:
-    kind = conn.execute(select(ITEM.c.kind).where(ITEM.c.id == row.item_id)).scalar()
-    if kind is None:
-        return "item_id", f"item {row.item_id!r} is not in the project"
-    try:
-        tax = project.taxonomies.get(row.taxonomy)
-    except Exception:
-        return "taxonomy", f"the project has no taxonomy {row.taxonomy!r}"
-    if kind not in tax.applies_to:
-        return "taxonomy", f"taxonomy {tax.id!r} does not apply to {kind} items"
-    units = set(conn.execute(select(UNIT.c.target).where(UNIT.c.item_id == row.item_id)).scalars())
-    return tax.placement_problem(row.label, row.target, units)
 
 
 def _read_rift_results(path: Path, project, metric: str | None
@@ -140,10 +127,12 @@ def _read_rift_results(path: Path, project, metric: str | None
     except NotFound:
         raise InputError(Problem(str(path), 0, "", "the project has no taxonomy 'rift'")) from None
     with project.db.read() as conn:
+        placement = project.labels.placement(conn)
         for verdict in read_rift_results(path):
-            if conn.execute(select(ITEM.c.id).where(ITEM.c.id == verdict.item_id)).first() is None:
-                problems.append(Problem(str(path), verdict.line, "id",
-                                        f"item {verdict.item_id!r} is not in the project"))
+            problem = placement.problem(verdict.item_id, "rift", name, "item", "", single=False)
+            if problem is not None:
+                field = "id" if problem[0] == "item_id" else problem[0]
+                problems.append(Problem(str(path), verdict.line, field, problem[1]))
                 continue
             if verdict.unscored:
                 skipped[verdict.unscored] = skipped.get(verdict.unscored, 0) + 1

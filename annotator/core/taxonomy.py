@@ -9,13 +9,14 @@ from __future__ import annotations
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import AbstractSet, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .errors import InputError, NotFound, Problem
 from .model import ITEM_KINDS
+from .targets import parse_target
 
 # A colour-blind-safe qualitative palette (Okabe-Ito, then Dark2) for labels that name no colour.
 PALETTE = (
@@ -105,11 +106,10 @@ class Taxonomy(BaseModel):
         """Labels in scale order, without those outside the scale (ordinal figures use these)."""
         return [lab.id for lab in self.labels if not lab.outside_scale]
 
-    def placement_problem(self, label: str, target: str, units: set[str] | None = None) -> tuple[str, str] | None:
+    def placement_problem(self, label: str, target: str,
+                          units: AbstractSet[str] | None = None) -> tuple[str, str] | None:
         """Why `label` cannot go on `target` as (field, message), or None when it can. `units` (the item's
         criterion/step targets) is checked when given. One rule for the app, the CSV and predictions readers."""
-        from .targets import parse_target
-
         if not label:
             return None
         if label not in self.label_ids:

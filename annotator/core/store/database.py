@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import random
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from importlib import resources
 from pathlib import Path
 from typing import Callable, Iterator, TypeVar
@@ -105,7 +105,8 @@ def _make_sqlite_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection):
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.pop("immediate", False) else "BEGIN")
+        # straight to the driver: a statement run through SQLAlchemy here cost more than the rest of a key press
+        conn.connection.dbapi_connection.execute("BEGIN IMMEDIATE" if conn.info.pop("immediate", False) else "BEGIN")
 
     return engine
 
@@ -155,8 +156,8 @@ class Database:
                 yield conn
 
     @contextmanager
-    def _write_transaction(self) -> Iterator[Connection]:
-        with self.engine.connect() as conn:
+    def _write_transaction(self, pinned: Connection | None = None) -> Iterator[Connection]:
+        with (nullcontext(pinned) if pinned is not None else self.engine.connect()) as conn:
             if self.sqlite:
                 conn.info["immediate"] = True
             else:
@@ -164,7 +165,14 @@ class Database:
             with conn.begin():
                 yield conn
 
-    def write(self, work: Callable[[Connection], T]) -> T:
+    @contextmanager
+    def pinned(self) -> Iterator[Connection]:
+        """One connection kept for a long job whose TEMPORARY tables must outlive its transactions (an import
+        stages its rows in them); pass it to `write` for the job's final transaction."""
+        with self.engine.connect() as conn:
+            yield conn
+
+    def write(self, work: Callable[[Connection], T], pinned: Connection | None = None) -> T:
         """Run `work` in one write transaction, running the whole unit again when another writer got in the way.
 
         Retries go on for up to WRITE_PATIENCE_S seconds (many annotators starting at once on a near-empty
@@ -176,7 +184,7 @@ class Database:
         attempt = 0
         while True:
             try:
-                with self._write_transaction() as conn:
+                with self._write_transaction(pinned) as conn:
                     return work(conn)
             except IntegrityError as exc:
                 # On SQLite writers are serialised, so a unique violation is never a race: report it at once.
@@ -228,22 +236,54 @@ class Database:
                 command.upgrade(cfg, revision)
 
 
-def bulk_insert(conn: Connection, table, rows: list[dict]) -> None:
+def bulk_insert(conn: Connection, table, rows: list, columns: tuple[str, ...] | None = None) -> None:
     """Insert many rows through the driver's own executemany.
 
     SQLAlchemy's executemany builds and type-processes parameters row by row, which was a quarter of an
     import's storing time; for plain string, number and bytes columns the driver needs none of that. The
-    statement is compiled once for this dialect and fed tuples (or dicts, for named paramstyles)."""
+    statement is compiled once for this dialect and fed tuples (or dicts, for named paramstyles). Rows are
+    dicts, or tuples in the order of `columns` (the cheapest to build for a big import)."""
     if not rows:
         return
-    columns = list(rows[0])
-    compiled = table.insert().compile(dialect=conn.dialect, column_keys=columns)
+    if columns is None:
+        columns = tuple(rows[0])
+        rows = [tuple(row[c] for c in columns) for row in rows]
+    compiled = table.insert().compile(dialect=conn.dialect, column_keys=list(columns))
     if compiled.positional:
-        order = list(compiled.positiontup or columns)
-        params = [tuple(row[c] for c in order) for row in rows]
-    else:
+        order = tuple(compiled.positiontup or columns)
+        if order != columns:
+            where = [columns.index(c) for c in order]
+            rows = [tuple(row[i] for i in where) for row in rows]
         params = rows
+    else:
+        params = [dict(zip(columns, row)) for row in rows]
     conn.exec_driver_sql(str(compiled), params)
+
+
+class DriverStatement:
+    """A statement compiled once per dialect and run straight on the driver's cursor with plain values.
+
+    For the few statements a person waits on (a label key press), building, compiling and type-processing a
+    SQLAlchemy statement cost many times what SQLite needs to run it. Parameters are named with `bindparam`;
+    rows come back as the driver's tuples."""
+
+    def __init__(self, statement):
+        self._statement = statement
+        self._compiled: dict[str, tuple[str, tuple[str, ...] | None]] = {}
+
+    def run(self, conn: Connection, **params) -> list[tuple]:
+        found = self._compiled.get(conn.dialect.name)
+        if found is None:
+            compiled = self._statement.compile(dialect=conn.dialect)
+            found = (str(compiled), tuple(compiled.positiontup or ()) if compiled.positional else None)
+            self._compiled[conn.dialect.name] = found
+        sql, order = found
+        cursor = conn.connection.cursor()
+        try:
+            cursor.execute(sql, tuple(params[name] for name in order) if order is not None else params)
+            return cursor.fetchall() if cursor.description else []
+        finally:
+            cursor.close()
 
 
 def fetch_plain(conn: Connection, query) -> list[tuple]:

@@ -66,6 +66,21 @@ def item_row(item: Item, position: int, image_sha: str | None) -> dict:
     }
 
 
+def stage_row(item: Item, seq: int, file: int, line: int, image_sha: str | None) -> tuple:
+    """An item as a row of the import's staging table (columns of `staging.ITEM_COLUMNS`, in order)."""
+    stored = item.model_copy(update={"image": Path(item.image).name}) if item.image else item
+    return (item.id, seq, file, line, item.kind, item.source, item.title, search_text(item),
+            stored.model_dump_json(exclude_defaults=True), image_sha)
+
+
+UNIT_COLUMNS = ("item_id", "target", "kind", "position")
+
+
+def unit_tuples(item: Item) -> list[tuple[str, str, str, int]]:
+    prefix = "step" if item.kind == "trace" else "criterion"
+    return [(item.id, f"{prefix}:{u.id}", prefix, i) for i, u in enumerate(item.units)]
+
+
 def unit_rows(item: Item) -> list[dict]:
     prefix = "step" if item.kind == "trace" else "criterion"
     return [

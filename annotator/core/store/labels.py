@@ -10,11 +10,13 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, and_, delete, func, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, delete, func, insert, select, update
 
 from ..errors import NotFound, UsageError
 from ..model import Label
-from .tables import ANNOTATOR, COMPLETION, ITEM, LABEL, NOTE, UNIT
+from .database import DriverStatement
+from .placement import ItemFacts, Placement
+from .tables import ANNOTATOR, COMPLETION, ITEM, LABEL, NOTE
 
 if TYPE_CHECKING:
     from .project import Project
@@ -69,6 +71,21 @@ def ensure_annotator(conn: Connection, name: str, kind: str = "human") -> None:
         conn.execute(insert(ANNOTATOR).values(name=name, kind=kind, created_at=now()))
 
 
+_UNIT = and_(LABEL.c.item_id == bindparam("item_id"), LABEL.c.taxonomy == bindparam("taxonomy"),
+             LABEL.c.annotator == bindparam("annotator"), LABEL.c.target == bindparam("target"))
+_TAKE_LABEL = DriverStatement(delete(LABEL).where(and_(_UNIT, LABEL.c.label == bindparam("label")))
+                              .returning(LABEL.c.label, LABEL.c.created_at))
+_TAKE_UNIT = DriverStatement(delete(LABEL).where(_UNIT).returning(LABEL.c.label, LABEL.c.created_at))
+_GIVE = DriverStatement(insert(LABEL).values(
+    item_id=bindparam("item_id"), taxonomy=bindparam("taxonomy"), annotator=bindparam("annotator"),
+    target=bindparam("target"), label=bindparam("label"), created_at=bindparam("created_at")))
+
+
+def _params(lab: Label) -> dict[str, str]:
+    return {"item_id": lab.item_id, "taxonomy": lab.taxonomy, "annotator": lab.annotator, "target": lab.target,
+            "label": lab.label}
+
+
 def _key(lab: Label):
     return and_(LABEL.c.item_id == lab.item_id, LABEL.c.taxonomy == lab.taxonomy,
                 LABEL.c.annotator == lab.annotator, LABEL.c.target == lab.target, LABEL.c.label == lab.label)
@@ -78,78 +95,89 @@ class LabelStore:
     def __init__(self, project: "Project"):
         self._p = project
         self._db = project.db
+        # Items and annotators are never taken out of a project, so what one write learnt about them holds for
+        # the next: a key press then needs no query besides its own DELETE and INSERT.
+        self._items: dict[str, ItemFacts] = {}
+        self._annotators: set[str] = set()
 
     # --- validation -----------------------------------------------------------------------------------
+    def placement(self, conn: Connection, **options) -> Placement:
+        """The placement check for a batch of writes in `conn`, sharing what this store knows of items."""
+        return Placement(conn, lambda tax_id: self._p.taxonomies.lookup(tax_id, builtin=False),
+                         known_items=self._items, **options)
+
     def check(self, conn: Connection, lab: Label) -> None:
-        """Refuse a label the taxonomy does not have, or a target that is not on the item or of the wrong kind."""
-        name = (lab.annotator or "").strip()
-        if not name:
-            raise UsageError("an annotator name is needed")
-        tax = self._p.taxonomies.get(lab.taxonomy)
-        kind = conn.execute(select(ITEM.c.kind).where(ITEM.c.id == lab.item_id)).scalar()
-        if kind is None:
-            raise NotFound(f"no item {lab.item_id!r} in the project")
-        if kind not in tax.applies_to:
-            raise UsageError(f"taxonomy {tax.id!r} does not apply to {kind} items")
-        units = None
-        if lab.target.startswith(("criterion:", "step:")):
-            units = set(conn.execute(select(UNIT.c.target).where(
-                and_(UNIT.c.item_id == lab.item_id, UNIT.c.target == lab.target))).scalars())
-        problem = tax.placement_problem(lab.label, lab.target, units)
+        """Refuse a label the taxonomy does not have, or a target that is not on the item or of the wrong kind.
+
+        The single-choice rule is not checked here: a new answer from the app replaces the old one."""
+        problem = self.placement(conn).problem(lab.item_id, lab.taxonomy, lab.annotator, lab.target, lab.label,
+                                               single=False)
         if problem is None:
             return
         field, message = problem
-        if field == "label" or message.startswith("the item has no"):
-            raise NotFound(message.replace("the item has", f"item {lab.item_id!r} has"))
+        if field == "annotator":
+            raise UsageError(message)
+        if field == "item_id":
+            raise NotFound(f"no item {lab.item_id!r} in the project")
+        if message.startswith("the project has no") or field == "label" or " has no " in message:
+            raise NotFound(message)
         raise UsageError(message)
 
-    # --- writes ---------------------------------------------------------------------------------------
-    def _add_in(self, conn: Connection, lab: Label) -> LabelChange:
-        self.check(conn, lab)
-        ensure_annotator(conn, lab.annotator)
-        if conn.execute(select(LABEL.c.pk).where(_key(lab))).first() is not None:
-            return LabelChange()
-        removed: list[Label] = []
-        tax = self._p.taxonomies.get(lab.taxonomy)
-        if tax.choice == "single":
-            others = conn.execute(select(LABEL.c.label, LABEL.c.created_at).where(and_(
-                LABEL.c.item_id == lab.item_id, LABEL.c.taxonomy == lab.taxonomy,
-                LABEL.c.annotator == lab.annotator, LABEL.c.target == lab.target))).all()
-            for other, created in others:
-                old = lab.model_copy(update={"label": other, "created_at": _parse_time(created)})
-                conn.execute(delete(LABEL).where(_key(old)))
-                removed.append(old)
-        stamp = lab.created_at.isoformat(timespec="seconds") if lab.created_at else now()
-        conn.execute(insert(LABEL).values(item_id=lab.item_id, taxonomy=lab.taxonomy, annotator=lab.annotator,
-                                          target=lab.target, label=lab.label, created_at=stamp))
-        return LabelChange(added=(lab.model_copy(update={"created_at": _parse_time(stamp)}),),
-                           removed=tuple(removed))
+    def _known_annotator(self, conn: Connection, name: str) -> None:
+        if name not in self._annotators:
+            ensure_annotator(conn, name)
 
-    def _remove_in(self, conn: Connection, lab: Label) -> LabelChange:
-        row = conn.execute(select(LABEL.c.created_at).where(_key(lab))).first()
-        if row is None:
-            return LabelChange()
-        conn.execute(delete(LABEL).where(_key(lab)))
-        return LabelChange(removed=(lab.model_copy(update={"created_at": _parse_time(row[0])}),))
+    # --- writes ---------------------------------------------------------------------------------------
+    def _take_away(self, conn: Connection, lab: Label, whole_unit: bool) -> list[Label]:
+        """Delete the label (or, with `whole_unit`, every label of the annotator on its unit); return them."""
+        params = _params(lab)
+        if whole_unit:
+            del params["label"]
+        rows = (_TAKE_UNIT if whole_unit else _TAKE_LABEL).run(conn, **params)
+        return [lab.model_copy(update={"label": label, "created_at": _parse_time(created)}) for label, created in rows]
+
+    def _give(self, conn: Connection, lab: Label) -> Label:
+        self._known_annotator(conn, lab.annotator)
+        stamp = lab.created_at.isoformat(timespec="seconds") if lab.created_at else now()
+        _GIVE.run(conn, **_params(lab), created_at=stamp)
+        return lab.model_copy(update={"created_at": _parse_time(stamp)})
+
+    def _write(self, lab: Label, mode: str) -> LabelChange:
+        """One label action in one transaction of at most two statements once the item is known: a DELETE
+        that returns what it removed, then (when giving) an INSERT. In a single-choice taxonomy the DELETE
+        takes the annotator's whole answer on the unit, which is how a new answer replaces the old."""
+        single = self._p.taxonomies.get(lab.taxonomy).choice == "single"
+
+        def work(conn: Connection) -> LabelChange:
+            if mode == "remove":
+                return LabelChange(removed=tuple(self._take_away(conn, lab, whole_unit=False)))
+            self.check(conn, lab)
+            if mode == "add":
+                if conn.execute(select(LABEL.c.pk).where(_key(lab))).first() is not None:
+                    return LabelChange()
+                gone = self._take_away(conn, lab, whole_unit=True) if single else []
+            else:
+                gone = self._take_away(conn, lab, whole_unit=single)
+                if any(g.label == lab.label for g in gone):
+                    return LabelChange(removed=tuple(gone))
+            return LabelChange(added=(self._give(conn, lab),), removed=tuple(gone))
+
+        change = self._db.write(work)
+        self._annotators.add(lab.annotator)
+        return change
 
     def add(self, item_id: str, taxonomy: str, annotator: str, target: str, label: str) -> LabelChange:
-        lab = Label(item_id=item_id, taxonomy=taxonomy, annotator=annotator, target=target, label=label)
-        return self._db.write(lambda conn: self._add_in(conn, lab))
+        return self._write(Label(item_id=item_id, taxonomy=taxonomy, annotator=annotator, target=target,
+                                 label=label), "add")
 
     def remove(self, item_id: str, taxonomy: str, annotator: str, target: str, label: str) -> LabelChange:
-        lab = Label(item_id=item_id, taxonomy=taxonomy, annotator=annotator, target=target, label=label)
-        return self._db.write(lambda conn: self._remove_in(conn, lab))
+        return self._write(Label(item_id=item_id, taxonomy=taxonomy, annotator=annotator, target=target,
+                                 label=label), "remove")
 
     def toggle(self, item_id: str, taxonomy: str, annotator: str, target: str, label: str) -> LabelChange:
         """Give the label if it is not there, take it away if it is: what a label key does."""
-        lab = Label(item_id=item_id, taxonomy=taxonomy, annotator=annotator, target=target, label=label)
-
-        def work(conn: Connection) -> LabelChange:
-            if conn.execute(select(LABEL.c.pk).where(_key(lab))).first() is not None:
-                return self._remove_in(conn, lab)
-            return self._add_in(conn, lab)
-
-        return self._db.write(work)
+        return self._write(Label(item_id=item_id, taxonomy=taxonomy, annotator=annotator, target=target,
+                                 label=label), "toggle")
 
     def apply(self, change: LabelChange) -> LabelChange:
         """Apply a change (for redo, or its inverse for undo) in one transaction."""
@@ -158,12 +186,8 @@ class LabelStore:
             for lab in change.removed:
                 conn.execute(delete(LABEL).where(_key(lab)))
             for lab in change.added:
-                ensure_annotator(conn, lab.annotator)
                 if conn.execute(select(LABEL.c.pk).where(_key(lab))).first() is None:
-                    conn.execute(insert(LABEL).values(
-                        item_id=lab.item_id, taxonomy=lab.taxonomy, annotator=lab.annotator, target=lab.target,
-                        label=lab.label, created_at=(lab.created_at.isoformat(timespec="seconds")
-                                                     if lab.created_at else now())))
+                    self._give(conn, lab)
             return change
 
         return self._db.write(work)

@@ -24,7 +24,9 @@ from ..model import Item, Label, Record
 from ..stats import data as ld
 from ..taxonomy import Taxonomy, builtin_taxonomies, load_taxonomy, parse_taxonomy
 from .database import Database, is_sqlite, to_url
-from .items import ItemStore, image_blob
+from . import staging
+from .database import bulk_insert
+from .items import UNIT_COLUMNS, ItemStore, image_blob, stage_row, unit_tuples
 from .labels import CompletionStore, LabelStore, NoteStore, ensure_annotator, now
 from .results import GoldStore, JudgeCacheStore, PredictionStore
 from .tables import ANNOTATOR, COMPLETION, GOLD, LABEL, PREDICTION, SCORED, TAXONOMY, UNIT
@@ -57,6 +59,17 @@ class TaxonomyStore:
         found = self._load().get(taxonomy_id)
         if found is None:
             raise NotFound(f"the project has no taxonomy {taxonomy_id!r} (it has: {', '.join(self._load()) or 'none'})")
+        return found
+
+    def forget(self) -> None:
+        """Read the taxonomies again next time (a transaction that added some has committed)."""
+        self._cache = None
+
+    def lookup(self, taxonomy_id: str, builtin: bool = True) -> Taxonomy | None:
+        """The project's taxonomy by this id, else (with `builtin`) the built-in one an input may bring in."""
+        found = self._load().get(taxonomy_id)
+        if found is None and builtin:
+            found = builtin_taxonomies().get(taxonomy_id)
         return found
 
     def for_kind(self, kind: str) -> list[Taxonomy]:
@@ -194,91 +207,105 @@ class Project:
 
         paths = [Path(p) for p in paths]
         total = sum(p.stat().st_size for p in paths if p.is_file())
+        summary = ImportSummary(files=[str(p) for p in paths])
+        problems: list[Problem] = []
+        with self.db.pinned() as conn:
+            staging.create(conn)
+            try:
+                # Repeated ids are found in the project and the staged rows, not in a dict of every id read,
+                # so memory stays flat however big the files are.
+                seq = 0
+                done_before = 0
+                for index, path in enumerate(paths):
+                    base = done_before
 
-        def work(conn: Connection) -> ImportSummary:
-            summary = ImportSummary(files=[str(p) for p in paths])
-            problems: list[Problem] = []
-            position = ItemStore.next_position(conn)
-            # Repeated ids are found in the database (what this import read so far is already inserted in its
-            # transaction), not in a dict of every id read, so memory stays flat however big the files are.
-            starts: list[tuple[int, Path]] = []  # (first position, file) of each file of this import
-            done_before = 0
-            for path in paths:
-                starts.append((position, path))
-                base = done_before
+                    def file_progress(done: int, _total: int, base=base) -> None:
+                        if progress:
+                            progress(base + done, total)
 
-                def file_progress(done: int, _total: int, base=base) -> None:
-                    if progress:
-                        progress(base + done, total)
+                    def on_chosen(name: str, path=path) -> None:
+                        summary.formats.append(name)
+                        if chosen:
+                            chosen(str(path), name)
 
-                def on_chosen(name: str, path=path) -> None:
-                    summary.formats.append(name)
-                    if chosen:
-                        chosen(str(path), name)
+                    batch: list[Record] = []
+                    try:
+                        for rec in read_records(path, fmt, progress=file_progress, chosen=on_chosen,
+                                                track_ids=False):
+                            batch.append(rec)
+                            if len(batch) >= BATCH:
+                                seq = self._stage(conn, batch, seq, index, paths, summary, problems)
+                                batch = []
+                    except InputError as exc:
+                        problems.extend(exc.problems)
+                    # the last batch too: its ids clashing with the project are listed even when the file is bad
+                    seq = self._stage(conn, batch, seq, index, paths, summary, problems)
+                    if path.is_file():
+                        done_before += path.stat().st_size
+                if problems:
+                    raise InputError(problems)
+                summary.labels = self.db.write(lambda c: self._swap_in(c, paths), pinned=conn)
+            finally:
+                staging.drop(conn)
+        self.taxonomies.forget()
+        return summary
 
-                batch: list[Record] = []
-                try:
-                    for rec in read_records(path, fmt, progress=file_progress, chosen=on_chosen, track_ids=False):
-                        batch.append(rec)
-                        if len(batch) >= BATCH:
-                            position = self._insert_records(conn, batch, position, summary, problems, path, starts)
-                            batch = []
-                except InputError as exc:
-                    problems.extend(exc.problems)
-                # the last batch too: its ids clashing with the project are listed even when the file has problems
-                position = self._insert_records(conn, batch, position, summary, problems, path, starts)
-                if path.is_file():
-                    done_before += path.stat().st_size
-            if problems:
-                raise InputError(problems)
-            return summary
-
-        return self.db.write(work)
-
-    def _insert_records(self, conn: Connection, batch: list[Record], position: int, summary: ImportSummary,
-                        problems: list[Problem], path: Path, starts: list[tuple[int, Path]]) -> int:
+    def _stage(self, conn: Connection, batch: list[Record], seq: int, index: int, paths: list[Path],
+               summary: ImportSummary, problems: list[Problem]) -> int:
+        """Put a batch of records in the staging tables in one short transaction that locks nothing shared."""
         if not batch:
-            return position
-        clash = ItemStore.positions_of(conn, [r.item.id for r in batch])
-        fresh, seen_here, more_labels = [], set(), []
-        for rec in batch:
-            first = clash.get(rec.item.id)
-            if first is None and rec.item.id in seen_here:
-                first = position  # repeated within this batch (the reader reports it too, within one file)
-            if first is None:
-                seen_here.add(rec.item.id)
-                fresh.append(rec)
-            elif rec.shared and first >= starts[0][0]:
-                more_labels.append(rec)  # another labeler's record of an item this import brought in
-            elif first < starts[0][0]:
-                problems.append(Problem(str(path), rec.line, "id", f"item {rec.item.id!r} is already in the project"))
-            else:
-                earlier = next(f for start, f in reversed(starts) if start <= first)
-                where = "earlier in this file" if earlier == path else f"in {earlier}"
-                problems.append(Problem(str(path), rec.line, "id", f"duplicate id {rec.item.id!r}: a record "
-                                                                   f"{where} has it already"))
-        # Rows go in even after a problem (the whole import is rolled back then): later repeats of their ids
-        # are found in the database like any other.
-        images = {r.item.id: image_blob(r.item.image) for r in fresh if r.item.image}
-        ItemStore.insert_batch(conn, [r.item for r in fresh], position, images)
+            return seq
+        path = paths[index]
+        with conn.begin():
+            found = staging.seen(conn, [r.item.id for r in batch])
+            fresh, seen_here, more_labels = [], set(), []
+            for rec in batch:
+                where = found.get(rec.item.id)
+                if where is None and rec.item.id in seen_here:
+                    where = ("stage", index)  # repeated within this batch (the reader reports it too)
+                if where is None:
+                    seen_here.add(rec.item.id)
+                    fresh.append(rec)
+                elif rec.shared and where[0] == "stage":
+                    more_labels.append(rec)  # another labeler's record of an item this import brought in
+                elif where[0] == "project":
+                    problems.append(Problem(str(path), rec.line, "id", f"item {rec.item.id!r} is already in the "
+                                                                       "project"))
+                else:
+                    earlier = "earlier in this file" if where[1] == index else f"in {paths[where[1]]}"
+                    problems.append(Problem(str(path), rec.line, "id", f"duplicate id {rec.item.id!r}: a record "
+                                                                       f"{earlier} has it already"))
+            # Rows are staged even after a problem (nothing is swapped in then): later repeats of their ids are
+            # found like any other.
+            images = {r.item.id: image_blob(r.item.image) for r in fresh if r.item.image}
+            blobs = {sha: data for sha, data in images.values()}
+            have = staging.known_blobs(conn, list(blobs)) if blobs else set()
+            bulk_insert(conn, staging.STAGE_BLOB, [(s, d) for s, d in blobs.items() if s not in have],
+                        ("sha", "data"))
+            bulk_insert(conn, staging.STAGE_ITEM,
+                        [stage_row(r.item, seq + k, index, r.line, images.get(r.item.id, (None,))[0])
+                         for k, r in enumerate(fresh)], staging.ITEM_COLUMNS)
+            bulk_insert(conn, staging.STAGE_UNIT, [u for r in fresh for u in unit_tuples(r.item)], UNIT_COLUMNS)
+            stamp = now()
+            given = [lab for r in fresh for lab in r.labels]
+            if more_labels:
+                given += self._labels_of_new_annotators(conn, given, more_labels)
+            labels = [(lab.item_id, lab.taxonomy, lab.annotator, lab.target, lab.label,
+                       lab.created_at.isoformat(timespec="seconds") if lab.created_at else stamp)
+                      for lab in given]
+            bulk_insert(conn, staging.STAGE_LABEL, labels,
+                        ("item_id", "taxonomy", "annotator", "target", "label", "created_at"))
         for rec in fresh:
             summary.by_kind[rec.item.kind] = summary.by_kind.get(rec.item.kind, 0) + 1
-        labels = [lab for r in fresh for lab in r.labels]
-        if more_labels:
-            labels += self._labels_of_new_annotators(conn, labels, more_labels)
-        if labels:
-            summary.labels += self._insert_labels(conn, labels)
-        return position + len(fresh)
+        return seq + len(fresh)
 
     @staticmethod
     def _labels_of_new_annotators(conn: Connection, batch_labels: list[Label], records: list[Record]) -> list[Label]:
-        """Labels of repeated shared records, keeping only the first record of each (item, taxonomy,
-        annotator): a labeler who rated one solution twice keeps the first rating, as the done mark does."""
+        """Labels of repeated shared records (one per labeler, as PRM800K gives them), keeping only the first
+        record of each (item, taxonomy, annotator): a labeler who rated one solution twice keeps the first
+        rating, as the done mark does."""
         taken = {(lab.item_id, lab.taxonomy, lab.annotator) for lab in batch_labels}
-        ids = sorted({r.item.id for r in records})
-        taken |= {tuple(row) for row in conn.execute(
-            select(COMPLETION.c.item_id, COMPLETION.c.taxonomy, COMPLETION.c.annotator)
-            .where(COMPLETION.c.item_id.in_(ids))).all()}
+        taken |= staging.label_owners_of(conn, sorted({r.item.id for r in records}))
         out: list[Label] = []
         for rec in records:
             keys = {(lab.item_id, lab.taxonomy, lab.annotator) for lab in rec.labels}
@@ -288,23 +315,20 @@ class Project:
             out.extend(rec.labels)
         return out
 
-    def _insert_labels(self, conn: Connection, labels: list[Label]) -> int:
-        """Labels a format carries (PRM800K ratings, ProcessBench marks): stored, and the item marked done
-        for that annotator, since the source labelled every step it rated."""
-        for tax_id in {lab.taxonomy for lab in labels}:
+    def _swap_in(self, conn: Connection, paths: list[Path]) -> int:
+        """The import's one write transaction: staged rows into the project's tables. Labels a format carries
+        (PRM800K ratings, ProcessBench marks) are stored, and the item marked done for that annotator, since
+        the source labelled every step it rated."""
+        clash = staging.clashes(conn)
+        if clash:  # another import brought these ids while this one was reading
+            raise InputError([Problem(str(paths[f]), line, "id", f"item {i!r} is already in the project")
+                              for f, line, i in clash])
+        taxonomies, annotators = staging.label_owners(conn)
+        for tax_id in taxonomies:
             self.taxonomies.ensure_in(conn, tax_id)
-        for name in {lab.annotator for lab in labels}:
+        for name in annotators:
             ensure_annotator(conn, name)
-        stamp = now()
-        rows = {(lab.item_id, lab.taxonomy, lab.annotator, lab.target, lab.label): lab for lab in labels}
-        conn.execute(insert(LABEL), [
-            {"item_id": k[0], "taxonomy": k[1], "annotator": k[2], "target": k[3], "label": k[4],
-             "created_at": lab.created_at.isoformat(timespec="seconds") if lab.created_at else stamp}
-            for k, lab in rows.items()])
-        done = {(lab.item_id, lab.taxonomy, lab.annotator) for lab in labels}
-        conn.execute(insert(COMPLETION), [{"item_id": i, "taxonomy": t, "annotator": a, "done_at": stamp}
-                                          for i, t, a in sorted(done)])
-        return len(rows)
+        return staging.swap_in(conn, ItemStore.next_position(conn), now())
 
     # --- what the project holds -----------------------------------------------------------------------------
     def annotators(self, kind: str | None = "human") -> list[str]:

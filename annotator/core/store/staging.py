@@ -1,0 +1,119 @@
+"""Staging an import: rows wait in TEMPORARY tables of the importing connection, then go in with one short
+write transaction.
+
+Reading, validating and converting a large file takes seconds to minutes. Inside one write transaction that
+would hold the project's write lock the whole time, and a teammate's key press or merge would wait past its
+patience. A temporary table belongs to one connection and writing it takes no lock on the project (on SQLite it
+lives in the connection's own temporary file; on PostgreSQL it is private to the session), so the rows are
+inserted there chunk by chunk while others keep working, and the swap at the end is a few INSERT ... SELECT
+statements run by the database itself. All or nothing still holds: nobody sees the staged rows, a failed or
+killed import leaves them behind in a table that vanishes with its connection, and the swap is one
+transaction.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (Column, Connection, Integer, LargeBinary, MetaData, Table, Text, func, insert, literal,
+                        select)
+
+from .placement import CHUNK
+from .tables import BLOB, COMPLETION, ITEM, LABEL, UNIT
+
+_META = MetaData()
+TEMP = ["TEMPORARY"]
+STAGE_ITEM = Table("import_stage_item", _META,
+                   Column("id", Text, primary_key=True), Column("seq", Integer, nullable=False),
+                   Column("file", Integer, nullable=False), Column("line", Integer, nullable=False),
+                   Column("kind", Text, nullable=False), Column("source", Text, nullable=False),
+                   Column("title", Text, nullable=False), Column("text", Text, nullable=False),
+                   Column("data", Text, nullable=False), Column("image_sha", Text), prefixes=TEMP)
+STAGE_UNIT = Table("import_stage_unit", _META,
+                   Column("item_id", Text, nullable=False), Column("target", Text, nullable=False),
+                   Column("kind", Text, nullable=False), Column("position", Integer, nullable=False), prefixes=TEMP)
+STAGE_BLOB = Table("import_stage_blob", _META,
+                   Column("sha", Text, primary_key=True), Column("data", LargeBinary, nullable=False), prefixes=TEMP)
+STAGE_LABEL = Table("import_stage_label", _META,
+                    Column("item_id", Text, nullable=False), Column("taxonomy", Text, nullable=False),
+                    Column("annotator", Text, nullable=False), Column("target", Text, nullable=False),
+                    Column("label", Text, nullable=False), Column("created_at", Text, nullable=False), prefixes=TEMP)
+ITEM_COLUMNS = ("id", "seq", "file", "line", "kind", "source", "title", "text", "data", "image_sha")
+
+
+def create(conn: Connection) -> None:
+    with conn.begin():
+        _META.drop_all(conn, checkfirst=True)  # left by an import this pooled connection ran before
+        _META.create_all(conn)
+
+
+def drop(conn: Connection) -> None:
+    if conn.in_transaction():
+        conn.rollback()
+    with conn.begin():
+        _META.drop_all(conn, checkfirst=True)
+
+
+def seen(conn: Connection, ids: list[str]) -> dict[str, tuple[str, int]]:
+    """Where each of these ids already is: ("project", 0) or ("stage", index of the file that staged it)."""
+    found: dict[str, tuple[str, int]] = {}
+    for i in range(0, len(ids), CHUNK):
+        chunk = ids[i:i + CHUNK]
+        found.update({r: ("project", 0) for r in conn.execute(select(ITEM.c.id).where(ITEM.c.id.in_(chunk))).scalars()})
+        for item_id, file in conn.execute(select(STAGE_ITEM.c.id, STAGE_ITEM.c.file)
+                                          .where(STAGE_ITEM.c.id.in_(chunk))):
+            found.setdefault(item_id, ("stage", file))
+    return found
+
+
+def known_blobs(conn: Connection, shas: list[str]) -> set[str]:
+    found: set[str] = set()
+    for i in range(0, len(shas), CHUNK):
+        chunk = shas[i:i + CHUNK]
+        found.update(conn.execute(select(BLOB.c.sha).where(BLOB.c.sha.in_(chunk))).scalars())
+        found.update(conn.execute(select(STAGE_BLOB.c.sha).where(STAGE_BLOB.c.sha.in_(chunk))).scalars())
+    return found
+
+
+def clashes(conn: Connection) -> list[tuple[int, int, str]]:
+    """Staged items whose id the project got meanwhile (another import): (file index, line, id)."""
+    return [tuple(r) for r in conn.execute(select(STAGE_ITEM.c.file, STAGE_ITEM.c.line, STAGE_ITEM.c.id)
+                                           .join(ITEM, ITEM.c.id == STAGE_ITEM.c.id)
+                                           .order_by(STAGE_ITEM.c.seq).limit(100))]
+
+
+def swap_in(conn: Connection, first_position: int, stamp: str) -> int:
+    """Inside the write transaction: copy every staged row into the project's tables; returns labels added."""
+    have = select(BLOB.c.sha)
+    conn.execute(insert(BLOB).from_select(["sha", "data"], select(STAGE_BLOB.c.sha, STAGE_BLOB.c.data)
+                                          .where(STAGE_BLOB.c.sha.not_in(have))))
+    columns = ["id", "position", "kind", "source", "title", "text", "data", "image_sha"]
+    s = STAGE_ITEM.c
+    conn.execute(insert(ITEM).from_select(columns, select(
+        s.id, s.seq + first_position, s.kind, s.source, s.title, s.text, s.data, s.image_sha).order_by(s.seq)))
+    conn.execute(insert(UNIT).from_select(["item_id", "target", "kind", "position"], select(STAGE_UNIT)))
+    lab = STAGE_LABEL.c
+    key = [lab.item_id, lab.taxonomy, lab.annotator, lab.target, lab.label]
+    distinct = select(*key, func.min(lab.created_at)).group_by(*key)
+    added = conn.execute(select(func.count()).select_from(distinct.subquery())).scalar()  # rowcount varies by driver
+    conn.execute(insert(LABEL).from_select(["item_id", "taxonomy", "annotator", "target", "label", "created_at"],
+                                           distinct))
+    conn.execute(insert(COMPLETION).from_select(
+        ["item_id", "taxonomy", "annotator", "done_at"],
+        select(lab.item_id, lab.taxonomy, lab.annotator, literal(stamp)).distinct()))
+    return max(int(added or 0), 0)
+
+
+def label_owners(conn: Connection) -> tuple[list[str], list[str]]:
+    """The taxonomies and annotators the staged labels name (each must exist before the labels go in)."""
+    taxonomies = list(conn.execute(select(STAGE_LABEL.c.taxonomy).distinct()).scalars())
+    annotators = list(conn.execute(select(STAGE_LABEL.c.annotator).distinct()).scalars())
+    return sorted(taxonomies), sorted(annotators)
+
+
+def label_owners_of(conn: Connection, ids: list[str]) -> set[tuple[str, str, str]]:
+    """(item, taxonomy, annotator) of the labels already staged for these items."""
+    lab = STAGE_LABEL.c
+    found: set[tuple[str, str, str]] = set()
+    for i in range(0, len(ids), CHUNK):
+        found |= {tuple(r) for r in conn.execute(select(lab.item_id, lab.taxonomy, lab.annotator).distinct()
+                                                 .where(lab.item_id.in_(ids[i:i + CHUNK])))}
+    return found

@@ -1,0 +1,2 @@
+-- some other SQLite database: no schema version at all
+DROP TABLE alembic_version;
