@@ -116,7 +116,7 @@ def cmd_export(args) -> int:
         if args.taxonomy:
             project.taxonomies.get(args.taxonomy)
         rows = export_labels_csv(project, args.output, wide=args.wide, gold=args.gold, taxonomy=args.taxonomy,
-                                 annotator=args.annotator)
+                                 annotator=args.annotator, done_only=args.done_only)
     print(f"wrote {rows} rows to {args.output}")
     return 0
 
@@ -242,6 +242,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, metavar="OUT.csv")
     p.add_argument("--wide", action="store_true", help="one row per item, target and annotator; a column per label")
     p.add_argument("--gold", action="store_true", help="export the adjudicated gold labels")
+    p.add_argument("--done-only", action="store_true",
+                   help="only finished work (by default unfinished labels are written too, with done=false)")
     p.add_argument("--taxonomy", metavar="ID")
     p.add_argument("--annotator", metavar="NAME")
     p.set_defaults(func=cmd_export)

@@ -13,7 +13,7 @@ from annotator.core.errors import InputError
 from annotator.core.export import export_labels_csv
 from annotator.core.labels_csv import LABEL_CSV_COLUMNS, import_labels_csv, label_data_from_csv, read_label_rows
 
-HEADER = ",".join(LABEL_CSV_COLUMNS)
+HEADER = ",".join(LABEL_CSV_COLUMNS[:-1])  # as 0.1 wrote it, without the done column: every row is done
 
 
 def annotate(project: Project) -> None:
@@ -34,7 +34,7 @@ def annotate(project: Project) -> None:
     p.completion.set_done("t1", "reasoning_errors", "alice")
     p.labels.add("cap1", "caption_verdict", "alice", "criterion:c1", "partly_met")
     p.completion.set_done("cap1", "caption_verdict", "alice")
-    p.labels.add("r2", "rift", "bob", "item", "redundant_criteria")  # bob has not finished r2: not exported
+    p.labels.add("r2", "rift", "bob", "item", "redundant_criteria")  # bob has not finished r2: done=false
 
 
 @pytest.fixture
@@ -50,23 +50,29 @@ def rows(path: Path) -> list[dict]:
         return list(csv.DictReader(handle))
 
 
-def test_long_export_has_the_design_columns_and_only_done_work(filled_project, tmp_path):
+def test_long_export_has_the_design_columns_and_all_work_with_done(filled_project, tmp_path):
     annotate(filled_project)
     out = tmp_path / "labels.csv"
     n = export_labels_csv(filled_project, out)
     got = rows(out)
-    assert out.read_text(encoding="utf-8").splitlines()[0] == HEADER
+    assert out.read_text(encoding="utf-8").splitlines()[0] == ",".join(LABEL_CSV_COLUMNS)
+    assert LABEL_CSV_COLUMNS[-1] == "done"
     assert n == len(got)
     keys = {(r["item_id"], r["taxonomy"], r["annotator"], r["target"], r["label"]) for r in got}
     assert ("r1", "rift", "alice", "criterion:c2", "subjective") in keys
     assert ("r2", "rift", "alice", "item", "") in keys  # a done item with no label appears once, empty
     assert ("r1", "rift", "alice", "criterion:c3", "") in keys  # a lone note keeps its row
     assert ("t1", "reasoning_errors", "alice", "span:s2:5-16", "calculation") in keys
-    assert all(r["annotator"] != "bob" for r in got)
+    assert [(r["item_id"], r["label"], r["done"]) for r in got if r["annotator"] == "bob"] == [
+        ("r2", "redundant_criteria", "false")]
+    assert {r["done"] for r in got if r["annotator"] == "alice"} == {"true"}
     assert {r["item_kind"] for r in got if r["item_id"] == "t1"} == {"trace"}
     note = [r["note"] for r in got if r["target"] == "criterion:c2"]
     assert note == ['which "appropriate", for whom?']
     assert all(r["created_at"] for r in got if r["label"])
+    done_only = tmp_path / "done_only.csv"
+    assert export_labels_csv(filled_project, done_only, done_only=True) == n - 1
+    assert [r for r in got if r["annotator"] != "bob"] == rows(done_only)
 
 
 def test_round_trip_is_byte_identical_long_and_wide(filled_project, second_project, tmp_path):
@@ -75,7 +81,7 @@ def test_round_trip_is_byte_identical_long_and_wide(filled_project, second_proje
     export_labels_csv(filled_project, first_long)
     export_labels_csv(filled_project, first_wide, wide=True)
     summary = import_labels_csv(second_project, [first_long])
-    assert summary.annotators == ("alice",)
+    assert summary.annotators == ("alice", "bob")
     second_long, second_wide = tmp_path / "b_long.csv", tmp_path / "b_wide.csv"
     export_labels_csv(second_project, second_long)
     export_labels_csv(second_project, second_wide, wide=True)

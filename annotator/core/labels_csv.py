@@ -1,9 +1,10 @@
 """The long labels CSV (DESIGN section 4): reading it strictly, merging it into a project, and reading it alone
 as a `LabelData` for agreement without a project.
 
-Columns: item_id, item_kind, taxonomy, annotator, target, label, note, created_at. Every (item, taxonomy,
-annotator) that appears is done; a row with an empty label says "done, nothing on this target" (and may carry
-a note). The same row twice is the same label, not a duplicate.
+Columns: item_id, item_kind, taxonomy, annotator, target, label, note, created_at, done (DESIGN 10.2). The
+(item, taxonomy, annotator) of a row is done unless the row says `done` false: unfinished work travels too,
+and stays unfinished. A row with an empty label says "nothing on this target" (and may carry a note). The same
+row twice is the same label, not a duplicate. Notes are kept exactly, spaces included.
 """
 
 from __future__ import annotations
@@ -13,10 +14,10 @@ import io
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Annotated, Iterable, Iterator
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError, field_validator
 from sqlalchemy import Connection, and_, insert, select
 
 from .csv_cells import restore
@@ -26,7 +27,9 @@ from .stats import data as ld
 from .targets import parse_target
 from .taxonomy import Taxonomy
 
-LABEL_CSV_COLUMNS = ["item_id", "item_kind", "taxonomy", "annotator", "target", "label", "note", "created_at"]
+LABEL_CSV_COLUMNS = ["item_id", "item_kind", "taxonomy", "annotator", "target", "label", "note", "created_at",
+                     "done"]
+DONE_WORDS = {"true": True, "false": False}
 REQUIRED = ["item_id", "taxonomy", "annotator", "target", "label"]
 MAX_PROBLEMS = 100
 
@@ -40,8 +43,9 @@ class LabelCsvRow(BaseModel):
     annotator: str
     target: str = "item"
     label: str = ""
-    note: str = ""
+    note: Annotated[str, StringConstraints(strip_whitespace=False)] = ""  # a note comes back as it was typed
     created_at: datetime | None = None
+    done: bool = True
 
     @field_validator("item_id", "taxonomy", "annotator")
     @classmethod
@@ -66,6 +70,19 @@ class LabelCsvRow(BaseModel):
     @classmethod
     def _time(cls, v: object) -> object:
         return None if v in ("", None) else v
+
+    @field_validator("done", mode="before")
+    @classmethod
+    def _done(cls, v: object) -> object:
+        """`true` or `false` as export writes them (any case); an empty cell, like a missing column, is true."""
+        if isinstance(v, bool):
+            return v
+        word = str(v).strip().lower()
+        if not word:
+            return True
+        if word not in DONE_WORDS:
+            raise ValueError(f"{v!r} is not true or false")
+        return DONE_WORDS[word]
 
 
 @dataclass(frozen=True)
@@ -162,7 +179,10 @@ class LabelImportSummary:
 
 
 def import_labels_csv(project, paths: Iterable[str | Path]) -> LabelImportSummary:
-    """Merge labels CSV files into the project, all-or-nothing, in one transaction."""
+    """Merge labels CSV files into the project, all-or-nothing, in one transaction.
+
+    Import only adds: work one row calls done is marked done, and work already done in the project stays
+    done whatever a `done=false` row says (it may come from an export made before the annotator finished)."""
     from .store.labels import ensure_annotator, now
     from .store.tables import COMPLETION, ITEM, LABEL, NOTE, UNIT
 
@@ -218,7 +238,8 @@ def import_labels_csv(project, paths: Iterable[str | Path]) -> LabelImportSummar
                     if problem:
                         problems.append(Problem(*where, *problem))
                         continue
-                    done.add((r.item_id, r.taxonomy, r.annotator))
+                    if r.done:  # a done=false row brings its labels and note, and leaves the item unfinished
+                        done.add((r.item_id, r.taxonomy, r.annotator))
                     annotators.add(r.annotator)
                     if r.note:
                         notes[(r.item_id, r.taxonomy, r.annotator, r.target)] = r.note
@@ -272,7 +293,7 @@ def label_data_from_csv(paths: Iterable[str | Path], taxonomy: Taxonomy) -> ld.L
         try:
             for entry in read_label_rows(path):
                 r = entry.row
-                if r.taxonomy != taxonomy.id:
+                if r.taxonomy != taxonomy.id or not r.done:  # figures count finished work only (DESIGN 10.2)
                     continue
                 problem = taxonomy.placement_problem(r.label, r.target)
                 if problem:
