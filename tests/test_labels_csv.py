@@ -7,6 +7,7 @@ import csv
 from pathlib import Path
 
 import pytest
+from backends import store_backend  # noqa: F401 - the fixture: a SQLite file, then a PostgreSQL database
 
 from annotator.core import Project
 from annotator.core.errors import InputError
@@ -270,3 +271,80 @@ def test_a_csv_read_alone_knows_only_the_units_in_it(tmp_path):
     assert data.labels.values.tolist() == [["r1", "alice", "criterion:c2", "subjective"]]
     traces = label_data_from_csv([path], builtin_taxonomies()["reasoning_errors"])
     assert traces.labels.values.tolist() == [["t1", "alice", "step:s2", "calculation"]]
+
+
+# --- unfinished work (DESIGN 10.2) -------------------------------------------------------------------------
+def test_an_unfinished_label_survives_export_and_import_as_unfinished(store_backend, items_file, tmp_path):  # noqa: F811
+    """On SQLite and on PostgreSQL: the laptop annotator's day, finished or not, reaches the team project."""
+    out = tmp_path / "day.csv"
+    with Project.create(store_backend) as laptop:
+        laptop.import_items([items_file])
+        laptop.labels.add("r1", "rift", "nina", "criterion:c1", "subjective")
+        laptop.notes.set("r1", "rift", "nina", "criterion:c1", "'=1+1 is how a sheet\nshows \"two\"")
+        laptop.labels.add("r2", "rift", "nina", "item", "low_signal")
+        laptop.completion.set_done("r2", "rift", "nina")
+        assert export_labels_csv(laptop, out) == 2
+    assert {(r["item_id"], r["done"]) for r in rows(out)} == {("r1", "false"), ("r2", "true")}
+    with Project.create(tmp_path / "team.sqlite") as team:
+        team.import_items([items_file])
+        summary = import_labels_csv(team, [out])
+        assert (summary.labels_added, summary.done_added) == (2, 1)
+        assert [lab.label for lab in team.labels.for_item("r1", "rift", "nina")] == ["subjective"]
+        assert not team.completion.is_done("r1", "rift", "nina")
+        assert team.completion.is_done("r2", "rift", "nina")
+        assert team.notes.get("r1", "rift", "nina", "criterion:c1") == "'=1+1 is how a sheet\nshows \"two\""
+        again = tmp_path / "again.csv"
+        export_labels_csv(team, again)
+        assert again.read_bytes() == out.read_bytes()
+
+
+def test_a_done_false_row_never_unmarks_finished_work(filled_project, tmp_path):
+    filled_project.completion.set_done("r1", "rift", "nina")
+    path = tmp_path / "old.csv"
+    path.write_text(",".join(LABEL_CSV_COLUMNS) + "\nr1,rubric,rift,nina,item,low_signal,,,false\n"
+                    "r2,rubric,rift,nina,item,low_signal,,,FALSE\nr2,rubric,rift,omar,item,,,,True\n"
+                    "r2,rubric,rift,pia,item,low_signal,,,\n", encoding="utf-8")
+    summary = import_labels_csv(filled_project, [path])
+    assert (summary.labels_added, summary.done_added) == (3, 2)
+    assert filled_project.completion.is_done("r1", "rift", "nina")
+    assert not filled_project.completion.is_done("r2", "rift", "nina")
+    assert filled_project.completion.is_done("r2", "rift", "omar")
+    assert filled_project.completion.is_done("r2", "rift", "pia")  # an empty done cell means true
+
+
+def test_a_done_cell_must_be_true_or_false(filled_project, tmp_path):
+    path = tmp_path / "bad_done.csv"
+    path.write_text(",".join(LABEL_CSV_COLUMNS) + "\nr1,rubric,rift,nina,item,low_signal,,,yes please\n",
+                    encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        import_labels_csv(filled_project, [path])
+    [problem] = caught.value.problems
+    assert (problem.line, problem.field) == (2, "done") and "true or false" in problem.message
+    assert filled_project.labels.count() == 0
+
+
+def test_figures_count_finished_work_only(filled_project, tmp_path):
+    """An unfinished annotator's labels travel in the CSV but move no figure, from a project or from the file."""
+    from annotator.core.stats.agreement import agreement_report
+    from annotator.core.taxonomy import builtin_taxonomies
+
+    p = filled_project
+    for who, labels in (("alice", ["subjective", "hackable"]), ("bob", ["subjective", "non_atomic"])):
+        for target, label in zip(("criterion:c1", "criterion:c2"), labels):
+            p.labels.add("r1", "rift", who, target, label)
+        p.completion.set_done("r1", "rift", who)
+    finished = tmp_path / "finished.csv"
+    export_labels_csv(p, finished)
+    before = agreement_report(p.label_data("rift"), n_boot=0)
+    p.labels.add("r1", "rift", "carol", "criterion:c1", "ungrounded")  # carol has not finished r1
+    p.labels.add("r1", "rift", "carol", "criterion:c3", "hackable")
+    everything = tmp_path / "everything.csv"
+    export_labels_csv(p, everything)
+    assert {r["annotator"] for r in rows(everything) if r["done"] == "false"} == {"carol"}
+    assert p.label_data("rift").annotators == ["alice", "bob"]
+    assert agreement_report(p.label_data("rift"), n_boot=0) == before
+    rift = builtin_taxonomies()["rift"]
+    alone, reference = label_data_from_csv([everything], rift), label_data_from_csv([finished], rift)
+    assert alone.annotators == ["alice", "bob"]
+    assert alone.labels.values.tolist() == reference.labels.values.tolist()
+    assert alone.units.values.tolist() == reference.units.values.tolist()

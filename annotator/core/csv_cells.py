@@ -21,6 +21,9 @@ from typing import Sequence, TextIO
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 GUARD = "'"
+LINE_END = "\r\n"
+"""CSV files end lines as RFC 4180 says. With a bare `\n` the csv module (and pandas) leave a cell holding a
+lone carriage return unquoted, and a reader then splits the row there."""
 RISKY_START = _FORMULA_START + (GUARD,)
 """First characters of every cell `neutralise` may change: a cell starting otherwise is written as it is."""
 
@@ -61,7 +64,7 @@ class SafeCsvWriter:
     def __init__(self, handle: TextIO):
         self._handle = handle
         self._buffer = io.StringIO()
-        self._writer = csv.writer(self._buffer, lineterminator="\n")
+        self._writer = csv.writer(self._buffer, lineterminator=LINE_END)
         self._guarded: dict[str, object] = {}
 
     def write(self, rows: list[Sequence[object]]) -> None:

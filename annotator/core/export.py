@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import ColumnElement, Select, and_, case, except_, func, literal_column, select, union_all
 
-from .csv_cells import SafeCsvWriter, neutralise
+from .csv_cells import LINE_END, SafeCsvWriter, neutralise
 from .labels_csv import LABEL_CSV_COLUMNS
 from .output_files import atomic_path
 from .store.database import iter_plain
@@ -147,7 +147,8 @@ def export_labels_csv(project, out: str | Path, wide: bool = False, gold: bool =
         return _write_long_csv(project, out, taxonomy, annotator, done_only)
     frame = gold_frame(project, taxonomy) if gold else wide_labels_frame(project, taxonomy, annotator, done_only)
     with atomic_path(out, ".csv") as tmp:
-        _safe(frame).rename(columns=neutralise).to_csv(tmp, index=False, chunksize=CHUNK)
+        _safe(frame).rename(columns=neutralise).to_csv(tmp, index=False, chunksize=CHUNK,
+                                                           lineterminator=LINE_END)
     return len(frame)
 
 
