@@ -109,10 +109,33 @@ def cmd_labels_import(args) -> int:
     return 0
 
 
+class _TerminateAsExit:
+    """SIGTERM (`kill`, a logout) ends the command as Ctrl+C does, through the cleanup of the file it was
+    writing: by default it stops the interpreter where it stands and leaves the temporary file behind."""
+
+    def __enter__(self) -> None:
+        import signal
+        import threading
+
+        self._installed = threading.current_thread() is threading.main_thread()  # where Python allows it
+        if self._installed:
+            self._previous = signal.signal(signal.SIGTERM, self._stop)
+
+    @staticmethod
+    def _stop(signum, _frame) -> None:
+        raise SystemExit(128 + signum)
+
+    def __exit__(self, *_exc) -> None:
+        import signal
+
+        if self._installed:
+            signal.signal(signal.SIGTERM, self._previous if self._previous is not None else signal.SIG_DFL)
+
+
 def cmd_export(args) -> int:
     from .core.export import export_labels_csv
 
-    with _open(args.project) as project:
+    with _TerminateAsExit(), _open(args.project) as project:
         if args.taxonomy:
             project.taxonomies.get(args.taxonomy)
         rows = export_labels_csv(project, args.output, wide=args.wide, gold=args.gold, taxonomy=args.taxonomy,
@@ -124,7 +147,7 @@ def cmd_export(args) -> int:
 def cmd_items_export(args) -> int:
     from .core.export import export_items_jsonl
 
-    with _open(args.project) as project:
+    with _TerminateAsExit(), _open(args.project) as project:
         n = export_items_jsonl(project, args.output)
     print(f"wrote {n} items to {args.output}")
     return 0
