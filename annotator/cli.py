@@ -101,11 +101,29 @@ def cmd_check(args) -> int:
     return 0
 
 
+PRINTED_PROBLEMS = 100  # beyond this a list of problems is a wall of text: the first ones and a count say enough
+
+
+def _print_some_problems(exc: InputError) -> int:
+    """The first problems of a bad input, then how many more there are, then the usual closing line."""
+    for problem in exc.problems[:PRINTED_PROBLEMS]:
+        _err(str(problem))
+    rest = len(exc.problems) - PRINTED_PROBLEMS
+    if rest > 0:
+        _err(f"... and {rest:,} more")
+    _err(f"nothing was changed ({len(exc.problems):,} problem{'s' if len(exc.problems) != 1 else ''})")
+    return 1
+
+
 def cmd_labels_import(args) -> int:
     from .core.labels_csv import import_labels_csv
 
     with _open(args.project) as project:
-        print(import_labels_csv(project, args.files).line())
+        try:
+            summary = import_labels_csv(project, args.files)
+        except InputError as exc:
+            return _print_some_problems(exc)
+    print(summary.line())
     return 0
 
 
