@@ -91,3 +91,12 @@ def test_a_batch_without_risky_cells_is_written_as_the_csv_module_writes_it():
     expected = io.StringIO()
     csv.writer(expected, lineterminator="\r\n").writerows(rows)
     assert _written(rows, 2) == expected.getvalue()
+
+
+def test_step_ratings_are_numbers_and_the_text_stands():
+    """`+1` and `-1` start like formulas but are data: the batch is written once, by the csv module alone."""
+    rows = [("t1", "trace", "step_rating", "ann", f"step:s{n}", ("+1", "-1", "0")[n % 3], "", "", "true")
+            for n in range(300)]
+    expected = io.StringIO()
+    csv.writer(expected, lineterminator="\r\n").writerows(rows)
+    assert _written(rows, 100) == expected.getvalue()
