@@ -97,6 +97,8 @@ CASES = [
     Case("labels_formula_label.csv", "labels", "a =HYPERLINK(...) formula as the label"),
     Case("labels_invalid_utf8.csv", "labels", "a Latin-1 note"),
     Case("labels_empty.csv", "labels", "a file of zero bytes", whole_file=True),
+    Case("labels_done_not_boolean.csv", "labels", "done 'maybe' where true or false belongs"),
+    Case("gen/labels_many_unknown_items.csv", "labels", "7,608 rows of items the project lacks (100 printed)"),
     # --- predictions CSV files ---------------------------------------------------------------------------
     Case("predictions_score_above_one.csv", "predictions", "score 1.5"),
     Case("predictions_nan_score.csv", "predictions", "score nan"),
@@ -151,6 +153,8 @@ def generated(tmp_path_factory) -> Path:
         '{"id": "d", "kind": "rubric", "prompt": "p", "criteria": ["c"], "meta": {"x": '
         + "[" * 100_000 + "]" * 100_000 + "}}\n", encoding="utf-8")
     (folder / "deep_objects.jsonl").write_text('{"a":' * 100_000 + "1" + "}" * 100_000 + "\n", encoding="utf-8")
+    (folder / "labels_many_unknown_items.csv").write_text("item_id,taxonomy,annotator,target,label\n" + "".join(
+        f"ghost{n},rift,ann,item,low_signal\n" for n in range(7_608)), encoding="utf-8")
     return folder.parent
 
 
