@@ -14,6 +14,7 @@ labelling at once never see an error and never lose or duplicate a label:
 
 from __future__ import annotations
 
+import itertools
 import random
 import time
 from contextlib import contextmanager
@@ -255,6 +256,9 @@ def fetch_plain(conn: Connection, query) -> list[tuple]:
     return [row for batch in iter_plain(conn, query) for row in batch]
 
 
+_CURSOR_NUMBERS = itertools.count()  # a server-side cursor needs a name no other open cursor has
+
+
 def iter_plain(conn: Connection, query, batch: int = 10_000) -> Iterator[list[tuple]]:
     """The rows of `fetch_plain` in batches, so a caller can pass them on without holding them all.
 
@@ -265,7 +269,8 @@ def iter_plain(conn: Connection, query, batch: int = 10_000) -> Iterator[list[tu
     if compiled.positional:
         params = tuple(params[name] for name in compiled.positiontup)
     server_side = conn.dialect.name == "postgresql"
-    cursor = conn.connection.cursor(name="annotator_rows") if server_side else conn.connection.cursor()
+    cursor = (conn.connection.cursor(name=f"annotator_rows_{next(_CURSOR_NUMBERS)}") if server_side
+              else conn.connection.cursor())
     try:
         if server_side:
             cursor.itersize = batch
