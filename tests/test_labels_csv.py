@@ -274,7 +274,8 @@ def test_a_csv_read_alone_knows_only_the_units_in_it(tmp_path):
 
 
 # --- unfinished work (DESIGN 10.2) -------------------------------------------------------------------------
-def test_an_unfinished_label_survives_export_and_import_as_unfinished(store_backend, items_file, tmp_path):  # noqa: F811
+def test_an_unfinished_label_survives_export_and_import_as_unfinished(store_backend, items_file,  # noqa: F811
+                                                                      tmp_path):
     """On SQLite and on PostgreSQL: the laptop annotator's day, finished or not, reaches the team project."""
     out = tmp_path / "day.csv"
     with Project.create(store_backend) as laptop:

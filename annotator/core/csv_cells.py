@@ -53,6 +53,7 @@ _RISKY_CELL = re.compile('[,\n]"?[' + re.escape("".join(RISKY_START)) + "]")
 behind an opening quote or not. It also matches inside quoted cells, which only costs a recheck. (Written
 without `^` and MULTILINE, which made the search twice as slow.)"""
 _CELL_END = re.compile("[,\r]")
+_MEMORY = 100_000  # distinct cells a writer remembers the guarded form of (labels and names repeat; notes not)
 
 
 class SafeCsvWriter:
@@ -98,5 +99,7 @@ class SafeCsvWriter:
         if not isinstance(value, str) or not value.startswith(RISKY_START):
             return value
         if value not in self._guarded:
+            if len(self._guarded) >= _MEMORY:
+                self._guarded.clear()
             self._guarded[value] = neutralise(value)
         return self._guarded[value]
