@@ -104,22 +104,63 @@ def cmd_check(args) -> int:
     return 0
 
 
+PRINTED_PROBLEMS = 100  # beyond this a list of problems is a wall of text: the first ones and a count say enough
+
+
+def _print_some_problems(exc: InputError) -> int:
+    """The first problems of a bad input, then how many more there are, then the usual closing line."""
+    for problem in exc.problems[:PRINTED_PROBLEMS]:
+        _err(str(problem))
+    rest = len(exc.problems) - PRINTED_PROBLEMS
+    if rest > 0:
+        _err(f"... and {rest:,} more")
+    _err(f"nothing was changed ({len(exc.problems):,} problem{'s' if len(exc.problems) != 1 else ''})")
+    return 1
+
+
 def cmd_labels_import(args) -> int:
     from .core.labels_csv import import_labels_csv
 
     with _open(args.project) as project:
-        print(import_labels_csv(project, args.files).line())
+        try:
+            summary = import_labels_csv(project, args.files)
+        except InputError as exc:
+            return _print_some_problems(exc)
+    print(summary.line())
     return 0
+
+
+class _TerminateAsExit:
+    """SIGTERM (`kill`, a logout) ends the command as Ctrl+C does, through the cleanup of the file it was
+    writing: by default it stops the interpreter where it stands and leaves the temporary file behind."""
+
+    def __enter__(self) -> None:
+        import signal
+        import threading
+
+        self._installed = threading.current_thread() is threading.main_thread()  # where Python allows it
+        if self._installed:
+            self._previous = signal.signal(signal.SIGTERM, self._stop)
+
+    @staticmethod
+    def _stop(signum, _frame) -> None:
+        raise SystemExit(128 + signum)
+
+    def __exit__(self, *_exc) -> None:
+        import signal
+
+        if self._installed:
+            signal.signal(signal.SIGTERM, self._previous if self._previous is not None else signal.SIG_DFL)
 
 
 def cmd_export(args) -> int:
     from .core.export import export_labels_csv
 
-    with _open(args.project) as project:
+    with _TerminateAsExit(), _open(args.project) as project:
         if args.taxonomy:
             project.taxonomies.get(args.taxonomy)
         rows = export_labels_csv(project, args.output, wide=args.wide, gold=args.gold, taxonomy=args.taxonomy,
-                                 annotator=args.annotator)
+                                 annotator=args.annotator, done_only=args.done_only)
     print(f"wrote {rows} rows to {args.output}")
     return 0
 
@@ -127,7 +168,7 @@ def cmd_export(args) -> int:
 def cmd_items_export(args) -> int:
     from .core.export import export_items_jsonl
 
-    with _open(args.project) as project:
+    with _TerminateAsExit(), _open(args.project) as project:
         n = export_items_jsonl(project, args.output)
     print(f"wrote {n} items to {args.output}")
     return 0
@@ -252,6 +293,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, metavar="OUT.csv")
     p.add_argument("--wide", action="store_true", help="one row per item, target and annotator; a column per label")
     p.add_argument("--gold", action="store_true", help="export the adjudicated gold labels")
+    p.add_argument("--done-only", action="store_true",
+                   help="only finished work (by default unfinished labels are written too, with done=false)")
     p.add_argument("--taxonomy", metavar="ID")
     p.add_argument("--annotator", metavar="NAME")
     p.set_defaults(func=cmd_export)

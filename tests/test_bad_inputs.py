@@ -109,6 +109,8 @@ CASES = [
     Case("labels_duplicate_columns.csv", "labels", "the label column twice in the header", one_line=True),
     Case("labels_two_answers_single_choice.csv", "labels", "two ratings from one annotator on one step"),
     Case("labels_answer_clashes_stored.csv", "labels", "a rating other than the one the project holds"),
+    Case("labels_done_not_boolean.csv", "labels", "done 'maybe' where true or false belongs"),
+    Case("gen/labels_many_unknown_items.csv", "labels", "7,608 rows of items the project lacks (100 printed)"),
     # --- predictions CSV files ---------------------------------------------------------------------------
     Case("predictions_score_above_one.csv", "predictions", "score 1.5"),
     Case("predictions_nan_score.csv", "predictions", "score nan"),
@@ -181,6 +183,8 @@ def generated(tmp_path_factory) -> Path:
         '{"id": "d", "kind": "rubric", "prompt": "p", "criteria": ["c"], "meta": {"x": '
         + "[" * 100_000 + "]" * 100_000 + "}}\n", encoding="utf-8")
     (folder / "deep_objects.jsonl").write_text('{"a":' * 100_000 + "1" + "}" * 100_000 + "\n", encoding="utf-8")
+    (folder / "labels_many_unknown_items.csv").write_text("item_id,taxonomy,annotator,target,label\n" + "".join(
+        f"ghost{n},rift,ann,item,low_signal\n" for n in range(7_608)), encoding="utf-8")
     return folder.parent
 
 

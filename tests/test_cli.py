@@ -150,9 +150,10 @@ def test_labels_import_export_long_and_wide(run_cli, project, tmp_path):
     out_csv = tmp_path / "out.csv"
     code, out, _ = run_cli("export", project, "-o", out_csv)
     assert code == 0 and out.strip() == f"wrote 3 rows to {out_csv}"
-    assert out_csv.read_text(encoding="utf-8") == labels.read_text(encoding="utf-8").replace(
-        "r1,rubric,rift,alice,criterion:c2,subjective,,2024-01-01T00:00:00+00:00\nr2,rubric,rift,bob,item,,,\n",
-        "r1,rubric,rift,alice,criterion:c2,subjective,,2024-01-01T00:00:00+00:00\nr2,rubric,rift,bob,item,,,\n")
+    # the same rows, each now saying it is done, with the line ends of RFC 4180
+    given = labels.read_text(encoding="utf-8").splitlines()
+    assert out_csv.read_bytes().decode("utf-8") == "".join(
+        f"{line},{'done' if n == 0 else 'true'}\r\n" for n, line in enumerate(given))
     code, _, _ = run_cli("export", project, "-o", out_csv, "--taxonomy", "rift", "--annotator", "alice")
     assert code == 0
     with out_csv.open(encoding="utf-8", newline="") as handle:
@@ -173,6 +174,31 @@ def test_labels_import_of_a_bad_file(run_cli, project, tmp_path):
     code, _, err = run_cli("labels", "import", project, bad)
     assert code == 1 and f"{bad}:3: item_id:" in err
     assert info_json(run_cli, project) == before
+
+
+def test_labels_import_prints_the_first_100_problems_and_counts_the_rest(run_cli, project, tmp_path):
+    before = info_json(run_cli, project)
+    bad = tmp_path / "many.csv"
+    bad.write_text("item_id,taxonomy,annotator,target,label\n"
+                   + "".join(f"ghost{n},rift,alice,item,low_signal\n" for n in range(1_250)), encoding="utf-8")
+    code, out, err = run_cli("labels", "import", project, bad)
+    lines = err.splitlines()
+    assert code == 1 and out == ""
+    assert [LOCATED.match(line)["line"] for line in lines[:100]] == [str(n) for n in range(2, 102)]
+    assert lines[100:] == ["... and 1,150 more", "nothing was changed (1,250 problems)"]
+    assert info_json(run_cli, project) == before
+
+
+def test_export_writes_unfinished_work_unless_done_only(run_cli, project, tmp_path):
+    with Project.open(project) as p:
+        p.labels.add("r1", "rift", "alice", "item", "low_signal")
+        p.labels.add("r2", "rift", "alice", "item", "low_signal")
+        p.completion.set_done("r2", "rift", "alice")
+    every, finished = tmp_path / "every.csv", tmp_path / "finished.csv"
+    assert run_cli("export", project, "-o", every)[1].strip() == f"wrote 2 rows to {every}"
+    assert run_cli("export", project, "-o", finished, "--done-only")[1].strip() == f"wrote 1 rows to {finished}"
+    with every.open(encoding="utf-8", newline="") as handle:
+        assert [(r["item_id"], r["done"]) for r in csv.DictReader(handle)] == [("r1", "false"), ("r2", "true")]
 
 
 def test_export_gold(run_cli, project, tmp_path):

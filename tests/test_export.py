@@ -32,22 +32,29 @@ def test_wide_has_a_row_per_unit_and_a_0_1_column_per_label(filled_project, tmp_
     p.labels.add("r1", "rift", "alice", "item", "low_signal")
     p.completion.set_done("r1", "rift", "alice")
     p.completion.set_done("r1", "rift", "bob")
+    p.labels.add("r1", "rift", "carol", "criterion:c1", "ungrounded")  # not finished
     out = tmp_path / "wide.csv"
     n = export_labels_csv(p, out, wide=True, taxonomy="rift")
     got = rows(out)
     header = out.read_text(encoding="utf-8").splitlines()[0].split(",")
-    assert header == ["item_id", "item_kind", "taxonomy", "annotator", "target", "subjective", "non_atomic",
-                      "ungrounded", "misaligned_or_rigid", "missing_criteria", "hackable", "low_signal",
-                      "redundant_criteria"]
-    # r1 has 3 criteria and the item itself, for each of two annotators
-    assert n == len(got) == 8
+    assert header == ["item_id", "item_kind", "taxonomy", "annotator", "target", "done", "subjective",
+                      "non_atomic", "ungrounded", "misaligned_or_rigid", "missing_criteria", "hackable",
+                      "low_signal", "redundant_criteria"]
+    # r1 has 3 criteria and the item itself, for each of three annotators
+    assert n == len(got) == 12
     by_key = {(r["annotator"], r["target"]): r for r in got}
     assert by_key[("alice", "criterion:c2")]["subjective"] == "1"
     assert by_key[("alice", "criterion:c2")]["hackable"] == "1"
     assert by_key[("alice", "criterion:c2")]["low_signal"] == "0"
     assert by_key[("alice", "item")]["low_signal"] == "1"
     assert by_key[("bob", "criterion:c2")]["subjective"] == "0"
-    assert {v for r in got for k, v in r.items() if k not in header[:5]} == {"0", "1"}
+    assert by_key[("carol", "criterion:c1")]["ungrounded"] == "1"
+    assert {r["done"] for r in got if r["annotator"] == "carol"} == {"false"}
+    assert {r["done"] for r in got if r["annotator"] != "carol"} == {"true"}
+    assert {v for r in got for k, v in r.items() if k not in header[:6]} == {"0", "1"}
+    finished = tmp_path / "finished.csv"
+    assert export_labels_csv(p, finished, wide=True, taxonomy="rift", done_only=True) == 8
+    assert rows(finished) == [r for r in got if r["annotator"] != "carol"]
 
 
 def test_wide_counts_spans_on_their_steps(filled_project):
@@ -116,7 +123,7 @@ def test_gold_export(filled_project, tmp_path):
 def test_an_empty_project_exports_a_header(tmp_project, tmp_path):
     out = tmp_path / "none.csv"
     assert export_labels_csv(tmp_project, out) == 0
-    assert out.read_text(encoding="utf-8").strip() == "item_id,item_kind,taxonomy,annotator,target,label,note,created_at"
+    assert out.read_text(encoding="utf-8").strip() == ",".join(LABEL_CSV_COLUMNS)
     assert export_labels_csv(tmp_project, out, wide=True) == 0
 
 
@@ -190,22 +197,30 @@ def test_long_frame_is_a_plain_table(filled_project):
 
 
 def _reference_long_rows(kinds: dict[str, str], labels: list[tuple], notes: dict[tuple, str], done: set[tuple],
-                         taxonomy: str | None = None, annotator: str | None = None) -> list[tuple]:
-    """The long CSV's rows as DESIGN section 4 describes them, from what the test gave, one loop per rule."""
+                         taxonomy: str | None = None, annotator: str | None = None,
+                         done_only: bool = False) -> list[tuple]:
+    """The long CSV's rows as DESIGN sections 4 and 10.2 describe them, from what the test gave, one loop per
+    rule: all work, finished or not, each row saying which; only finished work with `done_only`."""
     rows = []
-    for item_id, tax, who in done:
+    work = {lab[:3] for lab in labels} | {key[:3] for key in notes} | done
+    for item_id, tax, who in work:
         if (taxonomy and tax != taxonomy) or (annotator is not None and who != annotator):
             continue
+        finished = (item_id, tax, who) in done
+        if done_only and not finished:
+            continue
+        flag = "true" if finished else "false"
         mine = [lab for lab in labels if lab[:3] == (item_id, tax, who)]
         my_notes = {key[3]: text for key, text in notes.items() if key[:3] == (item_id, tax, who)}
         for _, _, _, target, label, created_at in mine:
-            rows.append((item_id, kinds[item_id], tax, who, target, label, my_notes.get(target, ""), created_at))
+            rows.append((item_id, kinds[item_id], tax, who, target, label, my_notes.get(target, ""), created_at,
+                         flag))
         labelled_targets = {lab[3] for lab in mine}
         for target, text in my_notes.items():
             if target not in labelled_targets:
-                rows.append((item_id, kinds[item_id], tax, who, target, "", text, ""))
+                rows.append((item_id, kinds[item_id], tax, who, target, "", text, "", flag))
         if not mine and not my_notes:
-            rows.append((item_id, kinds[item_id], tax, who, "item", "", "", ""))
+            rows.append((item_id, kinds[item_id], tax, who, "item", "", "", "", flag))
     # the export's order is Python's: text compared by code point ("Zoe" before "alice", "+1" before "-1")
     return sorted(rows, key=lambda row: (row[2], row[0], row[3], row[4], row[5]))
 
@@ -245,8 +260,9 @@ def test_long_frame_matches_a_reference_built_in_python(store_backend, items_fil
         finish("r1", "rift", "Zoe")
         note("r2", "rift", "dave", "item", "only a note, no label")  # a lone note is the work's one row
         finish("r2", "rift", "dave")
-        label("r2", "rift", "carol", "item", "missing_criteria")  # not done: left out, with its note
+        label("r2", "rift", "carol", "item", "missing_criteria")  # not done: written with done=false
         note("r2", "rift", "carol", "item", "still thinking")
+        note("r1", "rift", "erin", "criterion:c1", "half read")  # not done, a note alone
         label("t1", "reasoning_errors", "alice", f"span:trace:{start}-{start + 4}", "calculation")
         label("t1", "reasoning_errors", "alice", "span:s3:0-2", "final_answer")
         note("t1", "reasoning_errors", "alice", "span:s3:0-2", "the answer disagrees with step 2")
@@ -260,12 +276,15 @@ def test_long_frame_matches_a_reference_built_in_python(store_backend, items_fil
         finish("cap1", "caption_errors", "alice")
 
         for taxonomy, annotator in [(None, None), ("rift", None), (None, "alice"), ("rift", "bob"),
-                                    ("step_rating", "nobody")]:
-            frame = long_labels_frame(p, taxonomy, annotator)
-            assert list(frame.columns) == LABEL_CSV_COLUMNS
-            expected = _reference_long_rows(kinds, labels, notes, done, taxonomy, annotator)
-            assert list(frame.itertuples(index=False, name=None)) == expected, (taxonomy, annotator)
-        whole = long_labels_frame(p)
+                                    ("rift", "carol"), ("step_rating", "nobody")]:
+            for done_only in (False, True):
+                frame = long_labels_frame(p, taxonomy, annotator, done_only)
+                assert list(frame.columns) == LABEL_CSV_COLUMNS
+                expected = _reference_long_rows(kinds, labels, notes, done, taxonomy, annotator, done_only)
+                assert list(frame.itertuples(index=False, name=None)) == expected, (taxonomy, annotator, done_only)
+        whole = long_labels_frame(p, done_only=True)
         assert len(whole) == 14  # the reference is no empty agreement: every kind of row is in it
         assert sorted(whole.loc[whole["label"] == "", "annotator"]) == ["alice", "alice", "bob", "dave"]
+        everything = long_labels_frame(p)
+        assert everything.loc[everything["done"] == "false", "annotator"].tolist() == ["erin", "carol"]
         assert whole["target"].str.startswith("span:").sum() == 2

@@ -7,13 +7,14 @@ import csv
 from pathlib import Path
 
 import pytest
+from backends import store_backend  # noqa: F401 - the fixture: a SQLite file, then a PostgreSQL database
 
 from annotator.core import Project
 from annotator.core.errors import InputError
 from annotator.core.export import export_labels_csv
 from annotator.core.labels_csv import LABEL_CSV_COLUMNS, import_labels_csv, label_data_from_csv, read_label_rows
 
-HEADER = ",".join(LABEL_CSV_COLUMNS)
+HEADER = ",".join(LABEL_CSV_COLUMNS[:-1])  # as 0.1 wrote it, without the done column: every row is done
 
 
 def annotate(project: Project) -> None:
@@ -34,7 +35,7 @@ def annotate(project: Project) -> None:
     p.completion.set_done("t1", "reasoning_errors", "alice")
     p.labels.add("cap1", "caption_verdict", "alice", "criterion:c1", "partly_met")
     p.completion.set_done("cap1", "caption_verdict", "alice")
-    p.labels.add("r2", "rift", "bob", "item", "redundant_criteria")  # bob has not finished r2: not exported
+    p.labels.add("r2", "rift", "bob", "item", "redundant_criteria")  # bob has not finished r2: done=false
 
 
 @pytest.fixture
@@ -50,23 +51,29 @@ def rows(path: Path) -> list[dict]:
         return list(csv.DictReader(handle))
 
 
-def test_long_export_has_the_design_columns_and_only_done_work(filled_project, tmp_path):
+def test_long_export_has_the_design_columns_and_all_work_with_done(filled_project, tmp_path):
     annotate(filled_project)
     out = tmp_path / "labels.csv"
     n = export_labels_csv(filled_project, out)
     got = rows(out)
-    assert out.read_text(encoding="utf-8").splitlines()[0] == HEADER
+    assert out.read_text(encoding="utf-8").splitlines()[0] == ",".join(LABEL_CSV_COLUMNS)
+    assert LABEL_CSV_COLUMNS[-1] == "done"
     assert n == len(got)
     keys = {(r["item_id"], r["taxonomy"], r["annotator"], r["target"], r["label"]) for r in got}
     assert ("r1", "rift", "alice", "criterion:c2", "subjective") in keys
     assert ("r2", "rift", "alice", "item", "") in keys  # a done item with no label appears once, empty
     assert ("r1", "rift", "alice", "criterion:c3", "") in keys  # a lone note keeps its row
     assert ("t1", "reasoning_errors", "alice", "span:s2:5-16", "calculation") in keys
-    assert all(r["annotator"] != "bob" for r in got)
+    assert [(r["item_id"], r["label"], r["done"]) for r in got if r["annotator"] == "bob"] == [
+        ("r2", "redundant_criteria", "false")]
+    assert {r["done"] for r in got if r["annotator"] == "alice"} == {"true"}
     assert {r["item_kind"] for r in got if r["item_id"] == "t1"} == {"trace"}
     note = [r["note"] for r in got if r["target"] == "criterion:c2"]
     assert note == ['which "appropriate", for whom?']
     assert all(r["created_at"] for r in got if r["label"])
+    done_only = tmp_path / "done_only.csv"
+    assert export_labels_csv(filled_project, done_only, done_only=True) == n - 1
+    assert [r for r in got if r["annotator"] != "bob"] == rows(done_only)
 
 
 def test_round_trip_is_byte_identical_long_and_wide(filled_project, second_project, tmp_path):
@@ -75,7 +82,7 @@ def test_round_trip_is_byte_identical_long_and_wide(filled_project, second_proje
     export_labels_csv(filled_project, first_long)
     export_labels_csv(filled_project, first_wide, wide=True)
     summary = import_labels_csv(second_project, [first_long])
-    assert summary.annotators == ("alice",)
+    assert summary.annotators == ("alice", "bob")
     second_long, second_wide = tmp_path / "b_long.csv", tmp_path / "b_wide.csv"
     export_labels_csv(second_project, second_long)
     export_labels_csv(second_project, second_wide, wide=True)
@@ -301,3 +308,81 @@ def test_the_store_keeps_labels_of_unfinished_rows_without_marking_them_done(fil
     assert not filled_project.completion.is_done("r1", "rift", "zoe")
     assert filled_project.completion.is_done("r2", "rift", "zoe")
     assert [lab.label for lab in filled_project.labels.for_item("r1", "rift", "zoe")] == ["low_signal"]
+
+
+# --- unfinished work (DESIGN 10.2) -------------------------------------------------------------------------
+def test_an_unfinished_label_survives_export_and_import_as_unfinished(store_backend, items_file,  # noqa: F811
+                                                                      tmp_path):
+    """On SQLite and on PostgreSQL: the laptop annotator's day, finished or not, reaches the team project."""
+    out = tmp_path / "day.csv"
+    with Project.create(store_backend) as laptop:
+        laptop.import_items([items_file])
+        laptop.labels.add("r1", "rift", "nina", "criterion:c1", "subjective")
+        laptop.notes.set("r1", "rift", "nina", "criterion:c1", "'=1+1 is how a sheet\nshows \"two\"")
+        laptop.labels.add("r2", "rift", "nina", "item", "low_signal")
+        laptop.completion.set_done("r2", "rift", "nina")
+        assert export_labels_csv(laptop, out) == 2
+    assert {(r["item_id"], r["done"]) for r in rows(out)} == {("r1", "false"), ("r2", "true")}
+    with Project.create(tmp_path / "team.sqlite") as team:
+        team.import_items([items_file])
+        summary = import_labels_csv(team, [out])
+        assert (summary.labels_added, summary.done_added) == (2, 1)
+        assert [lab.label for lab in team.labels.for_item("r1", "rift", "nina")] == ["subjective"]
+        assert not team.completion.is_done("r1", "rift", "nina")
+        assert team.completion.is_done("r2", "rift", "nina")
+        assert team.notes.get("r1", "rift", "nina", "criterion:c1") == "'=1+1 is how a sheet\nshows \"two\""
+        again = tmp_path / "again.csv"
+        export_labels_csv(team, again)
+        assert again.read_bytes() == out.read_bytes()
+
+
+def test_a_done_false_row_never_unmarks_finished_work(filled_project, tmp_path):
+    filled_project.completion.set_done("r1", "rift", "nina")
+    path = tmp_path / "old.csv"
+    path.write_text(",".join(LABEL_CSV_COLUMNS) + "\nr1,rubric,rift,nina,item,low_signal,,,false\n"
+                    "r2,rubric,rift,nina,item,low_signal,,,FALSE\nr2,rubric,rift,omar,item,,,,True\n"
+                    "r2,rubric,rift,pia,item,low_signal,,,\n", encoding="utf-8")
+    summary = import_labels_csv(filled_project, [path])
+    assert (summary.labels_added, summary.done_added) == (3, 2)
+    assert filled_project.completion.is_done("r1", "rift", "nina")
+    assert not filled_project.completion.is_done("r2", "rift", "nina")
+    assert filled_project.completion.is_done("r2", "rift", "omar")
+    assert filled_project.completion.is_done("r2", "rift", "pia")  # an empty done cell means true
+
+
+def test_a_done_cell_must_be_true_or_false(filled_project, tmp_path):
+    path = tmp_path / "bad_done.csv"
+    path.write_text(",".join(LABEL_CSV_COLUMNS) + "\nr1,rubric,rift,nina,item,low_signal,,,yes please\n",
+                    encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        import_labels_csv(filled_project, [path])
+    [problem] = caught.value.problems
+    assert (problem.line, problem.field) == (2, "done") and "true or false" in problem.message
+    assert filled_project.labels.count() == 0
+
+
+def test_figures_count_finished_work_only(filled_project, tmp_path):
+    """An unfinished annotator's labels travel in the CSV but move no figure, from a project or from the file."""
+    from annotator.core.stats.agreement import agreement_report
+    from annotator.core.taxonomy import builtin_taxonomies
+
+    p = filled_project
+    for who, labels in (("alice", ["subjective", "hackable"]), ("bob", ["subjective", "non_atomic"])):
+        for target, label in zip(("criterion:c1", "criterion:c2"), labels):
+            p.labels.add("r1", "rift", who, target, label)
+        p.completion.set_done("r1", "rift", who)
+    finished = tmp_path / "finished.csv"
+    export_labels_csv(p, finished)
+    before = agreement_report(p.label_data("rift"), n_boot=0)
+    p.labels.add("r1", "rift", "carol", "criterion:c1", "ungrounded")  # carol has not finished r1
+    p.labels.add("r1", "rift", "carol", "criterion:c3", "hackable")
+    everything = tmp_path / "everything.csv"
+    export_labels_csv(p, everything)
+    assert {r["annotator"] for r in rows(everything) if r["done"] == "false"} == {"carol"}
+    assert p.label_data("rift").annotators == ["alice", "bob"]
+    assert agreement_report(p.label_data("rift"), n_boot=0) == before
+    rift = builtin_taxonomies()["rift"]
+    alone, reference = label_data_from_csv([everything], rift), label_data_from_csv([finished], rift)
+    assert alone.annotators == ["alice", "bob"]
+    assert alone.labels.values.tolist() == reference.labels.values.tolist()
+    assert alone.units.values.tolist() == reference.units.values.tolist()

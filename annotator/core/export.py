@@ -1,43 +1,30 @@
-"""Exports: labels as long or wide CSV (DESIGN section 4), gold labels, and items as canonical JSONL.
+"""Exports: labels as long or wide CSV (DESIGN sections 4 and 10.2), gold labels, and items as canonical JSONL.
 
-Files are written to a temporary name and moved into place, so a failed export never leaves half a file
-where a good one was.
+Files are written through `atomic_path`, so a failed export never leaves half a file where a good one was.
+The long CSV, the one a large project exports, streams: rows go from the database cursor to the csv module a
+batch at a time, with no table in between.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Select, and_, except_, func, literal_column, select, union_all
+from sqlalchemy import ColumnElement, Select, and_, case, except_, func, literal_column, select, union_all
 
-from .csv_cells import neutralise
+from .csv_cells import LINE_END, SafeCsvWriter, neutralise
 from .labels_csv import LABEL_CSV_COLUMNS
-from .store.database import fetch_plain
+from .output_files import atomic_path
+from .store.database import iter_plain
 from .store.tables import COMPLETION, GOLD, ITEM, LABEL, NOTE, UNIT
 
+__all__ = ["atomic_path", "export_items_jsonl", "export_labels_csv", "gold_frame", "long_labels_frame",
+           "wide_labels_frame"]
+
 CHUNK = 200_000
-
-
-@contextmanager
-def atomic_path(out: str | Path, suffix: str = "") -> Iterator[Path]:
-    """A temporary path beside `out` that replaces `out` only when the block finishes without error."""
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=suffix or ".tmp", dir=out.parent)
-    os.close(fd)
-    try:
-        yield Path(tmp)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+TRUE, FALSE = "true", "false"  # the done column's words
 
 
 def _safe(df: pd.DataFrame) -> pd.DataFrame:
@@ -66,13 +53,12 @@ def _filters(table, taxonomy: str | None, annotator: str | None):
     return and_(*conds) if conds else None
 
 
-def long_labels_frame(project, taxonomy: str | None = None, annotator: str | None = None) -> pd.DataFrame:
-    """The long labels table of the done items (what `export` writes), sorted for stable output.
-
-    The database joins and orders the rows in one query (`_long_rows_query`): building the table from three
-    queries and pandas merges took most of a large export's time."""
+def long_labels_frame(project, taxonomy: str | None = None, annotator: str | None = None,
+                      done_only: bool = False) -> pd.DataFrame:
+    """The long labels table that `export` writes, as a frame, in the file's order."""
     with project.db.read() as conn:
-        rows = fetch_plain(conn, _long_rows_query(taxonomy, annotator, _byte_order(conn)))
+        query = _long_rows_query(taxonomy, annotator, _byte_order(conn), done_only)
+        rows = [row for batch in iter_plain(conn, query) for row in batch]
     return pd.DataFrame(rows, columns=LABEL_CSV_COLUMNS)
 
 
@@ -95,9 +81,11 @@ def _long_columns(*values) -> list:
     return [value.label(name) for value, name in zip(values, LABEL_CSV_COLUMNS, strict=True)]
 
 
-def _long_rows_query(taxonomy: str | None, annotator: str | None, collation: str | None) -> Select:
+def _long_rows_query(taxonomy: str | None, annotator: str | None, collation: str | None,
+                     done_only: bool = False) -> Select:
     """Every row of the long CSV, in its order: labels with their notes, notes on targets with no label, and
-    done items with neither, each with an empty label; only (item, taxonomy, annotator) that are done.
+    done work with neither, each with an empty label; finished or not, each row saying which (DESIGN 10.2).
+    With `done_only`, only finished work.
 
     "Which work has no label" is asked with EXCEPT rather than NOT EXISTS. PostgreSQL plans NOT EXISTS as a
     nested loop of index probes when a freshly loaded table has no statistics yet, and then may probe the
@@ -112,28 +100,36 @@ def _long_rows_query(taxonomy: str | None, annotator: str | None, collation: str
     def work(table) -> list:
         return [table.c.item_id, table.c.taxonomy, table.c.annotator]
 
+    def with_completion(joined, table):
+        """`joined` with the completion of `table`'s work, and the done column that says whether there is one."""
+        if done_only:
+            return joined.join(COMPLETION, _same_work(table, COMPLETION)), literal_column(f"'{TRUE}'")
+        flag = case((COMPLETION.c.item_id.is_(None), literal_column(f"'{FALSE}'")), else_=literal_column(f"'{TRUE}'"))
+        return joined.outerjoin(COMPLETION, _same_work(table, COMPLETION)), flag
+
+    labels_joined, label_done = with_completion(
+        LABEL.join(ITEM, ITEM.c.id == LABEL.c.item_id)
+        .outerjoin(NOTE, and_(_same_work(NOTE, LABEL), NOTE.c.target == LABEL.c.target)), LABEL)
     labelled = narrowed(
         select(*_long_columns(LABEL.c.item_id, ITEM.c.kind, LABEL.c.taxonomy, LABEL.c.annotator, LABEL.c.target,
-                              LABEL.c.label, func.coalesce(NOTE.c.text, empty), LABEL.c.created_at))
-        .select_from(LABEL.join(COMPLETION, _same_work(LABEL, COMPLETION))
-                     .join(ITEM, ITEM.c.id == LABEL.c.item_id)
-                     .outerjoin(NOTE, and_(_same_work(NOTE, LABEL), NOTE.c.target == LABEL.c.target))),
-        LABEL)
-    unlabelled = except_(  # notes of done work on targets without a label
-        narrowed(select(*work(NOTE), NOTE.c.target).select_from(NOTE.join(COMPLETION, _same_work(NOTE, COMPLETION))),
-                 NOTE),
+                              LABEL.c.label, func.coalesce(NOTE.c.text, empty), LABEL.c.created_at, label_done))
+        .select_from(labels_joined), LABEL)
+    unlabelled = except_(  # notes on targets without a label
+        narrowed(select(*work(NOTE), NOTE.c.target), NOTE),
         narrowed(select(*work(LABEL), LABEL.c.target), LABEL)).subquery("unlabelled")
+    notes_joined, note_done = with_completion(
+        unlabelled.join(NOTE, and_(_same_work(NOTE, unlabelled), NOTE.c.target == unlabelled.c.target))
+        .join(ITEM, ITEM.c.id == NOTE.c.item_id), NOTE)
     lone_notes = (
         select(*_long_columns(NOTE.c.item_id, ITEM.c.kind, NOTE.c.taxonomy, NOTE.c.annotator, NOTE.c.target, empty,
-                              NOTE.c.text, empty))
-        .select_from(unlabelled.join(NOTE, and_(_same_work(NOTE, unlabelled), NOTE.c.target == unlabelled.c.target))
-                     .join(ITEM, ITEM.c.id == NOTE.c.item_id)))
+                              NOTE.c.text, empty, note_done))
+        .select_from(notes_joined))
     idle = except_(  # done work with neither a label nor a note
         narrowed(select(*work(COMPLETION)), COMPLETION), narrowed(select(*work(LABEL)), LABEL),
         narrowed(select(*work(NOTE)), NOTE)).subquery("idle")
     bare = (
         select(*_long_columns(idle.c.item_id, ITEM.c.kind, idle.c.taxonomy, idle.c.annotator,
-                              literal_column("'item'"), empty, empty, empty))
+                              literal_column("'item'"), empty, empty, empty, literal_column(f"'{TRUE}'")))
         .select_from(idle.join(ITEM, ITEM.c.id == idle.c.item_id)))
     rows = union_all(labelled, lone_notes, bare).subquery("long_rows")
     order = [rows.c[name] for name in ("taxonomy", "item_id", "annotator", "target", "label")]
@@ -143,23 +139,41 @@ def _long_rows_query(taxonomy: str | None, annotator: str | None, collation: str
 
 
 def export_labels_csv(project, out: str | Path, wide: bool = False, gold: bool = False,
-                      taxonomy: str | None = None, annotator: str | None = None) -> int:
-    """Write the labels CSV; returns the number of data rows."""
-    if gold:
-        frame = gold_frame(project, taxonomy)
-    elif wide:
-        frame = wide_labels_frame(project, taxonomy, annotator)
-    else:
-        frame = long_labels_frame(project, taxonomy, annotator)
+                      taxonomy: str | None = None, annotator: str | None = None, done_only: bool = False) -> int:
+    """Write the labels CSV, every cell safe to open in a spreadsheet; returns the number of data rows.
+
+    All work is written, finished or not, unless `done_only` (DESIGN 10.2)."""
+    if not gold and not wide:
+        return _write_long_csv(project, out, taxonomy, annotator, done_only)
+    frame = gold_frame(project, taxonomy) if gold else wide_labels_frame(project, taxonomy, annotator, done_only)
     with atomic_path(out, ".csv") as tmp:
-        _safe(frame).to_csv(tmp, index=False, chunksize=CHUNK)
+        _safe(frame).rename(columns=neutralise).to_csv(tmp, index=False, chunksize=CHUNK,
+                                                           lineterminator=LINE_END)
     return len(frame)
 
 
-def wide_labels_frame(project, taxonomy: str | None = None, annotator: str | None = None) -> pd.DataFrame:
-    """One row per (item, target, annotator) of the done items, every unit included, a 0/1 column per label.
+def _write_long_csv(project, out: str | Path, taxonomy: str | None, annotator: str | None, done_only: bool) -> int:
+    count = 0
+    with project.db.read() as conn, atomic_path(out, ".csv") as tmp, \
+            tmp.open("w", encoding="utf-8", newline="") as handle:
+        writer = SafeCsvWriter(handle)
+        writer.write([LABEL_CSV_COLUMNS])
+        for batch in iter_plain(conn, _long_rows_query(taxonomy, annotator, _byte_order(conn), done_only)):
+            writer.write(batch)
+            count += len(batch)
+    return count
 
-    With several taxonomies a label column is named `taxonomy:label` where two taxonomies share a label id."""
+
+WIDE_BASE = ["item_id", "item_kind", "taxonomy", "annotator", "target", "done"]
+
+
+def wide_labels_frame(project, taxonomy: str | None = None, annotator: str | None = None,
+                      done_only: bool = False) -> pd.DataFrame:
+    """One row per (item, target, annotator) of the work in the project, every unit included, a 0/1 column per
+    label, and the done column; with `done_only`, finished work alone.
+
+    A label column is named `taxonomy:label` where two taxonomies share a label id, or where the id is the
+    name of one of the first columns (a label called `done` or `target`)."""
     taxes = [project.taxonomies.get(taxonomy)] if taxonomy else project.taxonomies.list()
     counts: dict[str, int] = {}
     for tax in taxes:
@@ -169,17 +183,20 @@ def wide_labels_frame(project, taxonomy: str | None = None, annotator: str | Non
     columns: list[str] = []
     with project.db.read() as conn:
         for tax in taxes:
-            names = {lab: (f"{tax.id}:{lab}" if counts[lab] > 1 else lab) for lab in tax.label_ids}
+            names = {lab: (f"{tax.id}:{lab}" if counts[lab] > 1 or lab in WIDE_BASE else lab)
+                     for lab in tax.label_ids}
             columns.extend(n for n in names.values() if n not in columns)
-            where = _filters(COMPLETION, tax.id, annotator)
+            work = _wide_work_query(tax.id, annotator, done_only).subquery("work")
             done = pd.DataFrame(_rows(conn.execute(
-                select(COMPLETION.c.item_id, ITEM.c.kind, COMPLETION.c.annotator)
-                .join(ITEM, ITEM.c.id == COMPLETION.c.item_id).where(where))),
-                columns=["item_id", "item_kind", "annotator"])
+                select(work.c.item_id, ITEM.c.kind, work.c.annotator,
+                       case((COMPLETION.c.item_id.is_(None), FALSE), else_=TRUE))
+                .select_from(work.join(ITEM, ITEM.c.id == work.c.item_id)
+                             .outerjoin(COMPLETION, and_(_same_work(work, COMPLETION))))
+            )), columns=["item_id", "item_kind", "annotator", "done"])
             kinds = {lab.target for lab in tax.labels}
             unit_rows = pd.DataFrame(_rows(conn.execute(
                 select(UNIT.c.item_id, UNIT.c.target).where(UNIT.c.kind.in_(kinds))
-                .where(UNIT.c.item_id.in_(select(COMPLETION.c.item_id).where(where))))),
+                .where(UNIT.c.item_id.in_(select(work.c.item_id))))),
                 columns=["item_id", "target"])
             if "item" in kinds:
                 unit_rows = pd.concat([pd.DataFrame({"item_id": done["item_id"].unique(), "target": "item"}),
@@ -198,15 +215,24 @@ def wide_labels_frame(project, taxonomy: str | None = None, annotator: str | Non
             for name in names.values():
                 grid[name] = grid[name].fillna(0).astype(int) if name in grid else 0
             frames.append(grid)
-    base = ["item_id", "item_kind", "taxonomy", "annotator", "target"]
     if not frames:
-        return pd.DataFrame(columns=base + columns)
+        return pd.DataFrame(columns=WIDE_BASE + columns)
     out = pd.concat(frames, ignore_index=True)
     for name in columns:
         # 0/1 where the label belongs to the row's taxonomy, empty where it does not (not 0.0 and 1.0)
         out[name] = out[name].astype("Int64") if name in out else pd.Series(pd.NA, index=out.index, dtype="Int64")
-    out = out[base + columns].sort_values(["taxonomy", "item_id", "annotator", "target"], kind="stable")
+    out = out[WIDE_BASE + columns].sort_values(["taxonomy", "item_id", "annotator", "target"], kind="stable")
     return out.reset_index(drop=True)
+
+
+def _wide_work_query(taxonomy: str, annotator: str | None, done_only: bool):
+    """(item_id, taxonomy, annotator) of every piece of work in one taxonomy: done, or holding a label or a
+    note; with `done_only`, done alone."""
+    def of(table) -> Select:
+        return select(table.c.item_id, table.c.taxonomy, table.c.annotator).where(
+            _filters(table, taxonomy, annotator))
+
+    return of(COMPLETION) if done_only else of(COMPLETION).union(of(LABEL), of(NOTE))
 
 
 def _spans_on_units(project, tax, labels: pd.DataFrame) -> pd.DataFrame:
@@ -235,7 +261,7 @@ def gold_frame(project, taxonomy: str | None = None) -> pd.DataFrame:
     with project.db.read() as conn:
         for item_id, kind, tax, target, labels, decided in conn.execute(q):
             for lab in json.loads(labels) or [""]:
-                rows.append((item_id, kind, tax, "gold", target, lab, "", decided))
+                rows.append((item_id, kind, tax, "gold", target, lab, "", decided, TRUE))
     out = pd.DataFrame(rows, columns=LABEL_CSV_COLUMNS)
     return out.sort_values(["taxonomy", "item_id", "target", "label"], kind="stable").reset_index(drop=True)
 

@@ -1,9 +1,10 @@
 """The long labels CSV (DESIGN section 4): reading it strictly, merging it into a project, and reading it alone
 as a `LabelData` for agreement without a project.
 
-Columns: item_id, item_kind, taxonomy, annotator, target, label, note, created_at. Every (item, taxonomy,
-annotator) that appears is done; a row with an empty label says "done, nothing on this target" (and may carry
-a note). The same row twice is the same label, not a duplicate.
+Columns: item_id, item_kind, taxonomy, annotator, target, label, note, created_at, done (DESIGN 10.2). The
+(item, taxonomy, annotator) of a row is done unless the row says `done` false: unfinished work travels too,
+and stays unfinished. A row with an empty label says "nothing on this target" (and may carry a note). The same
+row twice is the same label, not a duplicate. Notes are kept exactly, spaces included.
 """
 
 from __future__ import annotations
@@ -11,10 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Iterator
+from typing import TYPE_CHECKING, Annotated, Iterable, Iterator
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError, field_validator
 
 from .csv_cells import restore
 from .errors import InputError, Problem
@@ -26,7 +27,9 @@ from .taxonomy import Taxonomy
 if TYPE_CHECKING:
     from .store.label_batch import LabelImportSummary
 
-LABEL_CSV_COLUMNS = ["item_id", "item_kind", "taxonomy", "annotator", "target", "label", "note", "created_at"]
+LABEL_CSV_COLUMNS = ["item_id", "item_kind", "taxonomy", "annotator", "target", "label", "note", "created_at",
+                     "done"]
+DONE_WORDS = {"true": True, "false": False}
 REQUIRED = ["item_id", "taxonomy", "annotator", "target", "label"]
 MAX_PROBLEMS = 100
 
@@ -40,8 +43,9 @@ class LabelCsvRow(BaseModel):
     annotator: str
     target: str = "item"
     label: str = ""
-    note: str = ""
+    note: Annotated[str, StringConstraints(strip_whitespace=False)] = ""  # a note comes back as it was typed
     created_at: datetime | None = None
+    done: bool = True
 
     @field_validator("item_id", "taxonomy", "annotator")
     @classmethod
@@ -66,6 +70,19 @@ class LabelCsvRow(BaseModel):
     @classmethod
     def _time(cls, v: object) -> object:
         return None if v in ("", None) else v
+
+    @field_validator("done", mode="before")
+    @classmethod
+    def _done(cls, v: object) -> object:
+        """`true` or `false` as export writes them (any case); an empty cell, like a missing column, is true."""
+        if isinstance(v, bool):
+            return v
+        word = str(v).strip().lower()
+        if not word:
+            return True
+        if word not in DONE_WORDS:
+            raise ValueError(f"{v!r} is not true or false")
+        return DONE_WORDS[word]
 
 
 @dataclass(frozen=True)
@@ -113,7 +130,7 @@ def _rows_in(path: Path):
         yield LabelRowIn(file=str(path), line=entry.line, item_id=r.item_id, taxonomy=r.taxonomy,
                          annotator=r.annotator, target=r.target, label=r.label, note=r.note,
                          created_at=r.created_at.isoformat(timespec="seconds") if r.created_at else None,
-                         item_kind=r.item_kind)
+                         item_kind=r.item_kind, done=r.done)
 
 
 # --- alone, for agreement without a project ---------------------------------------------------------
@@ -125,7 +142,7 @@ def label_data_from_csv(paths: Iterable[str | Path], taxonomy: Taxonomy) -> ld.L
         try:
             for entry in read_label_rows(path):
                 r = entry.row
-                if r.taxonomy != taxonomy.id:
+                if r.taxonomy != taxonomy.id or not r.done:  # figures count finished work only (DESIGN 10.2)
                     continue
                 problem = taxonomy.placement_problem(r.label, r.target)
                 if problem:

@@ -14,6 +14,7 @@ labelling at once never see an error and never lose or duplicate a label:
 
 from __future__ import annotations
 
+import itertools
 import random
 import time
 from contextlib import contextmanager, nullcontext
@@ -292,13 +293,29 @@ def fetch_plain(conn: Connection, query) -> list[tuple]:
     For text columns SQLAlchemy's result rows add nothing but a Python object per row, and the time to make
     (and then unpack) a million of them was a fifth of building a large table: the query is compiled for the
     connection's dialect and run on its driver cursor instead."""
+    return [row for batch in iter_plain(conn, query) for row in batch]
+
+
+_CURSOR_NUMBERS = itertools.count()  # a server-side cursor needs a name no other open cursor has
+
+
+def iter_plain(conn: Connection, query, batch: int = 10_000) -> Iterator[list[tuple]]:
+    """The rows of `fetch_plain` in batches, so a caller can pass them on without holding them all.
+
+    On PostgreSQL the rows come through a server-side cursor: a plain one would bring the whole result into
+    memory at the first fetch."""
     compiled = query.compile(dialect=conn.dialect)
     params = compiled.construct_params()
     if compiled.positional:
         params = tuple(params[name] for name in compiled.positiontup)
-    cursor = conn.connection.cursor()
+    server_side = conn.dialect.name == "postgresql"
+    cursor = (conn.connection.cursor(name=f"annotator_rows_{next(_CURSOR_NUMBERS)}") if server_side
+              else conn.connection.cursor())
     try:
+        if server_side:
+            cursor.itersize = batch
         cursor.execute(str(compiled), params)
-        return cursor.fetchall()
+        while rows := cursor.fetchmany(batch):
+            yield rows
     finally:
         cursor.close()
