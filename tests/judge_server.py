@@ -25,6 +25,10 @@ class Action:
     usage: dict[str, int] | None = None
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
+    drip: float = 0.0  # seconds between bytes of the whole response, status line included
+    stream: int = 0  # a body of this many bytes, written a megabyte at a time (never held whole)
+    announce: bool = True  # send Content-Length with a streamed body
+    echo_headers: bool = False  # the body repeats the request's headers, as careless proxies do
 
 
 def answer(labels: list[dict[str, Any]], usage: dict[str, int] | None = None) -> Action:
@@ -47,6 +51,21 @@ def hang(seconds: float) -> Action:
     return Action(content=json.dumps({"labels": []}), delay=seconds)
 
 
+def drip(seconds_per_byte: float = 1.0) -> Action:
+    """A server that answers, but one byte at a time."""
+    return Action(content=json.dumps({"labels": []}), drip=seconds_per_byte)
+
+
+def huge(size: int, announce: bool = True) -> Action:
+    """A body of `size` bytes (with or without a Content-Length saying so)."""
+    return Action(stream=size, announce=announce)
+
+
+def echo(code: int = 400) -> Action:
+    """An error whose message quotes every request header back (Authorization included)."""
+    return Action(status=code, echo_headers=True)
+
+
 def status(code: int, retry_after: str | None = None, message: str = "scripted failure") -> Action:
     headers = {"Retry-After": retry_after} if retry_after is not None else {}
     return Action(status=code, raw=json.dumps({"error": {"message": message}}).encode(), headers=headers)
@@ -59,6 +78,7 @@ class JudgeServer:
         self.script: deque[Action] = deque(script or [])
         self.default = default or answer([])
         self.requests: list[dict[str, Any]] = []
+        self.sent = 0  # bytes of streamed bodies actually written
         self._lock = threading.Lock()
         server = self
 
@@ -79,7 +99,14 @@ class JudgeServer:
                     action = server.script.popleft() if server.script else server.default
                 if action.delay:
                     time.sleep(action.delay)
-                if action.raw is not None:
+                if action.stream:
+                    self._stream(action)
+                    return
+                if action.echo_headers:
+                    first = sorted(self.headers.items(), key=lambda kv: kv[0] != "Authorization")
+                    echoed = "; ".join(f"{k}: {v}" for k, v in first)
+                    payload = json.dumps({"error": {"message": f"bad request, headers were {echoed}"}}).encode()
+                elif action.raw is not None:
                     payload = action.raw
                 else:
                     reply: dict[str, Any] = {"id": "scripted", "object": "chat.completion", "choices": [
@@ -89,6 +116,9 @@ class JudgeServer:
                         reply["usage"] = action.usage
                     payload = json.dumps(reply).encode()
                 try:
+                    if action.drip:
+                        self._drip(action, payload)
+                        return
                     self.send_response(action.status)
                     self.send_header("Content-Type", "application/json")
                     self.send_header("Content-Length", str(len(payload)))
@@ -98,6 +128,34 @@ class JudgeServer:
                     self.wfile.write(payload)
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up waiting, as a timeout test intends
+
+            def _drip(self, action: Action, payload: bytes) -> None:
+                head = (f"HTTP/1.1 {action.status} OK\r\nContent-Type: application/json\r\n"
+                        f"Content-Length: {len(payload)}\r\n\r\n").encode()
+                for byte in head + payload:
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    time.sleep(action.drip)
+
+            def _stream(self, action: Action) -> None:
+                piece = b"x" * (1 << 20)
+                try:
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/json")
+                    if action.announce:
+                        self.send_header("Content-Length", str(action.stream))
+                    else:
+                        self.send_header("Connection", "close")
+                    self.end_headers()
+                    left = action.stream
+                    while left > 0:
+                        chunk = piece[:min(left, len(piece))]
+                        self.wfile.write(chunk)
+                        server.sent += len(chunk)
+                        left -= len(chunk)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client stopped reading, as it should
+                self.close_connection = True
 
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._httpd.daemon_threads = True

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pickle
+import time
+import tracemalloc
 
 import pytest
 
@@ -10,9 +12,10 @@ from annotator.core.errors import UsageError
 from annotator.core.judge import JudgeClient, JudgeError
 
 try:
-    from judge_server import JudgeServer, answer, hang, malformed, not_a_completion, status
+    from judge_server import JudgeServer, answer, drip, echo, hang, huge, malformed, not_a_completion, status
 except ImportError:  # tests/ made a package
-    from tests.judge_server import JudgeServer, answer, hang, malformed, not_a_completion, status
+    from tests.judge_server import (JudgeServer, answer, drip, echo, hang, huge, malformed, not_a_completion,
+                                    status)
 
 KEY_ENV = "ANNOTATOR_TEST_JUDGE_KEY"
 MESSAGES = [{"role": "system", "content": "s"}, {"role": "user", "content": "u"}]
@@ -87,7 +90,7 @@ def test_a_hang_past_the_timeout_is_retried():
 
 def test_timeouts_every_time_end_in_an_error():
     with JudgeServer(default=hang(1.0)) as server:
-        with pytest.raises(JudgeError, match="no answer within 0.2 s"):
+        with pytest.raises(JudgeError, match="no complete answer within 0.2 s"):
             _client(server.url, timeout=0.2, max_retries=1).chat(MESSAGES)
 
 
@@ -113,6 +116,91 @@ def test_unreachable_endpoint_fails_at_once():
     with JudgeServer() as server:
         url = server.url
     waits: list[float] = []
-    with pytest.raises(JudgeError, match="cannot reach"):
+    with pytest.raises(JudgeError, match="cannot reach") as caught:
         _client(url, waits).chat(MESSAGES)
-    assert waits == []
+    assert waits == [] and caught.value.cause == "unreachable"
+
+
+@pytest.mark.parametrize("port", ["abc", "99999999"])
+def test_an_endpoint_port_that_is_not_a_number_is_a_usage_error(port):
+    with pytest.raises(UsageError, match="port"):
+        JudgeClient(f"http://127.0.0.1:{port}/v1", "m")
+
+
+# --- hardening: the key never shows, replies are capped, a request has one deadline ---------------------------
+SECRET = "sk-live-0123456789abcdef"
+
+
+@pytest.mark.parametrize("code", [400, 401, 500])
+def test_a_server_that_echoes_the_headers_cannot_make_the_key_print(monkeypatch, code):
+    monkeypatch.setenv(KEY_ENV, SECRET)
+    with JudgeServer(default=echo(code)) as server:
+        with pytest.raises(JudgeError) as caught:
+            _client(server.url, max_retries=1).chat(MESSAGES)
+    message = str(caught.value)
+    assert server.requests[0]["headers"]["Authorization"] == f"Bearer {SECRET}"  # the key did go out
+    assert "headers were" in message and "Bearer [redacted]" in message
+    assert SECRET not in message and SECRET[:12] not in message
+
+
+def test_an_echo_in_a_body_that_is_not_a_completion_is_redacted_too(monkeypatch):
+    monkeypatch.setenv(KEY_ENV, SECRET)
+    with JudgeServer([echo(200)]) as server:
+        with pytest.raises(JudgeError, match="not a chat completion") as caught:
+            _client(server.url).chat(MESSAGES)
+    assert SECRET not in str(caught.value) and "[redacted]" in str(caught.value)
+
+
+def test_reply_content_that_quotes_the_key_comes_back_redacted(monkeypatch):
+    monkeypatch.setenv(KEY_ENV, SECRET)
+    with JudgeServer([answer([{"label": "gap", "quote": f"my key is {SECRET} (Bearer {SECRET})"}])]) as server:
+        reply = _client(server.url).chat(MESSAGES)
+    assert SECRET not in reply.content and reply.content.count("[redacted]") == 2
+
+
+@pytest.mark.parametrize("bad", ["sk-one\nInjected: header", "sk-caf\u00e9", "sk two"])
+def test_a_key_a_header_cannot_carry_is_refused_without_showing_it(monkeypatch, bad):
+    monkeypatch.setenv(KEY_ENV, bad)
+    with JudgeServer() as server:
+        with pytest.raises(UsageError, match=KEY_ENV) as caught:
+            _client(server.url).chat(MESSAGES)
+        assert server.requests == []
+    assert bad not in str(caught.value) and "sk" not in str(caught.value)
+
+
+def test_a_400_mb_reply_announced_is_refused_before_reading():
+    with JudgeServer([huge(400 << 20)]) as server:
+        with pytest.raises(JudgeError, match="more than the 8,388,608 allowed") as caught:
+            _client(server.url).chat(MESSAGES)
+    assert caught.value.cause == "reply" and len(server.requests) == 1  # not retried
+    assert server.sent < 100 << 20
+
+
+def test_a_400_mb_reply_without_a_length_is_cut_at_the_cap_without_filling_memory():
+    with JudgeServer([huge(400 << 20, announce=False)]) as server:
+        tracemalloc.start()
+        try:
+            with pytest.raises(JudgeError, match="larger than the 8,388,608 bytes allowed"):
+                _client(server.url).chat(MESSAGES)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    assert peak < 40 << 20, f"peak {peak / 2**20:.0f} MB while reading"
+    assert server.sent < 200 << 20  # the server was cut off long before its 400 MB
+
+
+def test_a_cap_below_the_reply_refuses_it_and_one_above_accepts_it():
+    with JudgeServer(default=answer([{"label": "gap"}])) as server:
+        with pytest.raises(JudgeError, match="larger than|more than"):
+            _client(server.url, max_reply=40).chat(MESSAGES)
+        assert "gap" in _client(server.url, max_reply=4096).chat(MESSAGES).content
+
+
+def test_a_server_that_drips_a_byte_a_second_is_cut_off_at_the_deadline():
+    with JudgeServer(default=drip(0.2)) as server:  # 0.2 s per byte: below a per-read timeout of 1 s
+        started = time.monotonic()
+        with pytest.raises(JudgeError, match="no complete answer within 1 s") as caught:
+            _client(server.url, timeout=1.0, max_retries=1).chat(MESSAGES)
+        elapsed = time.monotonic() - started
+    assert caught.value.cause == "timeout" and len(server.requests) == 2
+    assert elapsed < 4.0, f"took {elapsed:.1f} s for two attempts of 1 s"
