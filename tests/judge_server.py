@@ -7,6 +7,7 @@ path, headers and JSON body, so tests can check both what the client sent and ho
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from collections import deque
@@ -69,6 +70,14 @@ def echo(code: int = 400) -> Action:
 def status(code: int, retry_after: str | None = None, message: str = "scripted failure") -> Action:
     headers = {"Retry-After": retry_after} if retry_after is not None else {}
     return Action(status=code, raw=json.dumps({"error": {"message": message}}).encode(), headers=headers)
+
+
+def dead_endpoint() -> str:
+    """The endpoint URL of a port on 127.0.0.1 that nothing listens on (taken, then let go)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}/v1"
 
 
 class JudgeServer:
