@@ -120,6 +120,25 @@ class JudgeResult:
         nothing = "; nothing stored" if not self.scored_items else ""
         return f"{self.unscored} of {self.counts.get('items', 0)} items not scored: {', '.join(reasons)}{nothing}"
 
+    def summary(self, stored: int) -> str:
+        """One line for the user: what was scored and stored, what it cost."""
+        c, u = self.counts, self.usage
+        scored = len(self.scored_items)
+        what = f"{scored} items scored" if not self.unscored else f"{scored} of {c.get('items', 0)} items scored"
+        kept = f"{stored} predictions stored" if scored else "nothing stored"
+        return (f"metric {self.metric}: {what}, {kept}; {c.get('requests', 0)} requests, "
+                f"{c.get('cached', 0)} votes from the cache, {c.get('failed_votes', 0)} failed votes; tokens "
+                f"{'about ' if u.get('estimated') else ''}{u.get('prompt_tokens', 0)} in, "
+                f"{u.get('completion_tokens', 0)} out")
+
+    def failure_lines(self, limit: int = 100) -> list[str]:
+        """`item: vote N: what went wrong`, item by item, at most `limit` lines and a count of the rest."""
+        lines = [f"{item_id}: vote {f.vote + 1}: {f.message}"
+                 for item_id, found in sorted(self.failures_by_item().items()) for f in found]
+        if len(lines) > limit:
+            lines = lines[:limit] + [f"... and {len(lines) - limit} more"]
+        return lines
+
     def failures_by_item(self) -> dict[str, list[VoteFailure]]:
         """The failures grouped by item, in the order they happened, for a per-item report."""
         grouped: dict[str, list[VoteFailure]] = {}
