@@ -30,6 +30,7 @@ class Action:
     stream: int = 0  # a body of this many bytes, written a megabyte at a time (never held whole)
     announce: bool = True  # send Content-Length with a streamed body
     echo_headers: bool = False  # the body repeats the request's headers, as careless proxies do
+    wire: bytes | None = None  # bytes written as the whole answer, HTTP or not
 
 
 def answer(labels: list[dict[str, Any]], usage: dict[str, int] | None = None) -> Action:
@@ -65,6 +66,15 @@ def huge(size: int, announce: bool = True) -> Action:
 def echo(code: int = 400) -> Action:
     """An error whose message quotes every request header back (Authorization included)."""
     return Action(status=code, echo_headers=True)
+
+
+def not_http() -> Action:
+    """Something that is not an HTTP server answering on the port (an SSH banner)."""
+    return Action(wire=b"SSH-2.0-OpenSSH_9.6\r\n")
+
+
+def redirect(to: str) -> Action:
+    return Action(status=302, raw=b"", headers={"Location": to})
 
 
 def status(code: int, retry_after: str | None = None, message: str = "scripted failure") -> Action:
@@ -110,6 +120,10 @@ class JudgeServer:
                     time.sleep(action.delay)
                 if action.stream:
                     self._stream(action)
+                    return
+                if action.wire is not None:
+                    self.wfile.write(action.wire)
+                    self.close_connection = True
                     return
                 if action.echo_headers:
                     first = sorted(self.headers.items(), key=lambda kv: kv[0] != "Authorization")
