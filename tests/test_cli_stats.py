@@ -242,8 +242,8 @@ def test_judge_run_against_a_dead_endpoint_exits_1_and_stores_nothing(run_cli, s
     code, out, err = run_cli(*_judge_args(sample_copy, dead_endpoint()))
     assert code == 1 and "Traceback" not in err
     assert f"metric tiny: 0 of {rubrics} items scored, nothing stored; 5 requests" in out
-    assert f"{rubrics} of {rubrics} items not scored: 1 had every vote fail, {rubrics - 1} were not judged (the run " \
-           "stopped: endpoint unreachable (5 requests in a row failed; last: cannot reach" in err
+    assert f"{rubrics} of {rubrics} items not scored: 1 had every vote fail, {rubrics - 1} were not judged; nothing " \
+           "stored. The run stopped: endpoint unreachable (5 requests in a row failed; last: cannot reach" in err
     with Project.open(sample_copy) as project:
         assert "tiny" not in project.predictions.metrics() and "tiny" not in project.annotators(kind="metric")
         assert project.info() == before

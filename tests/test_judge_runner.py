@@ -169,8 +169,8 @@ def test_a_dead_endpoint_stops_after_five_failures_and_scores_nothing():
     assert result.stopped.startswith("endpoint unreachable (5 requests in a row failed; last: cannot reach")
     assert result.scored_items == [] and result.predictions == [] and result.failed_items == ["r1"]
     assert result.unscored == 29
-    assert result.unscored_line() == ("29 of 29 items not scored: 1 had every vote fail, 28 were not judged (the run "
-                                      f"stopped: {result.stopped}); nothing stored")
+    assert result.unscored_line() == ("29 of 29 items not scored: 1 had every vote fail, 28 were not judged; nothing "
+                                      f"stored. The run stopped: {result.stopped}")
     assert seen[-1] == (5, 145)
 
 
@@ -210,7 +210,7 @@ def test_an_item_cut_short_by_the_stop_is_left_for_the_next_run():
         # r1: one answer then three refusals (scored on its one answer); r2: two more refusals, then the stop
         assert first.stopped and first.scored_items == ["r1"] and first.failed_items == []
         assert _scores(first) == {("r1", "item", "gap"): 1.0}
-        assert first.unscored_line().startswith("2 of 3 items not scored: 2 were not judged (the run stopped: the "
+        assert first.unscored_line().startswith("2 of 3 items not scored: 2 were not judged. The run stopped: the "
                                                 "endpoint refuses")
         second = run_judge(_rubrics(3), TAX, _client(server.url), votes=4, cache=cache)
     # only r1's answered vote is cached: every failed vote is asked again
@@ -222,11 +222,11 @@ def test_the_plan_counts_requests_less_the_cached_votes():
     items = [CAPTION, *_rubrics(3), TRACE]
     plan = plan_judge(items, TAX, "tiny-model", 3, cache)
     assert (plan.items, plan.requests, plan.cached) == (4, 12, 0)
-    assert plan.line() == "4 items x 3 votes = 12 votes: 12 requests to send"
+    assert plan.line() == "4 items × 3 votes: 12 requests to send"
     with JudgeServer(default=answer([GAP])) as server:
         run_judge(items[:3], TAX, _client(server.url), votes=3, cache=cache)
     plan = plan_judge(items, TAX, "tiny-model", 3, cache)
     assert (plan.requests, plan.cached) == (6, 6)
-    assert plan.line() == "4 items x 3 votes = 12 votes: 6 requests to send, 6 answered from the cache"
+    assert plan.line() == "4 items × 3 votes: 6 requests to send, 6 answered from the cache"
     assert plan_judge(items, TAX, "other-model", 3, cache).cached == 0  # the cache is per model
     assert plan_judge(items, TAX, "tiny-model", 3, cache, limit=1).requests == 0

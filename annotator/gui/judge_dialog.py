@@ -76,16 +76,12 @@ class TokenMeter:
 
 def report_lines(result: JudgeResult, stored: int) -> list[str]:
     """What a finished run tells the user, the plain outcome first and the per-vote detail after."""
-    lines = [result.summary(stored)]
-    if result.stopped:
-        lines.append(f"The run stopped: {result.stopped}.")
-    if result.unscored:
-        lines.append(result.unscored_line() + ".")
+    lines = [result.unscored_line() + "." if result.unscored else "Every item got a score.", result.summary(stored)]
     if result.cancelled:
-        lines.append("Cancelled: the items finished so far are stored and every answer is cached; press Run "
-                     "again to resume.")
+        lines.append("The items finished so far are stored and every answer is cached; press Run again to resume.")
     elif result.unscored:
-        lines.append("Every answer received is cached: once the endpoint answers, Run asks only what is missing.")
+        lines.append("Every answer received is cached: run again once the endpoint answers, and only what is "
+                     "missing is asked.")
     if result.counts.get("skipped_items"):
         lines.append(f"{result.counts['skipped_items']} items of another kind were skipped.")
     failures = result.failure_lines()
@@ -101,7 +97,6 @@ class JudgeDialog(QDialog):
 
     runFinished = Signal(object, int)  # the JudgeResult and the number of predictions stored
     runFailed = Signal(str)
-    planReady = Signal(object)  # the JudgePlan for the fields as they are now
 
     def __init__(self, project: Project, settings: QSettings | None = None, taxonomy: str | None = None,
                  parent: QWidget | None = None):
@@ -290,9 +285,8 @@ class JudgeDialog(QDialog):
             if asked != self._plan_asked:
                 return  # the fields changed while counting; a newer count is on its way
             self.plan, self._plan_fields = plan, fields
-            self.plan_label.setText(plan.line() if model else f"{plan.items:,} items x {votes} votes (name the "
+            self.plan_label.setText(plan.line() if model else f"{plan.items:,} items × {votes} votes (name the "
                                     "model to count what the cache already holds)")
-            self.planReady.emit(plan)
             if self._confirm_when_planned:
                 self._confirm_when_planned = False
                 self._confirm(plan)

@@ -114,7 +114,7 @@ def test_cancel_stops_between_requests_and_a_rerun_resumes(qtbot, judge_project,
         result, stored = blocker.args
         assert result.cancelled and result.counts["requests"] < 6
         first = len(server.requests)
-        assert "Cancelled" in dialog.log.toPlainText()
+        assert "The run was cancelled" in dialog.log.toPlainText() and "press Run again" in dialog.log.toPlainText()
         assert dialog.progress.text().endswith("of 6 votes (cancelled)")
         assert dialog.run_button.isEnabled() and not dialog.cancel_button.isEnabled()
         assert stored == len(result.predictions) == 0  # answers were empty; what finished is scored, with no label
@@ -168,7 +168,7 @@ def test_the_dialog_says_what_a_run_sends_and_asks_before_sending(qtbot, judge_p
     with JudgeServer(default=answer([{"label": "gap"}])) as server:
         dialog = dialog_for(judge_project, server)
         qtbot.waitUntil(lambda: dialog.plan is not None, timeout=10_000)
-        assert dialog.plan_label.text() == "2 items x 2 votes = 4 votes: 4 requests to send"
+        assert dialog.plan_label.text() == "2 items × 2 votes: 4 requests to send"
         box = press_run(qtbot, dialog)
         assert box.text() == f"Send 4 requests to tiny-judge at {server.url}?"
         assert "Mini rubric faults (mini)" in box.informativeText()
@@ -181,7 +181,7 @@ def test_the_dialog_says_what_a_run_sends_and_asks_before_sending(qtbot, judge_p
         assert len(server.requests) == 4
         # the answers are cached now: the count says so, and the question too
         qtbot.waitUntil(lambda: dialog.plan is not None, timeout=10_000)
-        assert dialog.plan_label.text() == "2 items x 2 votes = 4 votes: 0 requests to send, 4 answered from the cache"
+        assert dialog.plan_label.text() == "2 items × 2 votes: 0 requests to send, 4 answered from the cache"
         dialog.votes.setValue(3)
         qtbot.waitUntil(lambda: dialog.plan is not None and dialog.plan.votes == 3, timeout=10_000)
         assert dialog.plan_label.text().endswith("2 requests to send, 4 answered from the cache")
@@ -214,10 +214,10 @@ def test_a_dead_endpoint_stores_nothing_and_says_so(qtbot, judge_project, dialog
     result, stored = run(qtbot, dialog)
     assert stored == 0 and result.scored_items == [] and result.counts["requests"] == 5
     assert judge_project.predictions.metrics() == [] and "tiny-judge" not in judge_project.annotators(kind="metric")
-    log = dialog.log.toPlainText()
-    assert log.startswith("metric tiny-judge: 0 of 2 items scored, nothing stored; 5 requests")
-    assert "The run stopped: endpoint unreachable (5 requests in a row failed; last: cannot reach" in log
-    assert "2 of 2 items not scored: 1 had every vote fail, 1 were not judged" in log
+    first, second = dialog.log.toPlainText().splitlines()[:2]
+    assert first.startswith("2 of 2 items not scored: 1 had every vote fail, 1 were not judged; nothing stored. "
+                            "The run stopped: endpoint unreachable (5 requests in a row failed; last: cannot reach")
+    assert second.startswith("metric tiny-judge: 0 of 2 items scored, nothing stored; 5 requests")
     assert dialog.progress.text() == "5 of 10 votes (stopped)"
     assert dialog.run_button.isEnabled()
 

@@ -33,7 +33,7 @@ class JudgePlan:
         return self.items * self.votes - self.cached
 
     def line(self) -> str:
-        base = f"{self.items:,} items x {self.votes} votes = {self.items * self.votes:,} votes"
+        base = f"{self.items:,} items × {self.votes} votes"
         if self.cached:
             return f"{base}: {self.requests:,} requests to send, {self.cached:,} answered from the cache"
         return f"{base}: {self.requests:,} requests to send"

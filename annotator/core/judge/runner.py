@@ -114,11 +114,12 @@ class JudgeResult:
             reasons.append(f"{len(self.failed_items)} had every vote fail")
         rest = self.unscored - len(self.failed_items)
         if rest:
-            why = (f"the run stopped: {self.stopped}" if self.stopped
-                   else "the run was cancelled" if self.cancelled else "the run ended")
-            reasons.append(f"{rest} were not judged ({why})")
+            reasons.append(f"{rest} were not judged")
         nothing = "; nothing stored" if not self.scored_items else ""
-        return f"{self.unscored} of {self.counts.get('items', 0)} items not scored: {', '.join(reasons)}{nothing}"
+        why = (f". The run stopped: {self.stopped}" if self.stopped
+               else ". The run was cancelled" if self.cancelled else "")
+        return (f"{self.unscored} of {self.counts.get('items', 0)} items not scored: {', '.join(reasons)}{nothing}"
+                f"{why}")
 
     def summary(self, stored: int) -> str:
         """One line for the user: what was scored and stored, what it cost."""
