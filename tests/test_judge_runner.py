@@ -12,6 +12,11 @@ from annotator.core.judge import (STOP_AFTER, JudgeClient, MemoryCache, build_me
 from annotator.core.model import Item
 
 try:
+    from backends import store_backend  # noqa: F401 (a fixture)
+except ImportError:  # tests/ made a package
+    from tests.backends import store_backend  # noqa: F401
+
+try:
     from judge_server import (JudgeServer, answer, dead_endpoint, fenced, hang, judge_items, judge_taxonomy,
                               malformed, not_a_completion, status)
 except ImportError:  # tests/ made a package
@@ -230,3 +235,24 @@ def test_the_plan_counts_requests_less_the_cached_votes():
     assert plan.line() == "4 items × 3 votes: 6 requests to send, 6 answered from the cache"
     assert plan_judge(items, TAX, "other-model", 3, cache).cached == 0  # the cache is per model
     assert plan_judge(items, TAX, "tiny-model", 3, cache, limit=1).requests == 0
+
+
+# --- against a project, on each backend ------------------------------------------------------------------------
+def test_a_run_on_a_project_stores_only_what_was_scored_and_the_plan_reads_its_cache(store_backend):
+    from annotator.core.judge import store_result
+    from annotator.core.store import Project
+    from annotator.core.store.items import ItemStore
+
+    items = _rubrics(3)
+    with Project.create(store_backend) as project:
+        project.taxonomies.add(TAX)
+        project.db.write(lambda conn: ItemStore.insert_batch(conn, items, 1, {}))
+        dead = run_judge(items, TAX, _client(dead_endpoint()), votes=2, metric="dead", cache=project.judge_cache)
+        assert store_result(project, dead) == 0 and dead.unscored == 3
+        assert project.predictions.metrics() == [] and project.annotators(kind="metric") == []
+        with JudgeServer([status(400)] * 2, default=answer([GAP])) as server:
+            live = run_judge(items, TAX, _client(server.url), votes=2, metric="live", cache=project.judge_cache)
+        assert store_result(project, live) == 2 and live.failed_items == ["r1"]
+        assert project.predictions.metrics("mini") == ["live"] and project.predictions.for_item("r1", "mini", "live") == []
+        plan = plan_judge(project.items.iter_all(), TAX, "tiny-model", 2, project.judge_cache)
+        assert (plan.items, plan.cached, plan.requests) == (3, 4, 2)
