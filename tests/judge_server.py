@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import socket
+import ssl
 import threading
 import time
 from collections import deque
@@ -82,6 +83,17 @@ def status(code: int, retry_after: str | None = None, message: str = "scripted f
     return Action(status=code, raw=json.dumps({"error": {"message": message}}).encode(), headers=headers)
 
 
+def self_signed(folder) -> tuple[str, str]:
+    """A certificate for 127.0.0.1 and its key, made with the openssl command (files in `folder`)."""
+    import subprocess
+
+    cert, key = f"{folder}/cert.pem", f"{folder}/key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
+                    "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert],
+                   check=True, capture_output=True)
+    return cert, key
+
+
 def dead_endpoint() -> str:
     """The endpoint URL of a port on 127.0.0.1 that nothing listens on (taken, then let go)."""
     with socket.socket() as sock:
@@ -93,7 +105,9 @@ def dead_endpoint() -> str:
 class JudgeServer:
     """Serves on 127.0.0.1 at a free port; use as a context manager. `url` is the endpoint to give the client."""
 
-    def __init__(self, script: list[Action] | None = None, default: Action | None = None):
+    def __init__(self, script: list[Action] | None = None, default: Action | None = None,
+                 tls: tuple[str, str] | None = None):
+        self.tls = tls is not None
         self.script: deque[Action] = deque(script or [])
         self.default = default or answer([])
         self.requests: list[dict[str, Any]] = []
@@ -149,7 +163,7 @@ class JudgeServer:
                         self.send_header(name, value)
                     self.end_headers()
                     self.wfile.write(payload)
-                except (BrokenPipeError, ConnectionResetError):
+                except OSError:  # a broken pipe, a reset, a TLS stream cut short
                     pass  # the client gave up waiting, as a timeout test intends
 
             def _drip(self, action: Action, payload: bytes) -> None:
@@ -176,19 +190,23 @@ class JudgeServer:
                         self.wfile.write(chunk)
                         server.sent += len(chunk)
                         left -= len(chunk)
-                except (BrokenPipeError, ConnectionResetError):
+                except OSError:  # a broken pipe, a reset, a TLS stream cut short
                     pass  # the client stopped reading, as it should
                 self.close_connection = True
 
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._httpd.daemon_threads = True
+        if tls is not None:  # (certificate file, key file): serve https
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            context.load_cert_chain(*tls)
+            self._httpd.socket = context.wrap_socket(self._httpd.socket, server_side=True)
         self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02},
                                         daemon=True)
 
     @property
     def url(self) -> str:
         host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}/v1"
+        return f"{'https' if self.tls else 'http'}://{host}:{port}/v1"
 
     def add(self, *actions: Action) -> None:
         with self._lock:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+import shutil
 import time
 import tracemalloc
 
@@ -12,10 +13,11 @@ from annotator.core.errors import UsageError
 from annotator.core.judge import JudgeClient, JudgeError
 
 try:
-    from judge_server import JudgeServer, answer, drip, echo, hang, huge, malformed, not_a_completion, status
+    from judge_server import (JudgeServer, answer, drip, echo, hang, huge, malformed, not_a_completion,
+                              self_signed, status)
 except ImportError:  # tests/ made a package
     from tests.judge_server import (JudgeServer, answer, drip, echo, hang, huge, malformed, not_a_completion,
-                                    status)
+                                    self_signed, status)
 
 KEY_ENV = "ANNOTATOR_TEST_JUDGE_KEY"
 MESSAGES = [{"role": "system", "content": "s"}, {"role": "user", "content": "u"}]
@@ -204,3 +206,20 @@ def test_a_server_that_drips_a_byte_a_second_is_cut_off_at_the_deadline():
         elapsed = time.monotonic() - started
     assert caught.value.cause == "timeout" and len(server.requests) == 2
     assert elapsed < 4.0, f"took {elapsed:.1f} s for two attempts of 1 s"
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command to make a certificate")
+def test_over_https_the_certificate_is_checked_and_the_deadline_holds(tmp_path, monkeypatch):
+    tls = self_signed(tmp_path)
+    with JudgeServer(default=answer([{"label": "gap"}]), tls=tls) as server:
+        assert server.url.startswith("https://")
+        with pytest.raises(JudgeError, match="cannot reach.*CERTIFICATE_VERIFY_FAILED") as caught:
+            _client(server.url).chat(MESSAGES)  # a certificate nobody vouches for is refused
+        assert caught.value.cause == "unreachable"
+        monkeypatch.setenv("SSL_CERT_FILE", tls[0])  # now trusted
+        assert "gap" in _client(server.url).chat(MESSAGES).content
+    with JudgeServer(default=drip(0.2), tls=tls) as server:
+        started = time.monotonic()
+        with pytest.raises(JudgeError, match="no complete answer within 1 s"):
+            _client(server.url, timeout=1.0, max_retries=0).chat(MESSAGES)
+        assert time.monotonic() - started < 3.0
