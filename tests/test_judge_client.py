@@ -35,6 +35,12 @@ def test_endpoints_that_are_not_http_urls_are_refused(endpoint):
         JudgeClient(endpoint, "m")
 
 
+@pytest.mark.parametrize("timeout", [0, -1, float("nan"), float("inf")])
+def test_a_timeout_that_is_not_a_positive_number_of_seconds_is_refused(timeout):
+    with pytest.raises(UsageError, match="timeout"):
+        JudgeClient("http://127.0.0.1:9/v1", "m", timeout=timeout)
+
+
 def test_no_model_is_refused():
     with pytest.raises(UsageError):
         JudgeClient("http://127.0.0.1:9/v1", " ")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import email.utils
 import http.client
 import json
+import math
 import os
 import re
 import socket
@@ -111,7 +112,7 @@ class JudgeClient:
             raise UsageError("no judge model named")
         if max_retries < 0:
             raise UsageError("max_retries cannot be negative")
-        if not timeout > 0:
+        if not (timeout > 0 and math.isfinite(timeout)):
             raise UsageError(f"the judge timeout must be a positive number of seconds, not {timeout}")
         self.model = model.strip()
         self.api_key_env = api_key_env
