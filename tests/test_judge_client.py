@@ -211,7 +211,8 @@ def test_a_server_that_drips_a_byte_a_second_is_cut_off_at_the_deadline():
             _client(server.url, timeout=1.0, max_retries=1).chat(MESSAGES)
         elapsed = time.monotonic() - started
     assert caught.value.cause == "timeout" and len(server.requests) == 2
-    assert elapsed < 4.0, f"took {elapsed:.1f} s for two attempts of 1 s"
+    # without the deadline the ~170 bytes would take over 30 s; the margin is for a loaded machine
+    assert elapsed < 10.0, f"took {elapsed:.1f} s for two attempts of 1 s"
 
 
 @pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command to make a certificate")
@@ -228,4 +229,4 @@ def test_over_https_the_certificate_is_checked_and_the_deadline_holds(tmp_path, 
         started = time.monotonic()
         with pytest.raises(JudgeError, match="no complete answer within 1 s"):
             _client(server.url, timeout=1.0, max_retries=0).chat(MESSAGES)
-        assert time.monotonic() - started < 3.0
+        assert time.monotonic() - started < 8.0  # not the 30 s and more the whole drip would take
