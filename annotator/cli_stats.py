@@ -222,7 +222,9 @@ def cmd_metrics_run(args) -> int:
 
 # --- LLM judge ------------------------------------------------------------------------------------------
 def cmd_judge_run(args) -> int:
-    from .core.judge import JudgeClient, run_judge
+    """Exit 0 when every item got a score, 1 when any did not (the summary says how many and why), 130 when
+    interrupted; a run that scored nothing stores nothing."""
+    from .core.judge import JudgeClient, run_judge, store_result
     from .core.store import Project
 
     metric = args.metric or args.model
@@ -248,21 +250,16 @@ def cmd_judge_run(args) -> int:
         finally:
             signal.signal(signal.SIGINT, previous)
             progress.close()
-        stored = project.predictions.store(tax.id, metric, result.scored_items, result.predictions)
+        stored = store_result(project, result)
+    for line in result.failure_lines():
+        print(line, file=sys.stderr)
+    print(result.summary(stored))
     if result.cancelled:
         print("cancelled: the items finished so far are stored and every answer is cached; run the same command "
               "again to resume", file=sys.stderr)
-    counts = result.counts
-    usage = result.usage
-    print(f"metric {metric}: {len(result.scored_items)} items scored, {stored} predictions; "
-          f"{counts.get('requests', 0)} requests, {counts.get('cached', 0)} from the cache, "
-          f"{counts.get('failed_votes', 0)} failed votes; tokens "
-          f"{'about ' if usage.get('estimated') else ''}{usage.get('prompt_tokens', 0)} in, "
-          f"{usage.get('completion_tokens', 0)} out")
-    for item_id, failures in sorted(result.failures_by_item().items()):
-        for failure in failures:
-            print(f"{item_id}: vote {failure.vote + 1}: {failure.message}", file=sys.stderr)
-    return 130 if result.cancelled else 0
+    if result.unscored:
+        print(result.unscored_line(), file=sys.stderr)
+    return 130 if result.cancelled else 1 if result.unscored else 0
 
 
 def _figure_options(p: argparse.ArgumentParser, html: bool = True) -> None:
@@ -320,7 +317,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     q.add_argument("--metric", help="the metric's name (default: the model's)")
     q.add_argument("--api-key-env", default="ANNOTATOR_JUDGE_API_KEY",
                    help="the environment variable holding the key (never stored)")
-    q.add_argument("--timeout", type=float, default=60.0)
+    q.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
+                   help="the whole time one request may take: connecting, waiting and reading (default 60)")
     q.add_argument("--limit", type=int, help="only the first N items")
     q.set_defaults(func=cmd_judge_run)
 

@@ -20,7 +20,7 @@ import pytest
 from sklearn.metrics import cohen_kappa_score, f1_score, precision_score, recall_score
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from judge_server import JudgeServer, answer  # noqa: E402
+from judge_server import JudgeServer, answer, dead_endpoint, echo, status  # noqa: E402
 
 HEADER = ["item_id", "item_kind", "taxonomy", "annotator", "target", "label", "note", "created_at"]
 
@@ -221,12 +221,58 @@ def test_judge_run_against_a_local_server(run_cli, sample_copy, monkeypatch):
         assert "metric tiny: 3 items scored" in out and len(server.requests) == 6
         assert all(r["headers"].get("Authorization") == "Bearer secret-key" for r in server.requests)
         code, out, err = run_cli(*args)  # a rerun is answered from the project's cache
-        assert code == 0 and len(server.requests) == 6 and "6 from the cache" in out
+        assert code == 0 and len(server.requests) == 6 and "6 votes from the cache" in out
     from annotator.core import Project
 
     with Project.open(sample_copy) as project:
         preds = [p for i in ("if-01", "if-02", "if-03") for p in project.predictions.for_item(i, "rift", "tiny")]
     assert {(p.label, p.score) for p in preds} == {("low_signal", 1.0)}
+
+
+def _judge_args(project, url: str, *more: str) -> tuple:
+    return ("judge", "run", project, "--taxonomy", "rift", "--endpoint", url, "--model", "tiny", *more)
+
+
+def test_judge_run_against_a_dead_endpoint_exits_1_and_stores_nothing(run_cli, sample_copy):
+    from annotator.core import Project
+
+    with Project.open(sample_copy) as project:
+        rubrics = project.items.counts_by_kind()["rubric"]
+        before = project.info()
+    code, out, err = run_cli(*_judge_args(sample_copy, dead_endpoint()))
+    assert code == 1 and "Traceback" not in err
+    assert f"metric tiny: 0 of {rubrics} items scored, nothing stored; 5 requests" in out
+    assert f"{rubrics} of {rubrics} items not scored: 1 had every vote fail, {rubrics - 1} were not judged; nothing " \
+           "stored. The run stopped: endpoint unreachable (5 requests in a row failed; last: cannot reach" in err
+    with Project.open(sample_copy) as project:
+        assert "tiny" not in project.predictions.metrics() and "tiny" not in project.annotators(kind="metric")
+        assert project.info() == before
+
+
+def test_judge_run_with_an_item_left_unscored_exits_1_and_stores_the_rest(run_cli, sample_copy):
+    reply = answer([{"label": "low_signal", "target": "item"}])
+    with JudgeServer([status(400, message="context too long")] * 2, default=reply) as server:
+        code, out, err = run_cli(*_judge_args(sample_copy, server.url, "--votes", "2", "--limit", "3"))
+    assert code == 1 and len(server.requests) == 6
+    assert "metric tiny: 2 of 3 items scored, 2 predictions stored; 6 requests" in out
+    assert "1 of 3 items not scored: 1 had every vote fail" in err and "not judged" not in err
+    assert "if-01: vote 1: judge endpoint answered HTTP 400: context too long" in err
+    from annotator.core import Project
+
+    with Project.open(sample_copy) as project:
+        assert project.predictions.for_item("if-01", "rift", "tiny") == []
+        assert {p.score for i in ("if-02", "if-03") for p in project.predictions.for_item(i, "rift", "tiny")} == {1.0}
+
+
+def test_judge_run_never_prints_the_key_a_server_echoes(run_cli, sample_copy, monkeypatch):
+    secret = "sk-proj-ZZsecretZZ0123456789"
+    monkeypatch.setenv("ANNOTATOR_JUDGE_API_KEY", secret)
+    with JudgeServer(default=echo(401)) as server:
+        code, out, err = run_cli(*_judge_args(sample_copy, server.url, "--votes", "1"))
+    assert code == 1 and len(server.requests) == 5  # refused five times in a row: the run stops
+    assert server.requests[0]["headers"]["Authorization"] == f"Bearer {secret}"
+    assert "Bearer [redacted]" in err and "the endpoint refuses the requests" in err
+    assert secret not in out + err and "ZZsecret" not in out + err
 
 
 def test_export_to_an_unwritable_place_exits_1(run_cli, sample_copy, tmp_path):

@@ -1,5 +1,6 @@
 """The judge dialog against a scripted OpenAI-compatible server: a run stores its predictions, a rerun asks
-nothing, Cancel stops between requests and keeps what finished, and nothing is sent before Run."""
+nothing, Cancel stops between requests and keeps what finished, nothing is sent before Run and its
+confirmation (Enter in a field starts nothing), and a dead endpoint stores nothing."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from conftest import build_project
 from judge_server import (
     JudgeServer,
     answer,
+    dead_endpoint,
+    echo,
     hang,
     judge_items,
     judge_taxonomy,
@@ -51,9 +54,19 @@ def dialog_for(qtbot, tmp_path):
     return make
 
 
+def press_run(qtbot, dialog: JudgeDialog):
+    """Click Run as a user would and wait for the question it asks; the question box is returned."""
+    dialog.confirm_box = None
+    qtbot.mouseClick(dialog.run_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.confirm_box is not None and dialog.confirm_box.isVisible(), timeout=10_000)
+    return dialog.confirm_box
+
+
 def run(qtbot, dialog: JudgeDialog):
+    box = press_run(qtbot, dialog)
     with qtbot.waitSignal(dialog.runFinished, timeout=30_000) as blocker:
-        qtbot.mouseClick(dialog.run_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(dialog.confirm_run, Qt.MouseButton.LeftButton)
+    assert not box.isVisible()
     return blocker.args
 
 
@@ -93,7 +106,7 @@ def test_cancel_stops_between_requests_and_a_rerun_resumes(qtbot, judge_project,
     with JudgeServer(default=hang(0.25)) as server:
         dialog = dialog_for(judge_project, server, votes=3)
         with qtbot.waitSignal(dialog.runFinished, timeout=30_000) as blocker:
-            dialog.run()
+            dialog.start()
             qtbot.waitUntil(lambda: dialog.progress.value() >= 1, timeout=10_000)
             assert dialog.cancel_button.isEnabled() and not dialog.run_button.isEnabled()
             assert dialog.progress.text() == f"{dialog.progress.value()} of 6 votes"
@@ -101,7 +114,7 @@ def test_cancel_stops_between_requests_and_a_rerun_resumes(qtbot, judge_project,
         result, stored = blocker.args
         assert result.cancelled and result.counts["requests"] < 6
         first = len(server.requests)
-        assert "Cancelled" in dialog.log.toPlainText()
+        assert "The run was cancelled" in dialog.log.toPlainText() and "press Run again" in dialog.log.toPlainText()
         assert dialog.progress.text().endswith("of 6 votes (cancelled)")
         assert dialog.run_button.isEnabled() and not dialog.cancel_button.isEnabled()
         assert stored == len(result.predictions) == 0  # answers were empty; what finished is scored, with no label
@@ -128,7 +141,7 @@ def test_nothing_is_sent_before_run_and_the_key_is_never_stored(qtbot, judge_pro
         assert f"{KEY_ENV} is set" in dialog.key_state.text()
         dialog.endpoint.setText("")
         assert not dialog.run_button.isEnabled()
-        assert dialog.run() is None or not server.requests
+        dialog.ask()
         qtbot.wait(100)
         assert server.requests == []
         dialog.endpoint.setText(server.url)
@@ -144,8 +157,106 @@ def test_a_bad_endpoint_is_refused_before_any_request(qtbot, judge_project, dial
     with JudgeServer(default=answer([])) as server:
         dialog = dialog_for(judge_project, server)
         dialog.endpoint.setText("ftp://example.org/v1")
-        assert dialog.run() is None
+        dialog.ask()
+        assert dialog.start() is None and dialog.confirm_box is None
         assert "not an http(s) URL" in dialog.log.toPlainText() and server.requests == []
+
+
+# --- DESIGN 10.4: ask first, never on Enter, a dead endpoint stores nothing -----------------------------------
+
+def test_the_dialog_says_what_a_run_sends_and_asks_before_sending(qtbot, judge_project, dialog_for) -> None:
+    with JudgeServer(default=answer([{"label": "gap"}])) as server:
+        dialog = dialog_for(judge_project, server)
+        qtbot.waitUntil(lambda: dialog.plan is not None, timeout=10_000)
+        assert dialog.plan_label.text() == "2 items × 2 votes: 4 requests to send"
+        box = press_run(qtbot, dialog)
+        assert box.text() == f"Send 4 requests to tiny-judge at {server.url}?"
+        assert "Mini rubric faults (mini)" in box.informativeText()
+        qtbot.wait(200)
+        assert server.requests == [] and dialog.task is None  # nothing goes out while the question is open
+        box.button(box.StandardButton.Cancel).click()
+        qtbot.wait(200)
+        assert server.requests == [] and dialog.task is None and not box.isVisible()
+        run(qtbot, dialog)
+        assert len(server.requests) == 4
+        # the answers are cached now: the count says so, and the question too
+        qtbot.waitUntil(lambda: dialog.plan is not None, timeout=10_000)
+        assert dialog.plan_label.text() == "2 items × 2 votes: 0 requests to send, 4 answered from the cache"
+        dialog.votes.setValue(3)
+        qtbot.waitUntil(lambda: dialog.plan is not None and dialog.plan.votes == 3, timeout=10_000)
+        assert dialog.plan_label.text().endswith("2 requests to send, 4 answered from the cache")
+        dialog.votes.setValue(2)
+        box = press_run(qtbot, dialog)
+        assert box.text().startswith("Every vote is already in the cache: no request goes to")
+        box.button(box.StandardButton.Cancel).click()
+    assert len(server.requests) == 4
+
+
+@pytest.mark.parametrize("key", [Qt.Key.Key_Return, Qt.Key.Key_Enter])
+def test_enter_in_a_field_starts_nothing(qtbot, judge_project, dialog_for, key) -> None:
+    with JudgeServer(default=answer([])) as server:
+        dialog = dialog_for(judge_project, server)
+        dialog.activateWindow()
+        dialog.model.setFocus()
+        qtbot.keyClicks(dialog.model, "-v2")
+        qtbot.keyClick(dialog.model, key)
+        qtbot.keyClick(dialog.endpoint, key)
+        qtbot.keyClick(dialog.votes, key)
+        qtbot.wait(400)
+        assert dialog.confirm_box is None and dialog.task is None and server.requests == []
+        assert dialog.isVisible() and dialog.model.text() == "tiny-judge-v2"
+
+
+def test_a_dead_endpoint_stores_nothing_and_says_so(qtbot, judge_project, dialog_for) -> None:
+    with JudgeServer() as server:
+        dialog = dialog_for(judge_project, server, votes=5)
+    dialog.endpoint.setText(dead_endpoint())
+    result, stored = run(qtbot, dialog)
+    assert stored == 0 and result.scored_items == [] and result.counts["requests"] == 5
+    assert judge_project.predictions.metrics() == [] and "tiny-judge" not in judge_project.annotators(kind="metric")
+    first, second = dialog.log.toPlainText().splitlines()[:2]
+    assert first.startswith("2 of 2 items not scored: 1 had every vote fail, 1 were not judged; nothing stored. "
+                            "The run stopped: endpoint unreachable (5 requests in a row failed; last: cannot reach")
+    assert second.startswith("metric tiny-judge: 0 of 2 items scored, nothing stored; 5 requests")
+    assert dialog.progress.text() == "5 of 10 votes (stopped)"
+    assert dialog.run_button.isEnabled()
+
+
+def test_the_key_a_server_echoes_never_shows_in_the_dialog(qtbot, judge_project, dialog_for, monkeypatch) -> None:
+    secret = "sk-dialog-secret-987654321"
+    monkeypatch.setenv(KEY_ENV, secret)
+    with JudgeServer(default=echo(400)) as server:
+        dialog = dialog_for(judge_project, server, votes=1)
+        result, stored = run(qtbot, dialog)
+    assert stored == 0 and result.failed_items == ["r1", "t1"]
+    log = dialog.log.toPlainText()
+    assert "Bearer [redacted]" in log and secret not in log and secret not in dialog.plan_label.text()
+
+
+def test_the_default_taxonomy_is_one_the_judge_can_label(qtbot, tmp_path) -> None:
+    rubric, trace, caption = judge_items()
+    with Project.open(build_project(tmp_path / "all.sqlite", [rubric, trace, caption])) as project:
+        dialog = JudgeDialog(project)
+        qtbot.addWidget(dialog)
+        ids = [dialog.taxonomy.itemData(i) for i in range(dialog.taxonomy.count())]
+        assert dialog.taxonomy.currentData() == "rift"
+        assert ids[-2:] == ["caption_verdict", "caption_errors"]  # the judge never sees the image: last
+        assert dialog.taxonomy.itemText(len(ids) - 1).endswith("(the judge does not see the images)")
+    with Project.open(build_project(tmp_path / "traces.sqlite", [trace])) as project:
+        dialog = JudgeDialog(project)
+        qtbot.addWidget(dialog)
+        ids = [dialog.taxonomy.itemData(i) for i in range(dialog.taxonomy.count())]
+        assert ids == ["reasoning_errors", "step_rating"]
+
+
+def test_the_window_opens_the_dialog_on_rift_not_on_the_taxonomy_being_annotated(open_window, qtbot,
+                                                                                project_path) -> None:
+    window = open_window(project_path)
+    window.session.open_item("t1")
+    window.session.set_taxonomy("step_rating")
+    assert window.session.taxonomy.id == "step_rating"
+    dialog = open_judge_dialog(window, window.metric_view)
+    assert dialog.taxonomy.currentData() == "rift"
 
 
 # --- from the main window's Metrics menu ----------------------------------------------------------------------

@@ -131,6 +131,15 @@ class JudgeCacheStore:
         with self._db.read() as conn:
             return conn.execute(select(JUDGE_CACHE.c.response).where(JUDGE_CACHE.c.key == key)).scalar()
 
+    def present(self, keys: Iterable[str]) -> set[str]:
+        """Which of `keys` hold a reply, a few hundred per query."""
+        wanted, found = list(keys), set()
+        with self._db.read() as conn:
+            for i in range(0, len(wanted), 500):
+                found.update(conn.execute(select(JUDGE_CACHE.c.key).where(
+                    JUDGE_CACHE.c.key.in_(wanted[i:i + 500]))).scalars())
+        return found
+
     def put(self, key: str, response: str) -> None:
         def work(conn: Connection) -> None:
             conn.execute(delete(JUDGE_CACHE).where(JUDGE_CACHE.c.key == key))
