@@ -24,9 +24,11 @@ from ..model import Item, Label, Record
 from ..stats import data as ld
 from ..taxonomy import Taxonomy, builtin_taxonomies, load_taxonomy, parse_taxonomy
 from .database import Database, is_sqlite, to_url
+from .assignments import AssignmentStore
 from .items import ItemStore, image_blob
 from .labels import CompletionStore, LabelStore, NoteStore, ensure_annotator, now
 from .results import GoldStore, JudgeCacheStore, PredictionStore
+from .suggestions import SuggestionStore
 from .tables import ANNOTATOR, COMPLETION, GOLD, LABEL, PREDICTION, SCORED, TAXONOMY, UNIT
 
 Progress = Callable[[int, int], None]
@@ -119,6 +121,8 @@ class Project:
         self.gold = GoldStore(self)
         self.predictions = PredictionStore(self)
         self.judge_cache = JudgeCacheStore(self)
+        self.assignments = AssignmentStore(self)
+        self.suggestions = SuggestionStore(self)
 
     # --- opening ----------------------------------------------------------------------------------------
     @classmethod
@@ -301,6 +305,7 @@ class Project:
             "labels": self.labels.count(),
             "done": self.completion.done_counts(),
             "taxonomies": self.taxonomies.ids(),
+            **({"assignments": self.assignments.progress()} if self.assignments.exists() else {}),
         }
 
     # --- the tables statistics read ---------------------------------------------------------------------
