@@ -124,3 +124,39 @@ def test_mace_agrees_with_crowd_kit(seed, n_classes, missing):
     assert spearmanr(ours.reliability, their_competence).statistic >= 0.9
     assert np.abs(ours.reliability - their_competence).mean() < 0.1
     assert accuracy(ours.answers(), truth) >= accuracy(their_labels, truth) - 0.02
+
+
+# --- over a project's labels ----------------------------------------------------------------------------------
+
+def test_model_gold_follows_the_careful_annotators_on_a_project(tmp_path, make_jsonl):
+    """Four annotators label `subjective` on 60 criteria; carol is careless (right only half of the time). Where
+    carol and one careful annotator stand against the other two the majority ties; the model, knowing carol,
+    sides with the careful ones, and it finds carol the least reliable."""
+    from annotator.core import Project
+    from annotator.core.stats.reliability import model_gold
+
+    rng = np.random.default_rng(2)
+    records = [{"id": f"r{k:02d}", "kind": "rubric", "prompt": "p", "criteria": ["a"]} for k in range(60)]
+    truth = rng.integers(0, 2, 60)
+    with Project.create(tmp_path / "p.sqlite", taxonomies=["rift"]) as project:
+        project.import_items([make_jsonl("r.jsonl", records)])
+        care = {"alice": 0.95, "bob": 0.9, "dan": 0.85, "carol": 0.5}
+        for name, p_right in care.items():
+            for k in range(60):
+                says = truth[k] if rng.random() < p_right else 1 - truth[k]
+                if says:
+                    project.labels.toggle(f"r{k:02d}", "rift", name, "criterion:c1", "subjective")
+                project.completion.set_done(f"r{k:02d}", "rift", name)
+        data = project.label_data("rift")
+    votes, _ = data.presence_matrix("subjective")
+    share = np.nanmean(votes, axis=0)
+    majority_right = int(sum((share > 0.5) == truth) - sum((share == 0.5) & (truth == 0)))  # ties count as wrong
+    for method in ("dawid-skene", "mace"):
+        gold = model_gold(data, method)
+        rows = gold.table[gold.table["label"] == "subjective"].sort_values("item_id")
+        assert len(rows) == 60 and set(rows["source"]) == {method}
+        decided = rows[~rows["tie"]]
+        right = sum(v == truth[int(i[1:])] for i, v in zip(decided["item_id"], decided["value"]))
+        assert right >= majority_right + 2
+        assert min(gold.reliability, key=gold.reliability.get) == "carol"
+        assert gold.answers["alice"] == 60 * 8  # 5 criterion labels on one criterion + 3 rubric labels, 60 items

@@ -184,3 +184,67 @@ def fit(method: str, matrix: np.ndarray, n_classes: int, seed: int = 0) -> Relia
     if method == "mace":
         return mace(matrix, n_classes, seed=seed)
     raise ValueError(f"unknown reliability model {method!r} (choose from {', '.join(METHODS)})")
+
+
+# --- over a taxonomy's annotations --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ModelGold:
+    """A reliability model's answers for one taxonomy.
+
+    table: item_id, target, label, value (1 on, 0 off, None on a tie), source (the method), tie — the shape of
+           the majority gold, so F1, calibration and the alternative annotator test read it unchanged;
+    reliability: annotator -> estimated chance of giving the true answer (for a multi-choice taxonomy the mean
+           over labels, weighted by how many answers the annotator gave on each label's units);
+    answers: annotator -> how many answers that estimate rests on."""
+
+    method: str
+    table: "pd.DataFrame"
+    reliability: dict[str, float]
+    answers: dict[str, int]
+
+
+def model_gold(data, method: str, annotators: list[str] | None = None, seed: int = 0) -> ModelGold:
+    """Fit `method` to the finished work of `annotators` (everyone by default) on `data` (a `LabelData`).
+
+    Multi-choice: each label is its own yes/no question over its units, as for the majority gold. Single-choice:
+    one model over the categories, its answer given as one row per label (1 for the chosen one)."""
+    import pandas as pd
+
+    if method not in METHODS:
+        raise ValueError(f"unknown reliability model {method!r} (choose from {', '.join(METHODS)})")
+    annotators = list(annotators or data.annotators)
+    columns = ["item_id", "target", "label", "value", "source", "tie"]
+    weighted = np.zeros(len(annotators))
+    counts = np.zeros(len(annotators))
+    frames = []
+
+    def add(matrix: np.ndarray, units, n_classes: int, labels: list[str]) -> None:
+        answered = ~np.isnan(matrix).all(axis=0)
+        if not answered.any() or not annotators:
+            return
+        model = fit(method, matrix[:, answered], n_classes, seed=seed)
+        answer = model.answers()
+        given = (~np.isnan(matrix[:, answered])).sum(axis=1)
+        weighted[:] += model.reliability * given
+        counts[:] += given
+        kept = units[answered].reset_index(drop=True)
+        tie = np.isnan(answer)
+        for k, label in enumerate(labels):
+            value = np.where(tie, None, (answer == (1 if n_classes == 2 and len(labels) == 1 else k)).astype(int))
+            frames.append(pd.DataFrame({"item_id": kept["item_id"].astype(object),
+                                        "target": kept["target"].astype(object), "label": label,
+                                        "value": pd.Series(value, dtype=object), "source": method, "tie": tie}))
+
+    if data.taxonomy.choice == "single":
+        matrix, units, order = data.category_matrix(annotators)
+        add(matrix, units, max(2, len(order)), order)
+    else:
+        for lab in data.taxonomy.labels:
+            matrix, units = data.presence_matrix(lab.id, annotators)
+            add(matrix, units, 2, [lab.id])
+    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(counts > 0, weighted / np.maximum(counts, 1), np.nan)
+    reliability = {a: float(mean[k]) for k, a in enumerate(annotators) if counts[k] > 0}
+    return ModelGold(method, table[columns], reliability, {a: int(counts[k]) for k, a in enumerate(annotators)})
