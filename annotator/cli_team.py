@@ -11,6 +11,7 @@ def _names(arg: str) -> list[str]:
 
 
 def cmd_assign(args) -> int:
+    from .cli import TerminalProgress
     from .core.assign import plan_assignment, write_packs
     from .core.store import Project
 
@@ -21,8 +22,11 @@ def cmd_assign(args) -> int:
         kinds = {k for t in (taxonomies or project.taxonomies.ids()) for k in project.taxonomies.get(t).applies_to}
         item_ids = project.items.ids(kinds=sorted(kinds))
         plan = plan_assignment(item_ids, _names(args.annotators), args.overlap, args.shared, args.seed)
-        paths = write_packs(project, plan, args.out, taxonomies,
-                            progress=lambda done, total: None)
+        progress = TerminalProgress("writing packs")
+        try:
+            paths = write_packs(project, plan, args.out, taxonomies, progress=progress.steps)
+        finally:
+            progress.close()
     for name, path in zip(plan.annotators, paths):
         print(f"{path}: {len(plan.packs[name])} items for {name}")
     pairs = plan.pair_overlap()
