@@ -34,21 +34,23 @@ class SuggestionBar(QWidget):
         self.session: AnnotationSession | None = None
         self.metric = QComboBox(self)
         self.metric.setObjectName("suggestionMetric")
-        self.metric.setToolTip("Show a metric's predictions on the selected unit as suggestions (a accepts them). "
+        self.metric.setToolTip("Show a metric's predictions on the selected unit as suggestions (Shift+A switches, a "
+                               "accepts them). "
                                "Whether you saw suggestions is recorded, to measure how much they sway labels.")
-        self.hint = plain_label("", self)
+        self.hint = plain_label("", self, wrap=False)
         self.hint.setObjectName("suggestionHint")
         self._chips_box = QWidget(self)
         self._chips = QHBoxLayout(self._chips_box)
         self._chips.setContentsMargins(0, 0, 0, 0)
         self._chips.setSpacing(4)
+        # chips and the hint share one line, so the label buttons below do not jump as chips come and go
+        self._chips.addWidget(self.hint)
         self._chips.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         layout.addWidget(self.metric)
         layout.addWidget(self._chips_box)
-        layout.addWidget(self.hint)
         self.suggestions: list[Suggestion] = []
         self._chosen: str | None = None  # kept across items and taxonomies while the project is open
         self._recorded: set[tuple[str, str, str]] = set()
@@ -84,6 +86,13 @@ class SuggestionBar(QWidget):
     def choose(self, metric: str | None) -> None:
         self._chosen = metric
         self.refresh()
+
+    def cycle(self) -> str | None:
+        """The next source of suggestions (off, then each metric in turn): Shift+A, for the keyboard."""
+        names = [None, *self._metrics()]
+        at = names.index(self._chosen) if self._chosen in names else 0
+        self.choose(names[(at + 1) % len(names)])
+        return self._chosen
 
     def _metric_chosen(self, index: int) -> None:
         self.choose(self.metric.itemData(index))
@@ -147,7 +156,7 @@ class SuggestionBar(QWidget):
             self.session.failed.emit(str(exc))
 
     def _show_chips(self) -> None:
-        while self._chips.count() > 1:
+        while self._chips.count() > 2:  # the chips before the hint and the stretch
             w = self._chips.takeAt(0).widget()
             if w is not None:
                 w.deleteLater()
@@ -160,12 +169,10 @@ class SuggestionBar(QWidget):
                                f"border: 2px dashed {color}; padding: 1px 6px; }}")
             chip.clicked.connect(lambda _=False, sug=sug: self.accept([sug]))
             self._chips.insertWidget(i, chip)
-        self._chips_box.setVisible(bool(self.suggestions))
-        if self._chosen is None:
-            self.hint.setText("")
-        elif self.suggestions:
-            self.hint.setText("a accepts the suggestions as your own labels")
-        else:
+        self._chips_box.setVisible(self._chosen is not None)
+        if self.suggestions:
+            self.hint.setText("a accepts" if len(self.suggestions) > 1 else "a accepts it")
+        elif self._chosen is not None:
             self.hint.setText(f"{self._chosen} suggests nothing more here")
 
     # --- accepting ------------------------------------------------------------------------------------------
@@ -201,8 +208,15 @@ def install_suggestions(window) -> SuggestionBar:
         elif bar.accept() == 0:
             window.statusBar().showMessage("no suggestion to accept here", 3000)
 
+    def cycle() -> None:
+        chosen = bar.cycle()
+        if not bar.isVisible():
+            window.statusBar().showMessage("no metric has predictions for this taxonomy", 4000)
+        else:
+            window.statusBar().showMessage(f"suggestions from {chosen}" if chosen else "suggestions off", 3000)
+
     window.projectOpened.connect(opened)
-    key = window._shortcut("a", accept, guard=True)
-    window.shortcuts["a"] = key
+    window.shortcuts["a"] = window._shortcut("a", accept, guard=True)
+    window.shortcuts["Shift+A"] = window._shortcut("Shift+A", cycle, guard=True)
     return bar
 

@@ -45,8 +45,8 @@ def test_accepting_suggestions_stores_them_and_nothing_else(qtbot, open_window, 
     assert bar.suggestions == []
     with Project.open(project_path) as project:
         assert not project.suggestions.was_shown("r1", "rift", "alice")
-    bar.metric.setCurrentIndex(1)
-    bar.metric.activated.emit(1)
+    qtbot.keyClick(window, Qt.Key.Key_A, Qt.KeyboardModifier.ShiftModifier)  # Shift+A: the next source
+    assert bar.chosen == "judge" and bar.metric.currentIndex() == 1
     # criterion c1 is selected: subjective (0.9) on it and low_signal (0.7) on the rubric; hackable 0.2 is not
     assert sorted(s.label.id for s in bar.suggestions) == ["low_signal", "subjective"]
     assert _labels(project_path) == set()  # shown, not stored
