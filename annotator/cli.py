@@ -195,6 +195,9 @@ def cmd_info(args) -> int:
     print(f"labels: {info['labels']}")
     for ann, per in info["done"].items():
         print(f"  {ann} done: " + ", ".join(f"{t} {n}" for t, n in per.items()))
+    for ann, plan in info.get("assignments", {}).items():
+        done = ", ".join(f"{t} {n}" for t, n in plan["done"].items()) or "nothing done yet"
+        print(f"  {ann} assigned {plan['assigned']} ({plan['shared']} calibration): {done}")
     return 0
 
 
@@ -325,8 +328,10 @@ def build_parser() -> argparse.ArgumentParser:
     q.set_defaults(func=cmd_predictions_import)
 
     from .cli_stats import register
+    from .cli_team import register as register_team
 
     register(sub)
+    register_team(sub)
     return parser
 
 

@@ -4,7 +4,7 @@
 #   docs/make_screenshots.sh [OUT_DIR] [NAME ...]
 #
 # OUT_DIR defaults to docs/images next to this script; NAMEs (rubric, trace, caption, shortcuts, agreement,
-# adjudication, metrics, judge) retake only those. Every shot starts from a fresh copy of a freshly built
+# adjudication, metrics, judge, suggestions) retake only those. Every shot starts from a fresh copy of a freshly built
 # sample project and a fresh settings folder, so the labels one shot gives never leak into the next, and your
 # own settings and projects are never touched.
 #
@@ -18,7 +18,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 out=${1:-$here/images}
 [ $# -gt 0 ] && shift
-wanted=" ${*:-rubric trace caption shortcuts agreement adjudication metrics judge} "
+wanted=" ${*:-rubric trace caption shortcuts agreement adjudication metrics judge suggestions} "
 python=${PYTHON:-python}
 size=1400x880
 
@@ -110,3 +110,7 @@ shoot metrics 7 "key ctrl+shift+m" "sleep 8"
 # The LLM judge dialog: Metrics menu (Alt+M), Run LLM judge (j), an endpoint and a model filled in.
 shoot judge 7 "key alt+m" "key j" "sleep 1" "type http://127.0.0.1:8000/v1" "key Tab" "type judge-model" \
   -- -crop 650x520+365+138 +repage
+
+# Suggestions: Shift+A shows the heuristic's suggestions; on if-06 (five items down) criterion c4 has one.
+shoot suggestions 7 "key shift+a" "sleep 1" "key n" "key n" "key n" "key n" "key n" "sleep 1" "key j" "key j" \
+  "key j" "sleep 1" -- -crop 340x130+1060+45 +repage

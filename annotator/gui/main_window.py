@@ -81,6 +81,10 @@ class MainWindow(QMainWindow):
         # the Metrics tab and menu (Ctrl+Shift+M)
         from .metric_view import install_metric_view
         self.metric_view = install_metric_view(self)
+        from .team_progress import install_team_progress
+        install_team_progress(self)
+        from .suggestions import install_suggestions
+        self.suggestions = install_suggestions(self)
         self.item_list.itemChosen.connect(self._item_chosen)
         self.label_panel.doneRequested.connect(self.done_and_next)
 

@@ -209,6 +209,14 @@ class ItemStore:
                     return None
             return int(conn.execute(q).scalar() or 0)
 
+    def ids(self, kinds: list[str] | None = None) -> list[str]:
+        """Every item id (of these kinds) in list order: ids only, small even for a big project."""
+        q = select(ITEM.c.id).order_by(ITEM.c.position)
+        if kinds is not None:
+            q = q.where(ITEM.c.kind.in_(kinds))
+        with self._db.read() as conn:
+            return list(conn.execute(q).scalars())
+
     def sources(self) -> list[str]:
         with self._db.read() as conn:
             return list(conn.execute(select(ITEM.c.source).distinct().order_by(ITEM.c.source)).scalars())
@@ -248,6 +256,33 @@ class ItemStore:
             for pos, data, image in rows:
                 yield Item.model_validate_json(data), image
             last = rows[-1][0]
+
+    def batches_with_images(self, item_ids: list[str], batch: int = 200
+                            ) -> Iterator[list[tuple[Item, tuple[str, bytes] | None]]]:
+        """The named items in list order with their images as (sha, bytes), a batch at a time (for packs)."""
+        wanted = sorted(self.positions_of_ids(item_ids).items(), key=lambda kv: kv[1])
+        ids = [item_id for item_id, _ in wanted]
+        for start in range(0, len(ids), batch):
+            chunk = ids[start:start + batch]
+            with self._db.read() as conn:
+                rows = conn.execute(
+                    select(ITEM.c.data, ITEM.c.image_sha, BLOB.c.data.label("image"))
+                    .select_from(ITEM.outerjoin(BLOB, ITEM.c.image_sha == BLOB.c.sha))
+                    .where(ITEM.c.id.in_(chunk)).order_by(ITEM.c.position)).all()
+            yield [(Item.model_validate_json(data), (sha, image) if sha and image is not None else None)
+                   for data, sha, image in rows]
+
+    def positions_of_ids(self, item_ids: list[str]) -> dict[str, int]:
+        with self._db.read() as conn:
+            return self.positions_of(conn, list(item_ids))
+
+    def add_batch(self, batch: list[tuple[Item, tuple[str, bytes] | None]]) -> None:
+        """Append items (with their images) at the end of the list, in one transaction."""
+        def work(conn: Connection) -> None:
+            images = {item.id: image for item, image in batch if image is not None}
+            self.insert_batch(conn, [item for item, _ in batch], self.next_position(conn), images)
+
+        self._db.write(work)
 
     def unit_targets(self, item_id: str) -> list[str]:
         with self._db.read() as conn:

@@ -25,10 +25,12 @@ from ..stats import data as ld
 from ..taxonomy import Taxonomy, builtin_taxonomies, load_taxonomy, parse_taxonomy
 from .database import Database, is_sqlite, to_url
 from . import staging
+from .assignments import AssignmentStore
 from .database import bulk_insert
 from .items import UNIT_COLUMNS, ItemStore, image_blob, stage_row, unit_tuples
 from .labels import CompletionStore, LabelStore, NoteStore, ensure_annotator, now
 from .results import GoldStore, JudgeCacheStore, PredictionStore
+from .suggestions import SuggestionStore
 from .tables import ANNOTATOR, COMPLETION, GOLD, LABEL, PREDICTION, SCORED, TAXONOMY, UNIT
 
 Progress = Callable[[int, int], None]
@@ -132,6 +134,8 @@ class Project:
         self.gold = GoldStore(self)
         self.predictions = PredictionStore(self)
         self.judge_cache = JudgeCacheStore(self)
+        self.assignments = AssignmentStore(self)
+        self.suggestions = SuggestionStore(self)
 
     # --- opening ----------------------------------------------------------------------------------------
     @classmethod
@@ -347,6 +351,7 @@ class Project:
             "labels": self.labels.count(),
             "done": self.completion.done_counts(),
             "taxonomies": self.taxonomies.ids(),
+            **({"assignments": self.assignments.progress()} if self.assignments.exists() else {}),
         }
 
     # --- the tables statistics read ---------------------------------------------------------------------

@@ -144,6 +144,30 @@ class JudgeCacheRow(SQLModel, table=True):
     created_at: str
 
 
+class AssignmentRow(SQLModel, table=True):
+    """The lead's plan (`annotator assign`): which annotator was given which item; `shared` marks the
+    calibration set everyone labels. Progress against it is read from the completion table after merges."""
+
+    __tablename__ = "assignment"
+
+    item_id: str = Field(primary_key=True, foreign_key="item.id")
+    annotator: str = Field(primary_key=True, foreign_key="annotator.name")
+    shared: bool = Field(default=False)
+
+
+class SuggestionShownRow(SQLModel, table=True):
+    """An annotator worked on an item with a metric's suggestions on screen (the first metric shown counts).
+    Agreement with that metric on such items is compared with the rest, to see whether suggestions anchor."""
+
+    __tablename__ = "suggestion_shown"
+
+    item_id: str = Field(primary_key=True, foreign_key="item.id")
+    taxonomy: str = Field(primary_key=True, foreign_key="taxonomy.id")
+    annotator: str = Field(primary_key=True, foreign_key="annotator.name")
+    metric: str
+    shown_at: str
+
+
 ITEM = ItemRow.__table__
 UNIT = UnitRow.__table__
 BLOB = BlobRow.__table__
@@ -156,3 +180,5 @@ GOLD = GoldRow.__table__
 SCORED = ScoredRow.__table__
 PREDICTION = PredictionRow.__table__
 JUDGE_CACHE = JudgeCacheRow.__table__
+ASSIGNMENT = AssignmentRow.__table__
+SUGGESTION_SHOWN = SuggestionShownRow.__table__
