@@ -12,13 +12,14 @@ from __future__ import annotations
 import numpy as np
 
 from .bootstrap import Undefined
+from .coefficients import krippendorff_alpha
 from .data import LabelData
 
 
 def span_matrix(data: LabelData, label: str, annotators: list[str]) -> tuple[np.ndarray, int]:
     """annotator x character matrix of one label's spans over every field anyone put it on; and the field count.
 
-    A field's length is `data.field_lengths` when known, else the largest end of any span on that field.
+    Every field's length must be in `data.field_lengths` (`span_lengths_missing` says when it is not).
     """
     spans = data.spans[data.spans["annotator"].isin(annotators)]
     finished = set(zip(data.done["item_id"], data.done["annotator"]))
@@ -29,7 +30,7 @@ def span_matrix(data: LabelData, label: str, annotators: list[str]) -> tuple[np.
     blocks = []
     for item, field_name in fields:
         on_field = spans[(spans["item_id"] == item) & (spans["field"] == field_name)]
-        length = data.field_lengths.get((item, field_name)) or int(on_field["end"].max())
+        length = data.field_lengths[(item, field_name)]
         block = np.full((len(annotators), length), np.nan)
         for a, name in enumerate(annotators):
             if (item, name) in finished:
@@ -44,18 +45,36 @@ def span_matrix(data: LabelData, label: str, annotators: list[str]) -> tuple[np.
     return np.hstack(blocks), len(fields)
 
 
-def span_agreement(data: LabelData, annotators: list[str] | None = None) -> dict[str, dict]:
-    """Per label with any span: {"alpha", "characters", "fields", "spans"} (alpha None with `alpha_reason`)."""
-    from .agreement import krippendorff_alpha  # the figure module imports this one for its report
+UNKNOWN_LENGTH = ("the text length of a marked field is unknown (labels CSV alone): give the project, "
+                  "or the items with --items FILE")
 
+
+def span_lengths_missing(data: LabelData, label: str, annotators: list[str]) -> bool:
+    """Whether some field the label's spans point into has no known length.
+
+    Cutting a text at its last span end (all a labels CSV tells) makes every unmarked tail vanish and the
+    figure meaningless, so such a figure is left undefined instead."""
+    spans = data.spans[(data.spans["label"] == label) & data.spans["annotator"].isin(annotators)]
+    return any((i, f) not in data.field_lengths for i, f in zip(spans["item_id"], spans["field"]))
+
+
+def span_agreement(data: LabelData, annotators: list[str] | None = None) -> dict[str, dict]:
+    """Per label with any span: {"alpha", "characters", "fields", "spans"} (alpha None with `alpha_reason`).
+
+    Spans on a step (`span:<step>:a-b`) count like spans on any other field."""
     chosen = annotators or data.annotators
     spans = data.spans[data.spans["annotator"].isin(chosen)]
     out: dict[str, dict] = {}
     present = set(spans["label"])
     for label in [lab for lab in data.taxonomy.label_ids if lab in present]:
+        n_spans = int((spans["label"] == label).sum())
+        if span_lengths_missing(data, label, chosen):
+            fields = spans[spans["label"] == label]
+            out[label] = {"alpha": None, "characters": None, "spans": n_spans, "alpha_reason": UNKNOWN_LENGTH,
+                          "fields": len(set(zip(fields["item_id"], fields["field"])))}
+            continue
         m, n_fields = span_matrix(data, label, chosen)
-        entry: dict = {"alpha": None, "characters": int(m.shape[1]), "fields": n_fields,
-                       "spans": int((spans["label"] == label).sum())}
+        entry: dict = {"alpha": None, "characters": int(m.shape[1]), "fields": n_fields, "spans": n_spans}
         try:
             entry["alpha"] = krippendorff_alpha(m, "nominal")
         except Undefined as exc:
