@@ -106,7 +106,10 @@ def agreement_report(data: LabelData, annotators: list[str] | None = None, n_boo
     data = data.restrict(chosen) if chosen else data.restrict(["\x00no one"])
     report: dict = {"taxonomy": tax.id, "choice": tax.choice, "scale": tax.scale, **choice.to_json(),
                     "min_shared": min_shared, "n_boot": n_boot, "seed": seed, "resampled": "items"}
-    blocks, shared, units, prevalence = (_multi_blocks if tax.choice == "multi" else _single_blocks)(data, chosen)
+    item_ids = _item_index(data)
+    index = {item: k for k, item in enumerate(item_ids)}
+    blocks, shared, units, prevalence = (_multi_blocks if tax.choice == "multi" else _single_blocks)(
+        data, chosen, index)
     ticker = _Progress(len(blocks) + 2, progress, cancel)
     ticker.check()
 
@@ -117,7 +120,6 @@ def agreement_report(data: LabelData, annotators: list[str] | None = None, n_boo
     pairs = np.column_stack([iu[kept], ju[kept]]).astype(np.int64)
     report["pairs_left_out"] = int((~kept).sum())
     report["units"] = int(sum(u for key, u in units.items() if key.startswith("kind:")))
-    item_ids = _item_index(data)
     report["items"] = len(item_ids)
 
     results: dict[str, Evaluated] = {}
@@ -142,15 +144,16 @@ def agreement_report(data: LabelData, annotators: list[str] | None = None, n_boo
 # --- blocks -----------------------------------------------------------------------------------------------------
 
 def _item_index(data: LabelData) -> list[str]:
-    return sorted(set(data.done["item_id"]))
+    """The finished items in the order of the unit table (so with one unit per item, items draw as units)."""
+    done = set(data.done["item_id"])
+    return [i for i in pd.unique(data.units["item_id"]) if i in done]
 
 
 def _codes(m: np.ndarray) -> np.ndarray:
     return np.where(np.isnan(m), -1, m).astype(np.int64)
 
 
-def _items_of(units: pd.DataFrame, data: LabelData) -> np.ndarray:
-    index = {item: k for k, item in enumerate(_item_index(data))}
+def _items_of(units: pd.DataFrame, index: dict[str, int]) -> np.ndarray:
     return units["item_id"].map(index).to_numpy(dtype=np.int64) if len(units) else np.zeros(0, dtype=np.int64)
 
 
@@ -159,7 +162,7 @@ def _given_product(given: np.ndarray) -> np.ndarray:
     return g @ g.T
 
 
-def _multi_blocks(data: LabelData, chosen: list[str]):
+def _multi_blocks(data: LabelData, chosen: list[str], index: dict[str, int]):
     tax = data.taxonomy
     blocks: dict[str, Block] = {}
     units: dict[str, int] = {}
@@ -169,7 +172,7 @@ def _multi_blocks(data: LabelData, chosen: list[str]):
     masks, mask_items = [], []
     for kind in dict.fromkeys(lab.target for lab in tax.labels):
         kind_units = data.units_for(kind)
-        items = _items_of(kind_units, data)
+        items = _items_of(kind_units, index)
         units[f"kind:{kind}"] = len(kind_units)
         mask = None
         for lab in tax.labels_on(kind):
@@ -192,14 +195,14 @@ def _multi_blocks(data: LabelData, chosen: list[str]):
     return blocks, shared, units, prevalence
 
 
-def _single_blocks(data: LabelData, chosen: list[str]):
+def _single_blocks(data: LabelData, chosen: list[str], index: dict[str, int]):
     tax = data.taxonomy
     if chosen:
         m, unit_table, order = data.category_matrix(chosen)
     else:
         unit_table, order = data.units_for(tax.labels[0].target), tax.label_ids
         m = np.zeros((0, len(unit_table)))
-    items = _items_of(unit_table, data)
+    items = _items_of(unit_table, index)
     blocks: dict[str, Block] = {"categories": Block("nominal", _codes(m), len(order), items)}
     if tax.scale == "ordinal":
         scale = tax.scale_labels()
