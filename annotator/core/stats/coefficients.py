@@ -120,7 +120,7 @@ def coincidence_rows(counts: np.ndarray) -> np.ndarray:
     o = np.zeros((len(counts), q, q))
     c = counts[pairable]
     o[pairable] = (c[:, :, None] * c[:, None, :] - c[:, :, None] * np.eye(q)) / (r[pairable] - 1)[:, None, None]
-    return np.column_stack([pairable.astype(float), o.reshape(len(counts), -1)])
+    return np.column_stack([pairable.astype(float), o.reshape(len(counts), q * q)])
 
 
 def rater_rows(codes: np.ndarray, q: int) -> np.ndarray:
