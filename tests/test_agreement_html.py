@@ -30,7 +30,7 @@ def test_text_table_lists_labels_overall_pairs_and_reasons():
     assert f"{report['overall']['krippendorff_alpha']:.3f}" in overall
     assert any(re.match(r"ana\s+ben\s+60\s", line) for line in lines)
     assert "missing: Krippendorff's α undefined (no variation" in text
-    assert "MASI alpha over label sets" in text
+    assert "MASI α (label sets)" in text
 
 
 def test_text_table_for_ordinal_taxonomy_shows_ordinal_figures():
