@@ -29,11 +29,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..core.reports.agreement_text import label_figures
+from ..core.stats import registry
 from ..core.taxonomy import Taxonomy
 from .agreement_charts import draw_confusion, draw_label_figure, draw_pair_kappas
 from .agreement_tables import (
-    FIGURE_TIPS,
-    FIGURE_TITLES,
     LABEL_COLUMNS,
     PAIR_COLUMNS,
     label_columns,
@@ -145,22 +145,29 @@ class OverallFigures(QWidget):
         self.grid = QGridLayout(self)
         self.grid.setContentsMargins(0, 0, 0, 0)
         self.cards: dict[str, FigureCard] = {}
-        for name, title in FIGURE_TITLES.items():
-            card = FigureCard(title, self)
+        for fig in registry.FIGURES:
+            self._card(fig.name)
+        self.grid.setColumnStretch(CARDS_PER_ROW, 1)
+
+    def _card(self, name: str) -> FigureCard:
+        if name not in self.cards:
+            card = FigureCard(registry.figure(name).title, self)
             card.setVisible(False)
             self.cards[name] = card
-        self.grid.setColumnStretch(CARDS_PER_ROW, 1)
+        return self.cards[name]
 
     def show_overall(self, overall: Mapping[str, Any]) -> None:
         for card in self.cards.values():
             self.grid.removeWidget(card)
-        shown = [name for name in self.cards if name in overall]
+        shown = [f.name for f in registry.FIGURES if f.name in overall]
+        for name in shown:
+            self._card(name)
         for name, card in self.cards.items():
             card.setVisible(name in overall)
         for k, name in enumerate(shown):
             self.grid.addWidget(self.cards[name], k // CARDS_PER_ROW, k % CARDS_PER_ROW)
             self.cards[name].set_figure(overall.get(name), overall.get(f"{name}_ci"),
-                                        overall.get(f"{name}_reason", ""), FIGURE_TIPS.get(name, ""))
+                                        overall.get(f"{name}_reason", ""), registry.figure(name).tip)
 
     def clear(self) -> None:
         for card in self.cards.values():
@@ -218,7 +225,7 @@ class LabelFiguresPanel(QSplitter):
         self.report, self.taxonomy = report, taxonomy
         columns = label_columns(report)
         self.model.set_rows(label_rows(report, taxonomy), columns)
-        self._fill_choices([c.key for c in columns if c.key in FIGURE_TITLES])
+        self._fill_choices([f.name for f in label_figures(report)])
         self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # keep the taxonomy's order at first
         self.fit_table()
         self.draw()
@@ -239,7 +246,7 @@ class LabelFiguresPanel(QSplitter):
         self.figure_box.blockSignals(True)
         self.figure_box.clear()
         for name in names:
-            self.figure_box.addItem(FIGURE_TITLES[name], name)
+            self.figure_box.addItem(registry.figure(name).title, name)
         at = self.figure_box.findData(current)
         self.figure_box.setCurrentIndex(max(at, 0))
         self.figure_box.blockSignals(False)
@@ -249,7 +256,8 @@ class LabelFiguresPanel(QSplitter):
             return
         name = self.figure_box.currentData()
         report, names = self.report, label_names(self.taxonomy, self.report.get("labels", {}))
-        self.chart.draw(lambda fig: draw_label_figure(fig, report, name, FIGURE_TITLES[name], names))
+        title = registry.figure(name).title
+        self.chart.draw(lambda fig: draw_label_figure(fig, report, name, title, names))
 
 
 class PairsPanel(QSplitter):

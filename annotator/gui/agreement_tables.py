@@ -16,13 +16,11 @@ import pandas as pd
 from ..core.csv_cells import neutralise
 from ..core.export import atomic_path
 from ..core.reports.agreement_text import label_figures
-from ..core.stats.registry import FIGURES, PAIR_FIGURES, Figure, PairFigure, figures_for
+from ..core.stats import registry
+from ..core.stats.registry import PAIR_FIGURES, Figure, PairFigure, figures_for
 from ..core.taxonomy import Taxonomy
 from .report_models import Column
 
-# the registry's titles and tips by name (the cards, the chart's choices and the CSV columns read these)
-FIGURE_TITLES = {f.name: f.title for f in FIGURES}
-FIGURE_TIPS = {f.name: f.tip for f in FIGURES}
 
 BASE_LABEL_COLUMNS = [
     Column("name", "label", "text"),
@@ -81,7 +79,8 @@ def label_table_frame(report: dict, taxonomy: Taxonomy) -> pd.DataFrame:
     entries = [(r["label"], r["name"], r) for r in label_rows(report, taxonomy)]
     entries.append(("OVERALL", "overall", {**report.get("overall", {}), "units": report.get("units")}))
     annotators = report.get("annotators", [])
-    names = [n for n in FIGURE_TITLES if n in report.get("overall", {}) or any(n in e for _l, _n, e in entries)]
+    names = [f.name for f in registry.FIGURES
+             if f.name in report.get("overall", {}) or any(f.name in e for _l, _n, e in entries)]
     for label, name, entry in entries:
         rec: dict[str, Any] = {"taxonomy": report.get("taxonomy"), "label": label, "name": name,
                                "units": entry.get("units")}

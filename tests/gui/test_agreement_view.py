@@ -14,7 +14,8 @@ from annotator.core.sample import build_sample_project
 from annotator.core.stats.agreement import agreement_report
 from annotator.core.stats.disagreements import disagreements
 from annotator.core.store import Project
-from annotator.gui.agreement_tables import FIGURE_TITLES, LABEL_COLUMNS, label_rows
+from annotator.core.stats.registry import figure
+from annotator.gui.agreement_tables import LABEL_COLUMNS, label_rows
 from annotator.gui.agreement_view import AgreementView
 from annotator.gui.background import wait_for_all
 from annotator.gui.charts import ChartCanvas, bar_with_intervals, grouped_bars, heatmap
@@ -112,7 +113,7 @@ def test_undefined_figures_show_a_dash_with_the_reason(qtbot, view, project):
     label, entry = undefined[0]
     model = view.label_model
     row = list(report["labels"]).index(label)
-    col = column_of(model, FIGURE_TITLES["cohen_kappa_mean"])
+    col = column_of(model, figure("cohen_kappa_mean").title)
     index = model.index(row, col)
     assert model.data(index) == UNDEFINED
     assert entry["cohen_kappa_mean_reason"] in model.data(index, Qt.ItemDataRole.ToolTipRole)

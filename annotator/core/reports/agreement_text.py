@@ -6,7 +6,8 @@ its short title; nothing here counts positions.
 
 from __future__ import annotations
 
-from ..stats.registry import FIGURES, PAIR_FIGURES, Figure
+from ..stats import registry
+from ..stats.registry import PAIR_FIGURES, Figure
 
 
 def _cell(entry: dict, name: str) -> str:
@@ -27,13 +28,13 @@ def _grid(header: list[str], rows: list[list[str]]) -> list[str]:
 def label_figures(report: dict) -> list[Figure]:
     """The registry's figures the report gives per label, in registry order."""
     entries = list(report.get("labels", {}).values())
-    return [f for f in FIGURES if entries and f.name in entries[0]]
+    return [f for f in registry.FIGURES if entries and f.name in entries[0]]
 
 
 def overall_only_figures(report: dict) -> list[Figure]:
     """The figures the report gives for the taxonomy as a whole but not per label (MASI, ordinal figures)."""
     per_label = {f.name for f in label_figures(report)}
-    return [f for f in FIGURES if f.name in report.get("overall", {}) and f.name not in per_label]
+    return [f for f in registry.FIGURES if f.name in report.get("overall", {}) and f.name not in per_label]
 
 
 def _who(report: dict) -> list[str]:

@@ -150,7 +150,12 @@ PAIR_FIGURES: tuple[PairFigure, ...] = (
                ORDINAL, lambda conf, q: cf.kappa_from_confusions(conf, cf.weight_matrix(q, "linear"))),
 )
 
-BY_NAME: dict[str, Figure] = {f.name: f for f in FIGURES}
+def figure(name: str) -> Figure:
+    """The registry entry of a figure by name (read at call time, so an added entry is found)."""
+    for f in FIGURES:
+        if f.name == name:
+            return f
+    raise KeyError(f"no agreement figure {name!r}")
 
 
 def figures_for(scale: Scale, n_annotators: int = 2) -> list[Figure]:
