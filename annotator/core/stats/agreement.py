@@ -15,6 +15,7 @@ from typing import Callable
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from ..errors import AnnotatorError, UsageError
 from . import coefficients as cf
@@ -41,7 +42,7 @@ class Block:
     q: int
     items: np.ndarray          # the item (index) of each unit
     distances: np.ndarray | None = None
-    rows: np.ndarray = field(init=False)
+    rows: sp.csr_matrix = field(init=False)
     slices: dict[str, slice] = field(init=False)
 
     def build(self, pairs: np.ndarray) -> None:
@@ -125,7 +126,7 @@ def agreement_report(data: LabelData, annotators: list[str] | None = None, n_boo
     results: dict[str, Evaluated] = {}
     for key, block in blocks.items():
         block.build(pairs)
-        results[key] = _evaluate(block, block.rows.sum(axis=0, keepdims=True), None, len(pairs))
+        results[key] = _evaluate(block, np.asarray(block.rows.sum(axis=0)).reshape(1, -1), None, len(pairs))
         ticker.step()
     if n_boot > 0 and n_ann >= 2 and len(item_ids) > 0:
         _resample(blocks, results, len(item_ids), n_boot, seed, len(pairs))
@@ -235,21 +236,16 @@ def _evaluate(block: Block, sums: np.ndarray, previous: Evaluated | None, n_pair
     return previous
 
 
-def _aggregate(rows: np.ndarray, items: np.ndarray, n_items: int) -> np.ndarray:
+def _aggregate(rows: sp.csr_matrix, items: np.ndarray, n_items: int) -> sp.csr_matrix:
     """Per-unit rows summed per item: the bootstrap then draws items."""
-    out = np.zeros((n_items, rows.shape[1]))
-    if len(items):
-        order = np.argsort(items, kind="stable")
-        sorted_items = items[order]
-        starts = np.flatnonzero(np.r_[True, sorted_items[1:] != sorted_items[:-1]])
-        out[sorted_items[starts]] = np.add.reduceat(rows[order], starts, axis=0)
-    return out
+    member = sp.csr_matrix((np.ones(len(items)), (items, np.arange(len(items)))), shape=(n_items, len(items)))
+    return member @ rows
 
 
 def _resample(blocks: dict[str, Block], results: dict[str, Evaluated], n_items: int, n_boot: int, seed: int,
               n_pairs: int) -> None:
     per_item = [_aggregate(b.rows, b.items, n_items) for b in blocks.values()]
-    sums = bootstrap_sums(np.hstack(per_item), n_boot, seed)
+    sums = bootstrap_sums(sp.hstack(per_item, format="csr"), n_boot, seed, groups=np.arange(n_items))
     start = 0
     for (key, block), part in zip(blocks.items(), per_item):
         _evaluate(block, sums[:, start:start + part.shape[1]], results[key], n_pairs)

@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import Literal, Sequence
 
 import numpy as np
+import scipy.sparse as sp
 
 from .bootstrap import Undefined
 
@@ -123,25 +124,32 @@ def coincidence_rows(counts: np.ndarray) -> np.ndarray:
     return np.column_stack([pairable.astype(float), o.reshape(len(counts), q * q)])
 
 
-def rater_rows(codes: np.ndarray, q: int) -> np.ndarray:
-    """Per unit, each annotator's category as a one-hot block of q columns (Conger's per-rater margins)."""
-    n_ann, n_units = codes.shape
-    rows = np.zeros((n_units, n_ann * q))
-    a, u = np.nonzero(codes >= 0)
-    rows[u, a * q + codes[a, u]] = 1.0
+def _one_hot(units: np.ndarray, columns: np.ndarray, shape: tuple[int, int], sparse: bool):
+    if sparse:
+        return sp.csr_matrix((np.ones(len(units)), (units, columns)), shape=shape)
+    rows = np.zeros(shape)
+    rows[units, columns] = 1.0
     return rows
 
 
-def pair_rows(codes: np.ndarray, pairs: np.ndarray, q: int) -> np.ndarray:
+def rater_rows(codes: np.ndarray, q: int, sparse: bool = False):
+    """Per unit, each annotator's category as a one-hot block of q columns (Conger's per-rater margins).
+
+    A crowd has hundreds of annotators and ten ratings a unit: `sparse=True` keeps only the ones."""
+    n_ann, n_units = codes.shape
+    a, u = np.nonzero(codes >= 0)
+    return _one_hot(u, a * q + codes[a, u], (n_units, n_ann * q), sparse)
+
+
+def pair_rows(codes: np.ndarray, pairs: np.ndarray, q: int, sparse: bool = False):
     """Per unit, for each pair (i, j) of `pairs` (k x 2), the one-hot cell of the pair's confusion matrix."""
     n_units = codes.shape[1]
-    rows = np.zeros((n_units, len(pairs) * q * q))
+    shape = (n_units, len(pairs) * q * q)
     if len(pairs) == 0:
-        return rows
+        return _one_hot(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), shape, sparse)
     ci, cj = codes[pairs[:, 0]], codes[pairs[:, 1]]
     k, u = np.nonzero((ci >= 0) & (cj >= 0))
-    rows[u, k * q * q + ci[k, u] * q + cj[k, u]] = 1.0
-    return rows
+    return _one_hot(u, k * q * q + ci[k, u] * q + cj[k, u], shape, sparse)
 
 
 def all_pair_confusions(codes: np.ndarray, q: int) -> np.ndarray:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Literal
 
 import numpy as np
+import scipy.sparse as sp
 
 from . import coefficients as cf
 
@@ -178,17 +179,19 @@ def _group_rows(group: str, codes: np.ndarray, counts: np.ndarray, q: int, pairs
     if group == "coinc":
         return cf.coincidence_rows(counts)
     if group == "raters":
-        return cf.rater_rows(codes, q)
+        return cf.rater_rows(codes, q, sparse=True)
     if group == "pairs":
-        return cf.pair_rows(codes, pairs, q)
+        return cf.pair_rows(codes, pairs, q, sparse=True)
     if group == "masi":
         return masi_rows(counts, distances)
     raise KeyError(f"no statistic {group!r}")
 
 
 def unit_rows(scale: Scale, codes: np.ndarray, q: int, pairs: np.ndarray, distances: np.ndarray | None = None
-              ) -> tuple[np.ndarray, dict[str, slice]]:
-    """Per-unit rows of every statistic the block's figures (and pair figures) read, and each one's columns."""
+              ) -> tuple[sp.csr_matrix, dict[str, slice]]:
+    """Per-unit rows of every statistic the block's figures (and pair figures) read, and each one's columns.
+
+    Sparse: a crowd's per-annotator and per-pair columns run to thousands, of which a unit fills a few."""
     counts = cf.value_counts(codes, q)
     groups: list[str] = []
     for fig in figures_for(scale):
@@ -198,10 +201,10 @@ def unit_rows(scale: Scale, codes: np.ndarray, q: int, pairs: np.ndarray, distan
     parts, slices, start = [], {}, 0
     for group in groups:
         rows = _group_rows(group, codes, counts, q, pairs, distances)
-        parts.append(rows)
+        parts.append(sp.csr_matrix(rows))
         slices[group] = slice(start, start + rows.shape[1])
         start += rows.shape[1]
-    return (np.hstack(parts) if parts else np.zeros((codes.shape[1], 0))), slices
+    return (sp.hstack(parts, format="csr") if parts else sp.csr_matrix((codes.shape[1], 0))), slices
 
 
 def masi_rows(counts: np.ndarray, distances: np.ndarray) -> np.ndarray:
