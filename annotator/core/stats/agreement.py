@@ -46,11 +46,27 @@ class Block:
     slices: dict[str, slice] = field(init=False)
 
     def build(self, pairs: np.ndarray) -> None:
-        self.rows, self.slices = unit_rows(self.scale, self.codes, self.q, pairs, self.distances)
+        """Rows for each distinct column of codes once (a team of three has a few dozen), then one per unit."""
+        if self.codes.shape[1] == 0:
+            self.rows, self.slices = unit_rows(self.scale, self.codes, self.q, pairs, self.distances)
+            return
+        _, first, inverse = np.unique(_column_keys(self.codes, self.q), return_index=True, return_inverse=True)
+        distinct, self.slices = unit_rows(self.scale, self.codes[:, first], self.q, pairs, self.distances)
+        self.rows = distinct[inverse.reshape(-1)]
 
     def stats(self, sums: np.ndarray) -> Stats:
         sums = np.atleast_2d(sums)
         return Stats(self.q, self.codes.shape[0], {g: sums[:, s] for g, s in self.slices.items()}, self.distances)
+
+
+def _column_keys(codes: np.ndarray, q: int) -> np.ndarray:
+    """One integer per unit column that is equal exactly when the columns are (codes -1..q-1 in base q+1);
+    past 62 bits (a crowd of hundreds) every column is its own key, which is what a crowd's columns are."""
+    n_ann = codes.shape[0]
+    if n_ann * np.log2(q + 1) >= 62:
+        return np.arange(codes.shape[1])
+    weights = (q + 1) ** np.arange(n_ann, dtype=np.int64)
+    return weights @ (codes + 1)
 
 
 @dataclass
@@ -108,7 +124,7 @@ def agreement_report(data: LabelData, annotators: list[str] | None = None, n_boo
     report: dict = {"taxonomy": tax.id, "choice": tax.choice, "scale": tax.scale, **choice.to_json(),
                     "min_shared": min_shared, "n_boot": n_boot, "seed": seed, "resampled": "items"}
     item_ids = _item_index(data)
-    index = {item: k for k, item in enumerate(item_ids)}
+    index = pd.Index(item_ids)
     blocks, shared, units, prevalence = (_multi_blocks if tax.choice == "multi" else _single_blocks)(
         data, chosen, index)
     ticker = _Progress(len(blocks) + 2, progress, cancel)
@@ -154,8 +170,8 @@ def _codes(m: np.ndarray) -> np.ndarray:
     return np.where(np.isnan(m), -1, m).astype(np.int64)
 
 
-def _items_of(units: pd.DataFrame, index: dict[str, int]) -> np.ndarray:
-    return units["item_id"].map(index).to_numpy(dtype=np.int64) if len(units) else np.zeros(0, dtype=np.int64)
+def _items_of(units: pd.DataFrame, index: pd.Index) -> np.ndarray:
+    return index.get_indexer(units["item_id"]).astype(np.int64)
 
 
 def _given_product(given: np.ndarray) -> np.ndarray:
@@ -163,7 +179,7 @@ def _given_product(given: np.ndarray) -> np.ndarray:
     return g @ g.T
 
 
-def _multi_blocks(data: LabelData, chosen: list[str], index: dict[str, int]):
+def _multi_blocks(data: LabelData, chosen: list[str], index: pd.Index):
     tax = data.taxonomy
     blocks: dict[str, Block] = {}
     units: dict[str, int] = {}
@@ -196,7 +212,7 @@ def _multi_blocks(data: LabelData, chosen: list[str], index: dict[str, int]):
     return blocks, shared, units, prevalence
 
 
-def _single_blocks(data: LabelData, chosen: list[str], index: dict[str, int]):
+def _single_blocks(data: LabelData, chosen: list[str], index: pd.Index):
     tax = data.taxonomy
     if chosen:
         m, unit_table, order = data.category_matrix(chosen)
