@@ -135,6 +135,8 @@ def cmd_agreement(args) -> int:
     check_options(args.bootstrap, args.min_items, args.min_shared)
     data, project = label_data_for(args.source, args.taxonomy)
     try:
+        if args.items:
+            data = _with_items(data, project, args.items)
         data = _at_level(data, args.level)
         humans = _humans(project)
         progress = _progress("agreement")
@@ -154,6 +156,18 @@ def cmd_agreement(args) -> int:
         if project is not None:
             project.close()
     return 0
+
+
+def _with_items(data, project, paths: list[str]):
+    """Labels CSV + the items they label: text lengths for span figures, and every criterion and step as a unit."""
+    from .core.formats.reader import read_records
+    from .core.stats.spans import with_items
+
+    if project is not None:
+        raise UsageError("--items is for a labels CSV: a project already holds its items")
+    wanted = set(data.done["item_id"])
+    items = {rec.item.id: rec.item for path in paths for rec in read_records(path) if rec.item.id in wanted}
+    return with_items(data, items)
 
 
 # --- F1 (with calibration) ---------------------------------------------------------------------------------
@@ -321,6 +335,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--min-shared", type=int, default=10, metavar="N",
                    help="list a pair of annotators only when they share N units (default 10)")
+    p.add_argument("--items", action="append", metavar="FILE",
+                   help="with a labels CSV: the items it labels, for span figures (text lengths) and units")
     _figure_options(p)
     p.set_defaults(func=cmd_agreement)
 

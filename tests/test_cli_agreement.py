@@ -79,3 +79,37 @@ def test_out_of_range_options_are_usage_errors(capsys, argv, what):
     assert code == 2 and out == ""
     lines = err.strip().splitlines()
     assert len(lines) == 1 and what in lines[0] and "Traceback" not in err
+
+
+def test_span_figures_need_the_items_and_step_spans_count(capsys, tmp_path):
+    """From a labels CSV alone a span figure is undefined (text lengths unknown); with --items it is defined,
+    spans over the whole trace count on the steps they overlap, and every step is a unit."""
+    items = tmp_path / "items.jsonl"
+    steps = ["Speed is zero at the top.", "h = u^2 / (2g).", "h = 144 / 19.6 = 7.35 m."]
+    items.write_text("\n".join(json.dumps({"id": f"t{k}", "kind": "trace", "problem": "How high?",
+                                           "trace": "\n\n".join(steps)}) for k in range(1, 7)) + "\n")
+    rows = []
+    for k in range(1, 7):
+        for who in ("ana", "ben", "cai"):
+            rows.append([f"t{k}", "trace", "reasoning_errors", who, "item", "", "", ""])  # finished, no label
+        rows.append([f"t{k}", "trace", "reasoning_errors", "ana", "span:s3:4-10", "calculation", "", ""])
+        rows.append([f"t{k}", "trace", "reasoning_errors", "ben", "span:s3:4-12", "calculation", "", ""])
+        # a span over the whole trace text, inside step 2 (step 1 is 25 characters and a blank line)
+        rows.append([f"t{k}", "trace", "reasoning_errors", "cai", "span:trace:27-35", "calculation", "", ""])
+    labels = tmp_path / "labels.csv"
+    with labels.open("w", newline="") as handle:
+        w = csv.writer(handle)
+        w.writerow(["item_id", "item_kind", "taxonomy", "annotator", "target", "label", "note", "created_at"])
+        w.writerows(rows)
+    base = ["agreement", str(labels), "--json", "--bootstrap", "0", "--min-shared", "1"]
+    code, out, _ = run(capsys, *base)
+    alone = json.loads(out)
+    assert alone["spans"]["calculation"]["alpha"] is None
+    assert "--items" in alone["spans"]["calculation"]["alpha_reason"]
+    assert alone["units"] == 6  # only the steps the CSV names: s3 of each trace
+    code, out, _ = run(capsys, *base, "--items", str(items))
+    full = json.loads(out)
+    span = full["spans"]["calculation"]
+    assert span["alpha"] is not None and span["characters"] > 0
+    assert full["units"] == 18  # every step of every trace
+    assert full["labels"]["calculation"]["prevalence"]["cai"] == pytest.approx(1 / 3)  # step 2 of each trace

@@ -11,9 +11,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from dataclasses import replace
+from typing import Mapping
+
+import pandas as pd
+
+from ..model import Item
 from .bootstrap import Undefined
 from .coefficients import krippendorff_alpha
-from .data import LabelData
+from .data import LABEL_COLUMNS, UNIT_COLUMNS, LabelData, map_span_to_units
 
 
 def span_matrix(data: LabelData, label: str, annotators: list[str]) -> tuple[np.ndarray, int]:
@@ -81,3 +87,36 @@ def span_agreement(data: LabelData, annotators: list[str] | None = None) -> dict
             entry["alpha_reason"] = str(exc)
         out[label] = entry
     return out
+
+
+def with_items(data: LabelData, items: Mapping[str, Item]) -> LabelData:
+    """What a labels CSV alone lacks, taken from the items themselves (`--items FILE`).
+
+    Each marked field's text length, so span figures are defined; every criterion and step of a finished item
+    as a unit (an unlabelled one is a deliberate "absent", as in a project); and spans over a whole trace
+    counted on the steps they overlap, as the project counts them."""
+    lengths = dict(data.field_lengths)
+    mapped = []
+    finished = set(zip(data.done["item_id"], data.done["annotator"]))
+    for row in data.spans.itertuples(index=False):
+        item = items.get(row.item_id)
+        if item is None:
+            continue
+        text = item.field_text(row.field)
+        if text is not None:
+            lengths[(row.item_id, row.field)] = len(text)
+        if row.label not in data.taxonomy.label_ids or (row.item_id, row.annotator) not in finished:
+            continue
+        steps = [(s.id, s.text) for s in item.steps]
+        for unit in map_span_to_units(steps, row.field, int(row.start), int(row.end),
+                                      data.taxonomy.label(row.label).target):
+            mapped.append((row.item_id, row.annotator, unit, row.label))
+    kinds = {lab.target for lab in data.taxonomy.labels}
+    extra_units = [(item_id, f"{kind}:{unit.id}", kind)
+                   for item_id in sorted(set(data.done["item_id"])) if item_id in items
+                   for kind, units in (("criterion", items[item_id].criteria), ("step", items[item_id].steps))
+                   if kind in kinds for unit in units]
+    units = pd.concat([data.units, pd.DataFrame(extra_units, columns=UNIT_COLUMNS)], ignore_index=True)
+    labels = pd.concat([data.labels, pd.DataFrame(mapped, columns=LABEL_COLUMNS)], ignore_index=True)
+    return replace(data, field_lengths=lengths, units=units.drop_duplicates(ignore_index=True),
+                   labels=labels.drop_duplicates(ignore_index=True))
