@@ -57,6 +57,7 @@ def from_counts(table):
 # --- published outputs -------------------------------------------------------------------------------------------
 
 def test_irrcac_raw4raters_every_coefficient():
+    assert np.array_equal(cf.IRRCAC_RAW4, RAW4, equal_nan=True)  # the docstrings' copy is the published data
     assert cf.percent_agreement(RAW4) == pytest.approx(0.8181818, abs=1e-7)
     assert cf.gwet_ac(RAW4) == pytest.approx(0.77544, abs=5e-6)
     assert cf.fleiss_kappa(RAW4) == pytest.approx(0.76117, abs=5e-6)
