@@ -87,8 +87,9 @@ def weight_matrix(q: int, weights: Weights = "identity") -> np.ndarray:
     raise ValueError(f"weights must be 'identity', 'linear' or 'quadratic', got {weights!r}")
 
 
-def _fail(shape: int) -> tuple[np.ndarray, np.ndarray]:
-    return np.full(shape, np.nan), np.full(shape, "", dtype=object)
+def _fail(shape: int, reason: str = "") -> tuple[np.ndarray, np.ndarray]:
+    """NaN values with `reason` for each of `shape` resamples (callers fill in the defined ones)."""
+    return np.full(shape, np.nan), np.full(shape, reason, dtype=object)
 
 
 # --- per-unit rows ----------------------------------------------------------------------------------------------
@@ -203,9 +204,7 @@ def gwet_from(agree: np.ndarray, shares: np.ndarray, weights: np.ndarray) -> Res
     agree = np.atleast_2d(agree)
     q = weights.shape[0]
     if q < 2:
-        values, reasons = _fail(len(agree))
-        reasons[:] = ONE_CATEGORY
-        return values, reasons
+        return _fail(len(agree), ONE_CATEGORY)
     pi = _chance_shares(shares)
     pe = weights.sum() / (q * (q - 1)) * (pi * (1 - pi)).sum(axis=1)
     return _corrected(percent_from(agree)[0], pe, agree[:, 0])
@@ -216,9 +215,7 @@ def brennan_prediger_from(agree: np.ndarray, weights: np.ndarray) -> Result:
     agree = np.atleast_2d(agree)
     q = weights.shape[0]
     if q < 2:
-        values, reasons = _fail(len(agree))
-        reasons[:] = ONE_CATEGORY
-        return values, reasons
+        return _fail(len(agree), ONE_CATEGORY)
     pe = np.full(len(agree), weights.sum() / q ** 2)
     return _corrected(percent_from(agree)[0], pe, agree[:, 0])
 
@@ -300,9 +297,7 @@ def scott_from(coincidences: np.ndarray, n_annotators: int, weights: np.ndarray)
     """Scott's pi of two annotators over the units both gave: pe from their pooled category shares."""
     sums = np.atleast_2d(coincidences)
     if n_annotators != 2:
-        values, reasons = _fail(len(sums))
-        reasons[:] = "Scott's pi is for two annotators (Fleiss' kappa generalises it)"
-        return values, reasons
+        return _fail(len(sums), "Scott's pi is for two annotators (Fleiss' kappa generalises it)")
     q = weights.shape[0]
     o = sums[:, 1:].reshape(len(sums), q, q)
     n_c = o.sum(axis=2)
