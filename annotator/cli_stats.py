@@ -57,7 +57,12 @@ def _choice(data, args, humans: set[str] | None):
     from .core.stats.selection import choose_annotators
 
     _at_least("--min-items", args.min_items, 1)
-    return choose_annotators(data, _annotators(args.annotators), args.min_items, humans)
+    choice = choose_annotators(data, _annotators(args.annotators), args.min_items, humans)
+    if not choice.chosen:
+        counts = ", ".join(f"{name} ({n})" for name, n in choice.left_out.items()) or "nobody"
+        raise NotFound(f"no human annotator finished {args.min_items} items of taxonomy {data.taxonomy.id!r} "
+                       f"(finished: {counts}): lower --min-items or name them with --annotators")
+    return choice
 
 
 def _humans(project) -> set[str] | None:
