@@ -113,3 +113,29 @@ def test_span_figures_need_the_items_and_step_spans_count(capsys, tmp_path):
     assert span["alpha"] is not None and span["characters"] > 0
     assert full["units"] == 18  # every step of every trace
     assert full["labels"]["calculation"]["prevalence"]["cai"] == pytest.approx(1 / 3)  # step 2 of each trace
+
+
+@pytest.fixture(scope="module")
+def sample_project(tmp_path_factory) -> str:
+    from annotator.core.sample import build_sample_project
+
+    path = str(build_sample_project(tmp_path_factory.mktemp("sample") / "s.sqlite"))
+    assert main(["metrics", "run", path]) == 0
+    return path
+
+
+def test_f1_and_alt_test_use_the_same_annotator_choice(capsys, sample_project):
+    code, out, _ = run(capsys, "f1", sample_project, "--metric", "heuristic", "--json")
+    assert code == 0
+    f1 = json.loads(out)
+    assert f1["annotators_left_out"] == {}
+    code, out, _ = run(capsys, "alt-test", sample_project, "--metric", "heuristic", "--json")
+    assert code == 0 and json.loads(out)["annotators_left_out"] == {}
+    # more than the taxonomy has: only those who finished every item count, the same in f1 and agreement
+    code, out, _ = run(capsys, "f1", sample_project, "--metric", "heuristic", "--min-items", "1000", "--json")
+    left = json.loads(out)["annotators_left_out"]
+    code, out, _ = run(capsys, "agreement", sample_project, "--taxonomy", "rift", "--min-items", "1000",
+                       "--bootstrap", "0", "--json")
+    report = json.loads(out)
+    assert report["annotators_left_out"] == left
+    assert report["annotators"] and all(n < report["items"] for n in left.values())
