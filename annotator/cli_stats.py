@@ -39,6 +39,36 @@ def _annotators(arg: str | None) -> list[str] | None:
     return names
 
 
+def _in_range(name: str, value: float, low: float, high: float, closed: bool = True) -> None:
+    """A number option outside its range is a usage error (exit 2, one line), not a traceback."""
+    inside = low <= value <= high if closed else low < value < high
+    if not inside:
+        bounds = f"[{low}, {high}]" if closed else f"({low}, {high})"
+        raise UsageError(f"{name} must lie in {bounds}, got {value}")
+
+
+def _at_least(name: str, value: int, low: int) -> None:
+    if value < low:
+        raise UsageError(f"{name} must be at least {low}, got {value}")
+
+
+def _choice(data, args, humans: set[str] | None):
+    """Whose work counts (DESIGN 10.3): the named annotators, else humans with at least --min-items items."""
+    from .core.stats.selection import choose_annotators
+
+    _at_least("--min-items", args.min_items, 1)
+    choice = choose_annotators(data, _annotators(args.annotators), args.min_items, humans)
+    if not choice.chosen:
+        counts = ", ".join(f"{name} ({n})" for name, n in choice.left_out.items()) or "nobody"
+        raise NotFound(f"no human annotator finished {args.min_items} items of taxonomy {data.taxonomy.id!r} "
+                       f"(finished: {counts}): lower --min-items or name them with --annotators")
+    return choice
+
+
+def _humans(project) -> set[str] | None:
+    return None if project is None else set(project.annotators("human"))
+
+
 def _csv_taxonomies(paths: list[Path]) -> list[str]:
     from .core.labels_csv import read_label_rows
 
@@ -105,15 +135,20 @@ def _default_taxonomy(project) -> str:
 def cmd_agreement(args) -> int:
     from .core.reports.agreement_html import render_agreement_html
     from .core.reports.agreement_text import format_agreement_table
-    from .core.stats.agreement import agreement_report
+    from .core.stats.agreement import agreement_report, check_options
 
+    check_options(args.bootstrap, args.min_items, args.min_shared)
     data, project = label_data_for(args.source, args.taxonomy)
     try:
+        if args.items:
+            data = _with_items(data, project, args.items)
         data = _at_level(data, args.level)
+        humans = _humans(project)
         progress = _progress("agreement")
         try:
             report = agreement_report(data, annotators=_annotators(args.annotators), n_boot=args.bootstrap,
-                                      seed=args.seed, progress=progress.steps)
+                                      seed=args.seed, progress=progress.steps, min_items=args.min_items,
+                                      min_shared=args.min_shared, humans=humans)
         finally:
             progress.close()
         if args.html:
@@ -128,6 +163,18 @@ def cmd_agreement(args) -> int:
     return 0
 
 
+def _with_items(data, project, paths: list[str]):
+    """Labels CSV + the items they label: text lengths for span figures, and every criterion and step as a unit."""
+    from .core.formats.reader import read_records
+    from .core.stats.spans import with_items
+
+    if project is not None:
+        raise UsageError("--items is for a labels CSV: a project already holds its items")
+    wanted = set(data.done["item_id"])
+    items = {rec.item.id: rec.item for path in paths for rec in read_records(path) if rec.item.id in wanted}
+    return with_items(data, items)
+
+
 # --- F1 (with calibration) ---------------------------------------------------------------------------------
 def cmd_f1(args) -> int:
     from .core.reports.f1_html import render_f1_html
@@ -135,14 +182,17 @@ def cmd_f1(args) -> int:
     from .core.stats.f1 import f1_report
     from .core.store import Project
 
+    _in_range("--threshold", args.threshold, 0.0, 1.0)
     with Project.open(args.project) as project:
         taxonomy = args.taxonomy or _metric_taxonomy(project, args.metric)
         data = _at_level(project.label_data(taxonomy), args.level)
+        choice = _choice(data, args, _humans(project))
     if args.metric not in data.metrics:
         raise NotFound(f"metric {args.metric!r} has scored nothing in taxonomy {taxonomy!r} "
                        f"(metrics there: {', '.join(data.metrics) or 'none'})")
-    annotators = _annotators(args.annotators)
-    report = f1_report(data, args.metric, threshold=args.threshold, annotators=annotators)
+    annotators = choice.chosen
+    report = {**f1_report(data, args.metric, threshold=args.threshold, annotators=annotators),
+              "annotators_left_out": choice.left_out}
     if args.html:
         _write_html(args.html, render_f1_html(report, *_f1_extras(data, args.metric, args.threshold, annotators)))
     if args.json:
@@ -185,10 +235,14 @@ def cmd_alt_test(args) -> int:
     from .core.stats.alt_test import alt_test, explain_alt_test
     from .core.store import Project
 
+    _in_range("--epsilon", args.epsilon, 0.0, 1.0, closed=False)
+    _in_range("--q", args.q, 0.0, 1.0, closed=False)
     with Project.open(args.project) as project:
         taxonomy = args.taxonomy or _metric_taxonomy(project, args.metric)
         data = _at_level(project.label_data(taxonomy), args.level)
-    result = alt_test(data, args.metric, epsilon=args.epsilon, q=args.q, annotators=_annotators(args.annotators))
+        choice = _choice(data, args, _humans(project))
+    result = {**alt_test(data, args.metric, epsilon=args.epsilon, q=args.q, annotators=choice.chosen),
+              "annotators_left_out": choice.left_out}
     if args.json:
         _print_json(result)
         return 0
@@ -264,7 +318,10 @@ def cmd_judge_run(args) -> int:
 
 def _figure_options(p: argparse.ArgumentParser, html: bool = True) -> None:
     """The options every figure-computing command shares."""
-    p.add_argument("--annotators", metavar="a,b", help="only these annotators (default: every human)")
+    p.add_argument("--annotators", metavar="a,b",
+                   help="only these annotators (default: every human with at least --min-items finished items)")
+    p.add_argument("--min-items", type=int, default=5, metavar="N",
+                   help="by default, leave out annotators who finished fewer than N items (default 5)")
     p.add_argument("--json", action="store_true", help="print one JSON object and nothing else")
     if html:
         p.add_argument("--html", metavar="OUT.html", help="also write a self-contained report with charts")
@@ -278,6 +335,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--taxonomy", metavar="ID_OR_FILE")
     p.add_argument("--bootstrap", type=int, default=1000, metavar="N", help="resamples for the intervals")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--min-shared", type=int, default=10, metavar="N",
+                   help="list a pair of annotators only when they share N units (default 10)")
+    p.add_argument("--items", action="append", metavar="FILE",
+                   help="with a labels CSV: the items it labels, for span figures (text lengths) and units")
     _figure_options(p)
     p.set_defaults(func=cmd_agreement)
 

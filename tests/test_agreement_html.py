@@ -29,13 +29,13 @@ def test_text_table_lists_labels_overall_pairs_and_reasons():
     overall = next(line for line in lines if line.startswith("OVERALL"))
     assert f"{report['overall']['krippendorff_alpha']:.3f}" in overall
     assert any(re.match(r"ana\s+ben\s+60\s", line) for line in lines)
-    assert "missing: Kripp. a undefined (no variation" in text
-    assert "MASI alpha over label sets" in text
+    assert "missing: Krippendorff's α undefined (no variation" in text
+    assert "MASI α (label sets)" in text
 
 
 def test_text_table_for_ordinal_taxonomy_shows_ordinal_figures():
     text = format_agreement_table(agreement_report(verdict_data(), n_boot=0))
-    assert "Krippendorff's alpha, ordinal" in text and "linear k" in text
+    assert "Krippendorff's α, ordinal" in text and "Cohen's κ, linear" in text
     assert "[" not in text.split("Pairs")[0].split("\n", 2)[2]  # no intervals were asked for
 
 

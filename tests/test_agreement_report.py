@@ -8,11 +8,13 @@ import pandas as pd
 import pytest
 
 from annotator.core.errors import NotFound
-from annotator.core.stats.agreement import (
-    FIGURES, Cancelled, agreement_report, cohen_kappa_mean, fleiss_kappa, krippendorff_alpha, masi_alpha,
-    percent_agreement,
+from annotator.core.stats.agreement import Cancelled, agreement_report
+from annotator.core.stats.bootstrap import Undefined, bootstrap_ci
+from annotator.core.stats.coefficients import (
+    cohen_kappa, conger_kappa, fleiss_kappa, gwet_ac, krippendorff_alpha, percent_agreement,
 )
-from annotator.core.stats.bootstrap import bootstrap_ci
+from annotator.core.stats.masi import masi_alpha
+from annotator.core.stats.registry import figures_for
 from annotator.core.stats.data import LabelData, empty, SPAN_COLUMNS
 from annotator.core.stats.disagreements import disagreements, sort_key
 from annotator.core.taxonomy import Taxonomy
@@ -35,6 +37,20 @@ VERDICT = Taxonomy.model_validate({
     ],
 })
 ANNOTATORS = ["ana", "ben", "cai"]
+
+
+def cohen_kappa_mean(m, weights="identity", categories=None):
+    """The mean of Cohen's kappa over the pairs of rows where it is defined."""
+    values = []
+    for i in range(len(m)):
+        for j in range(i + 1, len(m)):
+            try:
+                values.append(cohen_kappa(m[[i, j]], weights, categories))
+            except Undefined:
+                pass
+    if not values:
+        raise Undefined("no pair")
+    return float(np.mean(values))
 
 
 def build(taxonomy, items, criteria, done, labels, spans=(), field_lengths=None):
@@ -78,12 +94,14 @@ def test_multi_choice_report_matches_the_figures():
         assert entry["cohen_kappa_mean"] == pytest.approx(cohen_kappa_mean(m))
         assert entry["fleiss_kappa"] == pytest.approx(fleiss_kappa(m))
         assert entry["krippendorff_alpha"] == pytest.approx(krippendorff_alpha(m))
+        assert entry["gwet_ac1"] == pytest.approx(gwet_ac(m, categories=[0, 1]))
+        assert entry["conger_kappa"] == pytest.approx(conger_kappa(m, categories=[0, 1]))
         for a, name in enumerate(ANNOTATORS):
             row = m[a][~np.isnan(m[a])]
             assert entry["prevalence"][name] == pytest.approx(row.mean())
         lo, hi = entry["krippendorff_alpha_ci"]
         assert lo <= hi
-    for name in FIGURES:
+    for name in [f.name for f in figures_for("binary", 3)]:
         values = [report["labels"][lab][name] for lab in MULTI.label_ids]
         assert report["overall"][name] == pytest.approx(np.mean(values))
         assert report["overall"][f"{name}_ci"] is not None
@@ -139,22 +157,52 @@ def test_report_is_reproducible_and_seeded():
     assert one["overall"]["krippendorff_alpha_ci"] != other["overall"]["krippendorff_alpha_ci"]
 
 
-def test_report_interval_equals_the_generic_bootstrap():
-    # One target kind: the report's fast resampling draws exactly the resamples bootstrap_ci draws.
+def item_taxonomy_data(seed, n_items=40):
     tax = Taxonomy.model_validate({"id": "t", "name": "T", "labels": [
-        {"id": "a", "name": "A", "target": "criterion"}, {"id": "b", "name": "B", "target": "criterion"}]})
-    rng = np.random.default_rng(2)
-    items = [f"i{k}" for k in range(20)]
+        {"id": "a", "name": "A", "target": "item"}, {"id": "b", "name": "B", "target": "item"}]})
+    rng = np.random.default_rng(seed)
+    items = [f"i{k}" for k in range(n_items)]
     done = [(i, a) for i in items for a in ANNOTATORS if rng.random() < 0.9]
-    labels = [(i, a, f"criterion:c{c}", lab) for i, a in done for c in (1, 2, 3) for lab in ("a", "b")
-              if rng.random() < 0.4]
-    data = build(tax, items, ["c1", "c2", "c3"], done, labels)
-    report = agreement_report(data, n_boot=150, seed=9)
+    labels = [(i, a, "item", lab) for i, a in done for lab in ("a", "b") if rng.random() < 0.4]
+    return build(tax, items, [], done, labels)
+
+
+def test_one_unit_per_item_interval_equals_the_generic_bootstrap():
+    # When every item is one unit, drawing items is drawing units: the same resamples as bootstrap_ci.
+    data = item_taxonomy_data(2)
+    report = agreement_report(data, n_boot=150, seed=9, min_shared=1)
     m, _ = data.presence_matrix("a", ANNOTATORS)
     for name, fn in (("krippendorff_alpha", krippendorff_alpha), ("fleiss_kappa", fleiss_kappa),
-                     ("percent_agreement", percent_agreement), ("cohen_kappa_mean", cohen_kappa_mean)):
+                     ("percent_agreement", percent_agreement), ("cohen_kappa_mean", cohen_kappa_mean),
+                     ("gwet_ac1", lambda x: gwet_ac(x, categories=[0, 1]))):
         assert report["labels"]["a"][f"{name}_ci"] == pytest.approx(list(bootstrap_ci(fn, m, n=150, seed=9)),
                                                                     abs=1e-9)
+
+
+def test_item_clustered_intervals_are_wider_on_clustered_errors():
+    """Criteria of one rubric share its difficulty: annotators agree on easy rubrics and split on hard ones.
+    Resampling criteria as if independent understates the spread; resampling rubrics does not."""
+    tax = Taxonomy.model_validate({"id": "t", "name": "T", "labels": [{"id": "a", "name": "A", "target": "criterion"}]})
+    rng = np.random.default_rng(0)
+    items = [f"r{k}" for k in range(40)]
+    crits = [f"c{c}" for c in range(1, 11)]
+    done = [(i, a) for i in items for a in ANNOTATORS]
+    labels = []
+    for i in items:
+        hard = rng.random() < 0.5
+        for c in crits:
+            truth = rng.random() < 0.4
+            for a in ANNOTATORS:
+                flip = rng.random() < (0.45 if hard else 0.02)
+                if truth ^ flip:
+                    labels.append((i, a, f"criterion:{c}", "a"))
+    data = build(tax, items, crits, done, labels)
+    report = agreement_report(data, n_boot=400, seed=3)
+    m, _ = data.presence_matrix("a", ANNOTATORS)
+    unit_lo, unit_hi = bootstrap_ci(krippendorff_alpha, m, n=400, seed=3)
+    lo, hi = report["labels"]["a"]["krippendorff_alpha_ci"]
+    assert lo <= report["labels"]["a"]["krippendorff_alpha"] <= hi
+    assert hi - lo > 1.3 * (unit_hi - unit_lo)
 
 
 def test_undefined_label_has_reason_and_json_has_no_nan():
@@ -182,7 +230,8 @@ def test_choosing_annotators_and_unknown_names():
     alone = agreement_report(data, annotators=["ben"], n_boot=20)
     assert alone["overall"]["cohen_kappa_mean"] is None
     assert alone["overall"]["cohen_kappa_mean_reason"].startswith("undefined for every label")
-    assert alone["pairs"] == []
+    assert alone["pairs"] == [] and alone["pairs_left_out"] == 0
+    assert report["annotators_left_out"] == {"ben": 12}
     with pytest.raises(NotFound, match="zed"):
         agreement_report(data, annotators=["ana", "zed"])
 
@@ -221,11 +270,19 @@ def test_single_choice_ordinal_report():
     overall = report["overall"]
     assert overall["percent_agreement"] == pytest.approx(percent_agreement(m))
     assert overall["krippendorff_alpha"] == pytest.approx(krippendorff.alpha(m, level_of_measurement="nominal"))
-    assert overall["fleiss_kappa"] == pytest.approx(fleiss_kappa(m))
+    cats = [0, 1, 2, 3]
+    assert overall["fleiss_kappa"] == pytest.approx(fleiss_kappa(m, cats))
+    assert overall["gwet_ac1"] == pytest.approx(gwet_ac(m, categories=cats))
     scaled = np.where(m == 3, np.nan, m)  # not_applicable is outside the scale
     assert overall["krippendorff_alpha_ordinal"] == pytest.approx(
         krippendorff.alpha(scaled, level_of_measurement="ordinal", value_domain=[0, 1, 2]))
+    assert overall["krippendorff_alpha_interval"] == pytest.approx(
+        krippendorff.alpha(scaled, level_of_measurement="interval", value_domain=[0, 1, 2]))
     assert overall["cohen_kappa_linear_mean"] == pytest.approx(cohen_kappa_mean(scaled, "linear", [0, 1, 2]))
+    assert overall["cohen_kappa_quadratic"] == pytest.approx(cohen_kappa_mean(scaled, "quadratic", [0, 1, 2]))
+    assert overall["gwet_ac2_quadratic"] == pytest.approx(gwet_ac(scaled, "quadratic", [0, 1, 2]))
+    assert "scott_pi" not in overall  # three annotators
+    assert overall["gwet_ac2_linear_ci"] is not None
     assert overall["krippendorff_alpha_ordinal_ci"] is not None
     for k, label in enumerate(order):
         binary = np.where(np.isnan(m), np.nan, (m == k).astype(float))
@@ -244,16 +301,21 @@ def test_span_agreement_at_character_level():
     spans = [("t1", "ana", "prompt", 0, 5, "vague"), ("t1", "ben", "prompt", 2, 5, "vague"),
              ("t2", "ana", "prompt", 1, 4, "vague"), ("t2", "cai", "prompt", 0, 4, "vague"),
              ("t2", "ben", "prompt", 6, 8, "bundled")]
-    data = build(MULTI, items, crits, done, [], spans=spans, field_lengths={("t1", "prompt"): 10})
-    report = agreement_report(data, n_boot=0)
+    lengths = {("t1", "prompt"): 10, ("t2", "prompt"): 8}
+    data = build(MULTI, items, crits, done, [], spans=spans, field_lengths=lengths)
+    report = agreement_report(data, n_boot=0, min_items=1)
     t1 = np.array([[1, 1, 1, 1, 1, 0, 0, 0, 0, 0], [0, 0, 1, 1, 1, 0, 0, 0, 0, 0], [0] * 10], dtype=float)
-    # t2 has no known length: the largest span end on the field (8) is used; cai did not finish t2.
+    # cai did not finish t2
     t2 = np.array([[0, 1, 1, 1, 0, 0, 0, 0], [0] * 8, [np.nan] * 8])
     expected = krippendorff.alpha(np.hstack([t1, t2]), level_of_measurement="nominal")
     vague = report["spans"]["vague"]
     assert vague["alpha"] == pytest.approx(expected)
     assert vague["characters"] == 18 and vague["fields"] == 2 and vague["spans"] == 4
     assert report["spans"]["bundled"]["characters"] == 8
+    # a labels CSV alone does not say how long t2's prompt is: no figure, and the reason
+    unknown = build(MULTI, items, crits, done, [], spans=spans, field_lengths={("t1", "prompt"): 10})
+    vague = agreement_report(unknown, n_boot=0, min_items=1)["spans"]["vague"]
+    assert vague["alpha"] is None and "--items" in vague["alpha_reason"] and vague["spans"] == 4
 
 
 def test_disagreements_lists_units_that_differ():

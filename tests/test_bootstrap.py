@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 from annotator.core.stats import bootstrap
-from annotator.core.stats.agreement import (
-    agreement_rows, alpha_from_coincidences, coincidence_rows, encode, krippendorff_alpha, percent_agreement,
-    percent_from_sums, value_counts,
+from annotator.core.stats.coefficients import (
+    agreement_rows, alpha_from, coincidence_rows, encode, krippendorff_alpha, percent_agreement, percent_from,
+    value_counts,
 )
 from annotator.core.stats.bootstrap import (
     Undefined, bootstrap_ci, bootstrap_sums, percentile_interval, resample_blocks,
@@ -47,8 +47,8 @@ def test_fast_sums_give_the_same_interval(monkeypatch):
     for block in (2_000_000, 500):  # also across several index blocks
         monkeypatch.setattr(bootstrap, "_BLOCK_ENTRIES", block)
         sums = bootstrap_sums(rows, n=250, seed=6)
-        pa = percentile_interval(percent_from_sums(sums[:, :3])[0], 250)
-        alpha = percentile_interval(alpha_from_coincidences(sums[:, 3:])[0], 250)
+        pa = percentile_interval(percent_from(sums[:, :2])[0], 250)
+        alpha = percentile_interval(alpha_from(sums[:, 2:])[0], 250)
         assert pa == pytest.approx(bootstrap_ci(percent_agreement, m, n=250, seed=6), abs=1e-12)
         assert alpha == pytest.approx(bootstrap_ci(krippendorff_alpha, m, n=250, seed=6), abs=1e-9)
 

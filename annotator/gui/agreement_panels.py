@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFrame,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -28,13 +29,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..core.reports.agreement_text import label_figures
+from ..core.stats import registry
 from ..core.taxonomy import Taxonomy
 from .agreement_charts import draw_confusion, draw_label_figure, draw_pair_kappas
 from .agreement_tables import (
-    FIGURE_TIPS,
-    FIGURE_TITLES,
     LABEL_COLUMNS,
     PAIR_COLUMNS,
+    label_columns,
     SPAN_COLUMNS,
     label_names,
     label_rows,
@@ -55,7 +57,8 @@ from .text import plain_label, tooltip_text
 
 ALL_LABELS = "all labels"
 MUTED_STYLE = "color: #57606a; font-size: 11px;"
-CHART_FIGURES = ("krippendorff_alpha", "cohen_kappa_mean", "fleiss_kappa", "percent_agreement")
+CHART_FIRST = "krippendorff_alpha"  # the chart's figure until the user picks another
+CARDS_PER_ROW = 8
 CHART_ROOM = 300  # the least height the label chart keeps below a fully shown table
 
 
@@ -66,6 +69,7 @@ class AnnotatorChecklist(QListWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
+        self.counts: dict[str, int] = {}
         self.setFlow(QListWidget.Flow.LeftToRight)
         self.setWrapping(True)
         self.setFixedHeight(26)
@@ -75,27 +79,34 @@ class AnnotatorChecklist(QListWidget):
         palette = self.palette()
         palette.setColor(QPalette.ColorRole.Base, palette.color(QPalette.ColorRole.Window))
         self.setPalette(palette)
-        self.setToolTip("Whose finished items count; every human annotator by default.")
+        self.setToolTip("Whose finished items count, with how many items each finished; by default every human "
+                        "who finished at least 5 (or every item, when there are fewer).")
         self.itemChanged.connect(lambda _i: self.choiceChanged.emit())
 
-    def fill(self, names: Sequence[str], checked: set[str]) -> None:
+    def fill(self, names: Sequence[str], checked: set[str], counts: Mapping[str, int] | None = None) -> None:
+        """One box per annotator, shown as "name (items finished)" when counts are given."""
         self.blockSignals(True)
         self.clear()
+        self.counts = dict(counts or {})
         for name in names:
-            item = QListWidgetItem(name, self)
+            text = f"{name} ({self.counts[name]})" if name in self.counts else name
+            item = QListWidgetItem(text, self)
+            item.setData(Qt.ItemDataRole.UserRole, name)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Checked if name in checked else Qt.CheckState.Unchecked)
         self.blockSignals(False)
 
+    def name(self, row: int) -> str:
+        return self.item(row).data(Qt.ItemDataRole.UserRole)
+
     def chosen(self) -> list[str]:
-        return [self.item(k).text() for k in range(self.count())
-                if self.item(k).checkState() == Qt.CheckState.Checked]
+        return [self.name(k) for k in range(self.count()) if self.item(k).checkState() == Qt.CheckState.Checked]
 
     def set_chosen(self, names: Sequence[str]) -> None:
         self.blockSignals(True)
         for k in range(self.count()):
             item = self.item(k)
-            item.setCheckState(Qt.CheckState.Checked if item.text() in names else Qt.CheckState.Unchecked)
+            item.setCheckState(Qt.CheckState.Checked if self.name(k) in names else Qt.CheckState.Unchecked)
         self.blockSignals(False)
         self.choiceChanged.emit()
 
@@ -127,26 +138,36 @@ class FigureCard(QFrame):
 
 
 class OverallFigures(QWidget):
-    """A row of cards, one per overall figure the report holds (ordinal taxonomies have more)."""
+    """Cards in rows, one per overall figure the report holds (ordinal taxonomies have more), registry order."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
+        self.grid = QGridLayout(self)
+        self.grid.setContentsMargins(0, 0, 0, 0)
         self.cards: dict[str, FigureCard] = {}
-        for name, title in FIGURE_TITLES.items():
-            card = FigureCard(title, self)
+        for fig in registry.FIGURES:
+            self._card(fig.name)
+        self.grid.setColumnStretch(CARDS_PER_ROW, 1)
+
+    def _card(self, name: str) -> FigureCard:
+        if name not in self.cards:
+            card = FigureCard(registry.figure(name).title, self)
             card.setVisible(False)
             self.cards[name] = card
-            row.addWidget(card)
-        row.addStretch(1)
+        return self.cards[name]
 
     def show_overall(self, overall: Mapping[str, Any]) -> None:
+        for card in self.cards.values():
+            self.grid.removeWidget(card)
+        shown = [f.name for f in registry.FIGURES if f.name in overall]
+        for name in shown:
+            self._card(name)
         for name, card in self.cards.items():
             card.setVisible(name in overall)
-            if name in overall:
-                card.set_figure(overall.get(name), overall.get(f"{name}_ci"), overall.get(f"{name}_reason", ""),
-                                FIGURE_TIPS.get(name, ""))
+        for k, name in enumerate(shown):
+            self.grid.addWidget(self.cards[name], k // CARDS_PER_ROW, k % CARDS_PER_ROW)
+            self.cards[name].set_figure(overall.get(name), overall.get(f"{name}_ci"),
+                                        overall.get(f"{name}_reason", ""), registry.figure(name).tip)
 
     def clear(self) -> None:
         for card in self.cards.values():
@@ -190,8 +211,6 @@ class LabelFiguresPanel(QSplitter):
         below = ChartWithChoices(self, ["Chart"], self.draw, width=5, height=4)
         below.layout().setContentsMargins(0, 0, 0, 0)
         self.figure_box, self.chart = below.boxes[0], below.chart
-        for name in CHART_FIGURES:
-            self.figure_box.addItem(FIGURE_TITLES[name], name)
         self.addWidget(self.table)
         self.addWidget(below)
         self.setStretchFactor(0, 2)
@@ -204,7 +223,9 @@ class LabelFiguresPanel(QSplitter):
 
     def show_report(self, report: dict, taxonomy: Taxonomy) -> None:
         self.report, self.taxonomy = report, taxonomy
-        self.model.set_rows(label_rows(report, taxonomy))
+        columns = label_columns(report)
+        self.model.set_rows(label_rows(report, taxonomy), columns)
+        self._fill_choices([f.name for f in label_figures(report)])
         self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # keep the taxonomy's order at first
         self.fit_table()
         self.draw()
@@ -219,12 +240,24 @@ class LabelFiguresPanel(QSplitter):
         total = max(self.height(), height + CHART_ROOM)
         self.setSizes([height, total - height])
 
+    def _fill_choices(self, names: list[str]) -> None:
+        """The chart offers every figure the table shows; the chosen one stays chosen when it still exists."""
+        current = self.figure_box.currentData() or CHART_FIRST
+        self.figure_box.blockSignals(True)
+        self.figure_box.clear()
+        for name in names:
+            self.figure_box.addItem(registry.figure(name).title, name)
+        at = self.figure_box.findData(current)
+        self.figure_box.setCurrentIndex(max(at, 0))
+        self.figure_box.blockSignals(False)
+
     def draw(self) -> None:
-        if self.report is None:
+        if self.report is None or self.figure_box.count() == 0:
             return
-        name = self.figure_box.currentData() or CHART_FIGURES[0]
+        name = self.figure_box.currentData()
         report, names = self.report, label_names(self.taxonomy, self.report.get("labels", {}))
-        self.chart.draw(lambda fig: draw_label_figure(fig, report, name, FIGURE_TITLES[name], names))
+        title = registry.figure(name).title
+        self.chart.draw(lambda fig: draw_label_figure(fig, report, name, title, names))
 
 
 class PairsPanel(QSplitter):

@@ -15,51 +15,47 @@ import pandas as pd
 
 from ..core.csv_cells import neutralise
 from ..core.export import atomic_path
+from ..core.reports.agreement_text import label_figures
+from ..core.stats import registry
+from ..core.stats.registry import PAIR_FIGURES, Figure, PairFigure, figures_for
 from ..core.taxonomy import Taxonomy
 from .report_models import Column
 
-FIGURE_TITLES = {
-    "percent_agreement": "% agreement",
-    "cohen_kappa_mean": "Cohen's κ (pair mean)",
-    "fleiss_kappa": "Fleiss' κ",
-    "krippendorff_alpha": "Krippendorff's α",
-    "masi_alpha": "MASI α (label sets)",
-    "krippendorff_alpha_ordinal": "Krippendorff's α, ordinal",
-    "cohen_kappa_linear_mean": "Cohen's κ, linear weights",
-}
-FIGURE_TIPS = {
-    "percent_agreement": "Share of annotator pairs giving the same answer on a unit; high whenever a label is rare.",
-    "cohen_kappa_mean": "Cohen's kappa per pair of annotators over the units both finished, then the mean.",
-    "fleiss_kappa": "Fleiss' kappa over the units every chosen annotator finished.",
-    "krippendorff_alpha": "Nominal Krippendorff's alpha over all units; allows missing answers.",
-    "masi_alpha": "Krippendorff's alpha with the MASI distance between whole label sets (partial credit).",
-    "krippendorff_alpha_ordinal": "Krippendorff's alpha with ordinal distances (labels outside the scale left out).",
-    "cohen_kappa_linear_mean": "Linearly weighted Cohen's kappa per pair, then the mean.",
-}
-LABEL_FIGURES = ("percent_agreement", "cohen_kappa_mean", "fleiss_kappa", "krippendorff_alpha")
 
-LABEL_COLUMNS = [
+BASE_LABEL_COLUMNS = [
     Column("name", "label", "text"),
     Column("units", "units", "count", "Units of the label's target kind in the finished items."),
     Column("prevalence_mean", "used on", "share", "Share of units the label was given on, averaged over annotators."),
-    *(Column(name, FIGURE_TITLES[name], "number", FIGURE_TIPS[name]) for name in LABEL_FIGURES),
 ]
-PAIR_COLUMNS = [
+
+
+def figure_columns(figures: Iterable[Figure | PairFigure]) -> list[Column]:
+    """One numeric column per registry figure, titled and tipped as the registry says."""
+    return [Column(f.name, f.title, "number", f.tip) for f in figures]
+
+
+def label_columns(report: dict) -> list[Column]:
+    """The per-label table's columns: the figures the report gives per label, in registry order."""
+    return [*BASE_LABEL_COLUMNS, *figure_columns(label_figures(report))]
+
+
+# the columns for a report of three or more annotators (Scott's pi joins with exactly two)
+LABEL_COLUMNS = [*BASE_LABEL_COLUMNS, *figure_columns(figures_for("binary", 3))]
+BASE_PAIR_COLUMNS = [
     Column("a", "annotator", "text"),
     Column("b", "with", "text"),
     Column("units", "units", "count", "Units both annotators finished."),
-    Column("percent_agreement", "% agreement", "number"),
-    Column("cohen_kappa", "Cohen's κ", "number", "Mean over labels of the pair's kappa."),
 ]
+PAIR_COLUMNS = [*BASE_PAIR_COLUMNS, *figure_columns(f for f in PAIR_FIGURES if "binary" in f.scales)]
 SPAN_COLUMNS = [
     Column("name", "label", "text"),
     Column("alpha", "character α", "number",
-           "Krippendorff's alpha over the characters of every field anyone marked with the label."),
+           "Krippendorff's alpha over the characters of every field anyone marked with the label; undefined "
+           "when the text lengths are unknown (labels CSV alone)."),
     Column("characters", "characters", "count"),
     Column("fields", "fields", "count"),
     Column("spans", "spans", "count"),
 ]
-LINEAR_PAIR_COLUMN = Column("cohen_kappa_linear", "Cohen's κ, linear", "number")
 
 
 def label_names(taxonomy: Taxonomy | None, ids: Iterable[str]) -> list[str]:
@@ -83,7 +79,8 @@ def label_table_frame(report: dict, taxonomy: Taxonomy) -> pd.DataFrame:
     entries = [(r["label"], r["name"], r) for r in label_rows(report, taxonomy)]
     entries.append(("OVERALL", "overall", {**report.get("overall", {}), "units": report.get("units")}))
     annotators = report.get("annotators", [])
-    names = [n for n in FIGURE_TITLES if n in report.get("overall", {}) or any(n in e for _l, _n, e in entries)]
+    names = [f.name for f in registry.FIGURES
+             if f.name in report.get("overall", {}) or any(f.name in e for _l, _n, e in entries)]
     for label, name, entry in entries:
         rec: dict[str, Any] = {"taxonomy": report.get("taxonomy"), "label": label, "name": name,
                                "units": entry.get("units")}
@@ -118,9 +115,11 @@ def disagreement_frame(rows: list[dict], annotators: list[str],
 
 
 def pair_columns(report: dict) -> list[Column]:
-    """The pairs table's columns: ordinal taxonomies add the linearly weighted kappa."""
-    linear = any("cohen_kappa_linear" in p for p in report.get("pairs", []))
-    return [*PAIR_COLUMNS, LINEAR_PAIR_COLUMN] if linear else list(PAIR_COLUMNS)
+    """The pairs table's columns: the pair figures the report holds (ordinal taxonomies add weighted kappa)."""
+    pairs = report.get("pairs", [])
+    shown = [f for f in PAIR_FIGURES if any(f.name in p for p in pairs)] if pairs else \
+        [f for f in PAIR_FIGURES if "binary" in f.scales]
+    return [*BASE_PAIR_COLUMNS, *figure_columns(shown)]
 
 
 def span_rows(report: dict, taxonomy: Taxonomy) -> list[dict]:

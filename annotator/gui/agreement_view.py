@@ -34,6 +34,7 @@ from ..core.stats.agreement import Cancelled as ReportCancelled
 from ..core.stats.agreement import agreement_report
 from ..core.stats.data import LabelData
 from ..core.stats.disagreements import disagreements
+from ..core.stats.selection import choose_annotators
 from ..core.store import Project
 from ..core.taxonomy import Taxonomy
 from .adjudication import AdjudicationDialog, GoldDecisions
@@ -236,7 +237,8 @@ class AgreementView(QWidget):
 
     def _read_labels(self) -> None:
         self.data = self.project.label_data(self.taxonomy.id)
-        self.annotator_list.fill(self.data.annotators, set(self.project.annotators("human")))
+        choice = choose_annotators(self.data, humans=set(self.project.annotators("human")))
+        self.annotator_list.fill(self.data.annotators, set(choice.chosen), choice.items)
         n = len(self.data.annotators)
         if n < 2:
             self.summary.setText(f"{self.taxonomy.name}: {n} annotator(s) finished items; agreement needs two.")

@@ -14,7 +14,8 @@ from annotator.core.sample import build_sample_project
 from annotator.core.stats.agreement import agreement_report
 from annotator.core.stats.disagreements import disagreements
 from annotator.core.store import Project
-from annotator.gui.agreement_tables import FIGURE_TITLES, LABEL_COLUMNS, label_rows
+from annotator.core.stats.registry import figure
+from annotator.gui.agreement_tables import LABEL_COLUMNS, label_rows
 from annotator.gui.agreement_view import AgreementView
 from annotator.gui.background import wait_for_all
 from annotator.gui.charts import ChartCanvas, bar_with_intervals, grouped_bars, heatmap
@@ -112,7 +113,7 @@ def test_undefined_figures_show_a_dash_with_the_reason(qtbot, view, project):
     label, entry = undefined[0]
     model = view.label_model
     row = list(report["labels"]).index(label)
-    col = column_of(model, FIGURE_TITLES["cohen_kappa_mean"])
+    col = column_of(model, figure("cohen_kappa_mean").title)
     index = model.index(row, col)
     assert model.data(index) == UNDEFINED
     assert entry["cohen_kappa_mean_reason"] in model.data(index, Qt.ItemDataRole.ToolTipRole)
@@ -255,3 +256,34 @@ def test_main_window_opens_the_view_with_ctrl_shift_a(qtbot, open_window, sample
         qtbot.keyClick(window, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     assert window.tabs.currentWidget() is view
     assert view.report["taxonomy"] == view.taxonomy_box.currentData()
+
+
+def test_an_annotator_with_two_items_is_left_out_and_shown_with_the_count(qtbot, sample_path, tmp_path):
+    """DESIGN 10.3 in the app: a newcomer who finished 2 items is unticked, listed with the count, and the
+    team's figures are those without the newcomer; ticking the newcomer back in is the user's choice."""
+    import shutil
+
+    copy = tmp_path / "copy.sqlite"
+    shutil.copy(sample_path, copy)
+    with Project.open(str(copy)) as project:
+        before = project.label_data("rift")
+        items = sorted(set(before.done["item_id"]))[:2]
+        for item in items:
+            target = before.units[(before.units["item_id"] == item) & (before.units["kind"] == "criterion")]
+            project.labels.toggle(item, "rift", "newcomer", target["target"].iloc[0], "subjective")
+            project.completion.set_done(item, "rift", "newcomer")
+        v = AgreementView()
+        qtbot.addWidget(v)
+        v.resamples.setValue(0)
+        v.bind(project, "alice")
+        assert "newcomer" not in v.chosen_annotators()  # reads the labels, as showing the view does
+        boxes = {v.annotator_list.name(k): v.annotator_list.item(k) for k in range(v.annotator_list.count())}
+        assert boxes["newcomer"].text() == "newcomer (2)"
+        assert boxes["newcomer"].checkState() == Qt.CheckState.Unchecked
+        assert "newcomer" not in v.chosen_annotators()
+        report = computed(qtbot, v)
+        assert report["annotators_left_out"] == {"newcomer": 2}
+        team = agreement_report(before, n_boot=0)
+        assert report["overall"]["fleiss_kappa"] == pytest.approx(team["overall"]["fleiss_kappa"])
+        v.cancel()
+        wait_for_all()

@@ -12,7 +12,8 @@ import numpy as np
 
 from ..stats.data import LabelData
 from ..stats.disagreements import disagreements
-from .agreement_text import FIGURE_COLUMNS
+from ..stats.registry import PAIR_FIGURES
+from .agreement_text import label_figures, overall_only_figures
 from .page import esc, figure_svg, fmt, page, table
 
 MAX_DISAGREEMENTS = 200
@@ -23,9 +24,11 @@ answer on a unit; it is high whenever a label is rare, because "absent" agrees w
 (per pair, then averaged), Fleiss' kappa and Krippendorff's alpha correct for the agreement expected by chance:
 1 is perfect agreement, 0 is what chance alone gives, below 0 is systematic disagreement. A common reading is
 above 0.8 good, 0.67-0.8 tentative, below 0.67 doubtful. Krippendorff's alpha also uses units that not every
-annotator finished. MASI alpha compares whole label sets, giving partial credit when sets overlap. Bracketed
-ranges and error bars are 95% percentile bootstrap intervals over units; a figure shown as — is undefined on this
-data (the reason is given), usually because a label was never or always used.</p>
+annotator finished. Gwet's AC1 and Brennan-Prediger stay stable when a label is rare, where kappa collapses
+(the kappa paradox). MASI alpha compares whole label sets, giving partial credit when sets overlap. Bracketed
+ranges and error bars are 95% percentile bootstrap intervals over items (all units of an item drawn together);
+a figure shown as — is undefined on this data (the reason is given), usually because a label was never or
+always used.</p>
 """
 
 
@@ -40,27 +43,26 @@ def _ci_text(entry: dict, name: str) -> str:
 
 
 def _figure_table(report: dict) -> str:
+    figures = label_figures(report)
+    entries = list(report["labels"].items()) + [("OVERALL", report["overall"])]
     rows = []
-    for label, entry in list(report["labels"].items()) + [("OVERALL", report["overall"])]:
+    for label, entry in entries:
         row = [label, entry.get("units", report.get("units"))]
-        for name, _ in FIGURE_COLUMNS:
-            row += [fmt(entry.get(name)), _ci_text(entry, name)]
+        for fig in figures:
+            row += [fmt(entry.get(fig.name)), _ci_text(entry, fig.name)]
         rows.append(row)
     header = ["label", "units"]
-    for _, title in FIGURE_COLUMNS:
-        header += [title, "95% interval"]
-    extra = [(n, t) for n, t in (("masi_alpha", "MASI alpha over label sets"),
-                                 ("krippendorff_alpha_ordinal", "Krippendorff's alpha, ordinal"),
-                                 ("cohen_kappa_linear_mean", "Cohen's kappa, linear weights"))
-             if n in report["overall"]]
+    for fig in figures:
+        header += [fig.title, "95% interval"]
     html = table(header, rows)
+    extra = overall_only_figures(report)
     if extra:
         o = report["overall"]
         html += table(["overall figure", "value", "95% interval", "why undefined"],
-                      [[t, fmt(o.get(n)), _ci_text(o, n), o.get(f"{n}_reason", "")] for n, t in extra])
-    reasons = [[label, title, entry[f"{name}_reason"]]
-               for label, entry in list(report["labels"].items()) + [("OVERALL", report["overall"])]
-               for name, title in FIGURE_COLUMNS if entry.get(name) is None and f"{name}_reason" in entry]
+                      [[f.title, fmt(o.get(f.name)), _ci_text(o, f.name), o.get(f"{f.name}_reason", "")]
+                       for f in extra])
+    reasons = [[label, fig.title, entry[f"{fig.name}_reason"]] for label, entry in entries for fig in figures
+               if entry.get(fig.name) is None and f"{fig.name}_reason" in entry]
     if reasons:
         html += "<p class='note'>Undefined figures:</p>" + table(["label", "figure", "reason"], reasons)
     return html
@@ -69,7 +71,7 @@ def _figure_table(report: dict) -> str:
 def _figures_chart(report: dict) -> str:
     labels = list(report["labels"]) + ["OVERALL"]
     entries = [report["labels"][lab] for lab in labels[:-1]] + [report["overall"]]
-    names = [(n, t) for n, t in FIGURE_COLUMNS if n != "percent_agreement"]
+    names = [(f.name, f.title) for f in label_figures(report) if f.name != "percent_agreement"]
     fig, ax = plt.subplots(figsize=(7.5, 0.45 * len(labels) + 1.2))
     y = np.arange(len(labels))
     for k, (name, title) in enumerate(names):
@@ -178,7 +180,7 @@ def _span_table(report: dict) -> str:
     spans = report.get("spans") or {}
     if not spans:
         return ""
-    rows = [[label, fmt(s.get("alpha")), s["characters"], s["fields"], s.get("spans", ""),
+    rows = [[label, fmt(s.get("alpha")), s.get("characters"), s["fields"], s.get("spans", ""),
              s.get("alpha_reason", "")] for label, s in spans.items()]
     return ("<h2>Span agreement</h2><p class='note'>Krippendorff's alpha over the characters of every field "
             "anyone marked with the label: 1 inside an annotator's spans, 0 outside.</p>"
@@ -189,17 +191,26 @@ def render_agreement_html(report: dict, data: LabelData) -> str:
     """The report of `agreement_report` as a complete HTML page; `data` supplies the disagreement list."""
     summary = (f"<p>Taxonomy <b>{esc(report['taxonomy'])}</b>; annotators {esc(', '.join(report['annotators']))}; "
                f"{esc(report.get('units', 0))} units"
-               + (f"; intervals from {esc(report['n_boot'])} bootstrap resamples" if report.get("n_boot") else "")
+               + (f"; intervals from {esc(report['n_boot'])} bootstrap resamples of items" if report.get("n_boot")
+                  else "")
                + ".</p>")
+    if report.get("annotators_left_out"):
+        summary += (f"<p class='note'>Left out (fewer than {esc(report.get('min_items'))} finished items): "
+                    + esc(", ".join(f"{n} ({c})" for n, c in report["annotators_left_out"].items())) + ".</p>")
     pairs = report.get("pairs", [])
-    pair_rows = [[p["a"], p["b"], p["units"], fmt(p.get("percent_agreement")), fmt(p.get("cohen_kappa")),
-                  _ci_text(p, "cohen_kappa")] for p in pairs]
+    pair_figures = [f for f in PAIR_FIGURES if pairs and f.name in pairs[0]]
+    pair_rows = [[p["a"], p["b"], p["units"]] + [cell for f in pair_figures
+                                                 for cell in (fmt(p.get(f.name)), _ci_text(p, f.name))]
+                 for p in pairs]
+    pair_header = ["a", "b", "units"] + [cell for f in pair_figures for cell in (f.title, "95% interval")]
     sections = [
         summary,
         HOW_TO_READ,
         "<h2>Figures per label</h2>", _figure_table(report), _figures_chart(report),
         "<h2>Pairs of annotators</h2>", _kappa_heatmap(report),
-        table(["a", "b", "units", "% agree", "Cohen's kappa", "95% interval"], pair_rows) if pairs else "",
+        f"<p class='note'>Pairs sharing at least {esc(report.get('min_shared'))} units; "
+        f"{esc(report.get('pairs_left_out', 0))} other pairs left out.</p>",
+        table(pair_header, pair_rows) if pairs else "",
         "<h2>Prevalence by annotator</h2>", _prevalence_chart(report),
         "<h2>Confusion matrices</h2>", _confusion_tables(report),
         _span_table(report),

@@ -1,13 +1,13 @@
-"""The agreement report as a terminal table: what `annotator agreement` prints without --json."""
+"""The agreement report as a terminal table: what `annotator agreement` prints without --json.
+
+Columns come from the figure registry by name: a figure the report holds is shown, in registry order, with
+its short title; nothing here counts positions.
+"""
 
 from __future__ import annotations
 
-FIGURE_COLUMNS = (
-    ("percent_agreement", "% agree"),
-    ("cohen_kappa_mean", "Cohen k"),
-    ("fleiss_kappa", "Fleiss k"),
-    ("krippendorff_alpha", "Kripp. a"),
-)
+from ..stats import registry
+from ..stats.registry import PAIR_FIGURES, Figure
 
 
 def _cell(entry: dict, name: str) -> str:
@@ -25,55 +25,73 @@ def _grid(header: list[str], rows: list[list[str]]) -> list[str]:
     return [line(header), "  ".join("-" * w for w in widths)] + [line(r) for r in rows]
 
 
+def label_figures(report: dict) -> list[Figure]:
+    """The registry's figures the report gives per label, in registry order."""
+    entries = list(report.get("labels", {}).values())
+    return [f for f in registry.FIGURES if entries and f.name in entries[0]]
+
+
+def overall_only_figures(report: dict) -> list[Figure]:
+    """The figures the report gives for the taxonomy as a whole but not per label (MASI, ordinal figures)."""
+    per_label = {f.name for f in label_figures(report)}
+    return [f for f in registry.FIGURES if f.name in report.get("overall", {}) and f.name not in per_label]
+
+
+def _who(report: dict) -> list[str]:
+    annotators = report.get("annotators", [])
+    lines = [f"Agreement on taxonomy {report['taxonomy']}: {len(annotators)} annotators "
+             f"({', '.join(annotators)}), {report.get('units', 0)} units in {report.get('items', 0)} items"]
+    left = report.get("annotators_left_out") or {}
+    if left:
+        lines.append(f"left out (fewer than {report.get('min_items')} finished items; name them with --annotators "
+                     "to include): " + ", ".join(f"{name} ({n})" for name, n in left.items()))
+    if report.get("n_boot"):
+        lines.append(f"[brackets]: 95% percentile bootstrap interval over items, {report['n_boot']} resamples")
+    return lines
+
+
 def format_agreement_table(report: dict) -> str:
     """Per-label rows, the overall row, extra overall figures, pairs, and why any figure is undefined."""
-    annotators = report.get("annotators", [])
-    n_boot = report.get("n_boot")
-    lines = [f"Agreement on taxonomy {report['taxonomy']}: {len(annotators)} annotators "
-             f"({', '.join(annotators)}), {report.get('units', 0)} units"]
-    if n_boot:
-        lines.append(f"[brackets]: 95% percentile bootstrap interval over units, {n_boot} resamples")
-    lines.append("")
-
-    header = ["label", "units"] + [title for _, title in FIGURE_COLUMNS]
-    rows = []
+    lines = _who(report) + [""]
     undefined: list[str] = []
-    for label, entry in report.get("labels", {}).items():
-        rows.append([label, str(entry.get("units", ""))] + [_cell(entry, name) for name, _ in FIGURE_COLUMNS])
-        undefined += [f"{label}: {title} undefined ({entry.get(f'{name}_reason', 'undefined')})"
-                      for name, title in FIGURE_COLUMNS if entry.get(name) is None]
     overall = report.get("overall", {})
-    rows.append(["OVERALL", str(report.get("units", ""))] + [_cell(overall, name) for name, _ in FIGURE_COLUMNS])
-    undefined += [f"overall: {title} undefined ({overall.get(f'{name}_reason', 'undefined')})"
-                  for name, title in FIGURE_COLUMNS if overall.get(name) is None]
-    lines += _grid(header, rows)
+    per_label = label_figures(report)
+    for figures in ([f for f in per_label if f.primary], [f for f in per_label if not f.primary]):
+        if not figures:
+            continue
+        rows = []
+        for label, entry in report.get("labels", {}).items():
+            rows.append([label, str(entry.get("units", ""))] + [_cell(entry, f.name) for f in figures])
+            undefined += [f"{label}: {f.title} undefined ({entry.get(f'{f.name}_reason', 'undefined')})"
+                          for f in figures if entry.get(f.name) is None]
+        rows.append(["OVERALL", str(report.get("units", ""))] + [_cell(overall, f.name) for f in figures])
+        undefined += [f"overall: {f.title} undefined ({overall.get(f'{f.name}_reason', 'undefined')})"
+                      for f in figures if overall.get(f.name) is None]
+        lines += _grid(["label", "units"] + [f.short for f in figures], rows) + [""]
 
-    extra = [("masi_alpha", "MASI alpha over label sets"),
-             ("krippendorff_alpha_ordinal", "Krippendorff's alpha, ordinal"),
-             ("cohen_kappa_linear_mean", "Cohen's kappa, linear weights (mean over pairs)")]
-    shown = [(name, title) for name, title in extra if name in overall]
-    if shown:
-        lines.append("")
-        for name, title in shown:
-            lines.append(f"{title}: {_cell(overall, name)}")
-            if overall.get(name) is None:
-                undefined.append(f"overall: {title} undefined ({overall.get(f'{name}_reason', 'undefined')})")
+    for fig in overall_only_figures(report):
+        lines.append(f"{fig.title}: {_cell(overall, fig.name)}")
+        if overall.get(fig.name) is None:
+            undefined.append(f"overall: {fig.title} undefined ({overall.get(f'{fig.name}_reason', 'undefined')})")
 
     pairs = report.get("pairs", [])
+    left = report.get("pairs_left_out", 0)
+    if pairs or left:
+        lines += ["", f"Pairs sharing at least {report.get('min_shared')} units"
+                  + (f" ({left} other pairs left out)" if left else "")]
     if pairs:
-        lines += ["", "Pairs"]
-        linear = any("cohen_kappa_linear" in p for p in pairs)
-        header = ["a", "b", "units", "% agree", "Cohen k"] + (["linear k"] if linear else [])
-        rows = [[p["a"], p["b"], str(p["units"]), _cell(p, "percent_agreement"), _cell(p, "cohen_kappa")]
-                + ([_cell(p, "cohen_kappa_linear")] if linear else []) for p in pairs]
-        lines += _grid(header, rows)
+        shown = [f for f in PAIR_FIGURES if f.name in pairs[0]]
+        rows = [[p["a"], p["b"], str(p["units"])] + [_cell(p, f.name) for f in shown] for p in pairs]
+        lines += _grid(["a", "b", "units"] + [f.title for f in shown], rows)
 
     spans = report.get("spans", {})
     if spans:
         lines += ["", "Span agreement (Krippendorff's alpha over characters)"]
-        rows = [[label, f"{s['alpha']:.3f}" if s.get("alpha") is not None else "—", str(s["characters"]),
-                 str(s["fields"])] for label, s in spans.items()]
+        rows = [[label, f"{s['alpha']:.3f}" if s.get("alpha") is not None else "—",
+                 "—" if s.get("characters") is None else str(s["characters"]), str(s["fields"])]
+                for label, s in spans.items()]
         lines += _grid(["label", "alpha", "characters", "fields"], rows)
+        undefined += [f"spans {label}: {s['alpha_reason']}" for label, s in spans.items() if s.get("alpha_reason")]
 
     if undefined:
         lines += ["", "Undefined figures:"] + [f"  {text}" for text in undefined]

@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Callable, Iterator
 
 import numpy as np
+import scipy.sparse as sp
 
 
 class Undefined(ValueError):
@@ -97,29 +98,34 @@ def bootstrap_sums(unit_rows: np.ndarray, n: int = 1000, seed: int = 0, groups: 
 
     Without `groups`, `unit_rows` has one row per unit and units with equal rows are merged first. With
     `groups` (one entry per unit), `unit_rows` holds one row per group and `groups[u]` names the row of unit u;
-    callers that know which units are alike (equal value codes) pass it and skip the merge. Either way each
+    callers that know which units are alike (equal value codes) pass it and skip the merge; sparse rows (a
+    scipy matrix, for wide statistics such as every pair's confusion cells) need it. Either way each
     resample only counts how often each distinct row was drawn, and the draws are exactly those `bootstrap_ci`
     makes with the same seed and number of units.
     """
-    unit_rows = np.asarray(unit_rows, dtype=float)
+    sparse = sp.issparse(unit_rows)
+    if not sparse:
+        unit_rows = np.asarray(unit_rows, dtype=float)
     if unit_rows.ndim != 2:
         raise ValueError("expected a units x statistics array")
+    if sparse and groups is None:
+        raise ValueError("sparse rows need their groups (equal rows are not merged)")
     if groups is None:
         distinct, pattern = np.unique(unit_rows, axis=0, return_inverse=True)
     else:
         distinct, pattern = unit_rows, np.asarray(groups)
-        if pattern.size and (pattern.min() < 0 or pattern.max() >= len(distinct)):
+        if pattern.size and (pattern.min() < 0 or pattern.max() >= distinct.shape[0]):
             raise ValueError("groups must index the rows of unit_rows")
     pattern = pattern.reshape(-1)
     n_units = len(pattern)
-    n_patterns = len(distinct)
+    n_patterns = distinct.shape[0]
     out = np.empty((n, unit_rows.shape[1]))
     row = 0
     for block in resample_blocks(n_units, n, seed):
         b = len(block)
         flat = (np.arange(b)[:, None] * n_patterns + pattern[block]).ravel()
         counts = np.bincount(flat, minlength=b * n_patterns).reshape(b, n_patterns)
-        out[row:row + b] = counts @ distinct
+        out[row:row + b] = (distinct.T @ counts.T).T if sparse else counts @ distinct
         row += b
     return out
 

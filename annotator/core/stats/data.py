@@ -127,11 +127,12 @@ class LabelData:
         # every unit of an item an annotator finished is a deliberate 0 until a label says 1
         done = self.done[self.done["annotator"].isin(pos)]
         cells = units[["item_id"]].reset_index().merge(done, on="item_id")
-        matrix[cells["annotator"].map(pos).to_numpy(dtype=int), cells["index"].to_numpy(dtype=int)] = 0.0
+        who = pd.Index(annotators)  # index lookups, not a Python call per row: this runs on every label
+        matrix[who.get_indexer(cells["annotator"]), cells["index"].to_numpy(dtype=int)] = 0.0
         given = self.labels[(self.labels["label"] == label) & self.labels["annotator"].isin(pos)]
         if len(given):
             cols = index.get_indexer(pd.MultiIndex.from_frame(given[["item_id", "target"]]))
-            rows = given["annotator"].map(pos).to_numpy()
+            rows = who.get_indexer(given["annotator"])
             ok = cols >= 0
             matrix[rows[ok], cols[ok]] = 1.0
         return matrix, units
