@@ -103,6 +103,8 @@ def test_packs_go_out_and_the_work_comes_back_through_merge(lead, tmp_path, run_
                 pack.labels.toggle(item, "rift", name, "criterion:c1", "subjective")
                 pack.completion.set_done(item, "rift", name)
             given[name] = mine
+            if name == "alice":  # she worked on her first item with a metric's suggestions on screen
+                pack.suggestions.record_shown(mine[0], "rift", name, "judge")
     code, stdout, err = run_cli("merge", lead, *sorted(out.glob("*.sqlite")))
     assert code == 0, err
     code, stdout, err = run_cli("info", lead, "--json")
@@ -118,6 +120,11 @@ def test_packs_go_out_and_the_work_comes_back_through_merge(lead, tmp_path, run_
         assert sorted(mine["item_id"]) == sorted(items)
     code, stdout, _ = run_cli("info", lead)
     assert "alice assigned 55 (10 calibration): rift 3" in stdout
+    with Project.open(lead) as project:  # the record of suggestions seen comes back too, for the anchoring report
+        assert project.suggestions.shown("rift").to_dict("records") == [
+            {"item_id": given["alice"][0], "annotator": "alice", "metric": "judge"}]
+    code, stdout, err = run_cli("merge", lead, out / "alice.sqlite")  # merging again changes nothing
+    assert code == 0 and "0 labels" in stdout
 
 
 def test_existing_packs_are_never_overwritten(lead, tmp_path, run_cli):

@@ -31,11 +31,11 @@ from .store.items import ItemStore, item_row, unit_rows
 from .store.label_batch import LabelBatch, LabelRowIn
 from .store.labels import now
 from .store.placement import CHUNK, ItemFacts, Placement
-from .store.tables import (ANNOTATOR, BLOB, COMPLETION, GOLD, ITEM, LABEL, NOTE, PREDICTION, SCORED, TAXONOMY,
-                           UNIT)
+from .store.tables import (ANNOTATOR, BLOB, COMPLETION, GOLD, ITEM, LABEL, NOTE, PREDICTION, SCORED,
+                           SUGGESTION_SHOWN, TAXONOMY, UNIT)
 from .taxonomy import Taxonomy, builtin_taxonomies, parse_taxonomy
 
-TABLES = (TAXONOMY, ANNOTATOR, ITEM, LABEL, NOTE, COMPLETION, GOLD, SCORED, PREDICTION)
+TABLES = (TAXONOMY, ANNOTATOR, ITEM, LABEL, NOTE, COMPLETION, GOLD, SCORED, PREDICTION, SUGGESTION_SHOWN)
 
 
 @dataclass
@@ -124,6 +124,7 @@ class _Plan:
     gold: dict[tuple, dict] = field(default_factory=dict)
     scored: dict[tuple, str] = field(default_factory=dict)  # (item, taxonomy, metric) -> file
     predictions: list[dict] = field(default_factory=list)
+    shown: dict[tuple, dict] = field(default_factory=dict)  # (item, taxonomy, annotator) -> the earliest record
 
 
 def _plan(project, conn: Connection, sources: list[tuple[str, dict[str, list]]]) -> _Plan:
@@ -229,6 +230,16 @@ def _plan_rest(name: str, tables: dict[str, list], placement: Placement, plan: _
         key = (r.item_id, r.taxonomy, r.target)
         if key not in plan.gold or (r.decided_at or "") > (plan.gold[key]["decided_at"] or ""):
             plan.gold[key] = r._asdict()
+    for r in tables["suggestion_shown"]:
+        # where an annotator saw a metric's suggestions (anchoring is measured from these): the first sight counts
+        if placement.kind(r.item_id) is None or placement.taxonomy(r.taxonomy) is None:
+            plan.problems.append(Problem(name, 0, "suggestions", f"suggestions seen on {r.item_id} in {r.taxonomy}: "
+                                                                 "no such item or taxonomy in either project"))
+            continue
+        plan.annotators.setdefault(r.annotator, "human")
+        key = (r.item_id, r.taxonomy, r.annotator)
+        if key not in plan.shown or (r.shown_at or "") < (plan.shown[key]["shown_at"] or ""):
+            plan.shown[key] = r._asdict()
     scored = {(r.item_id, r.taxonomy, r.metric) for r in tables["scored"]}
     for item_id, tax_id, metric in sorted(scored):
         if not bad("a metric's score", item_id, tax_id):
@@ -307,11 +318,23 @@ def merge_projects(project, others: Iterable[str | Path]) -> MergeSummary:
                                          "updated_at"))
         summary.add("gold", _newer_wins(conn, GOLD, plan.gold, ("item_id", "taxonomy", "target"), "decided_at"))
         summary.add("predictions", _predictions(conn, plan))
+        _suggestions_shown(conn, plan)
         return summary
 
     result = project.db.write(work)
     project.taxonomies.forget()
     return result
+
+
+def _suggestions_shown(conn: Connection, plan: _Plan) -> None:
+    """Records of suggestions seen that this project lacks (a record here is older or the same sight)."""
+    keys = list(plan.shown)
+    have: set[tuple] = set()
+    t = SUGGESTION_SHOWN.c
+    for i in range(0, len(keys), CHUNK):
+        items = sorted({k[0] for k in keys[i:i + CHUNK]})
+        have |= {tuple(r) for r in conn.execute(select(t.item_id, t.taxonomy, t.annotator).where(t.item_id.in_(items)))}
+    bulk_insert(conn, SUGGESTION_SHOWN, [row for key, row in plan.shown.items() if key not in have])
 
 
 def _known_revisions(project) -> set[str]:
