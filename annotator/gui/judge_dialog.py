@@ -33,6 +33,7 @@ from ..core.errors import AnnotatorError
 from ..core.judge import JudgeClient, JudgeResult, run_judge
 from ..core.store import Project
 from .background import BackgroundTask, run_in_background
+from .changes import Changes
 
 DEFAULT_KEY_ENV = "ANNOTATOR_JUDGE_API_KEY"
 CHARS_PER_TOKEN = 4
@@ -316,6 +317,8 @@ def open_judge_dialog(window, view=None) -> JudgeDialog | None:
     if dialog is None or dialog.project is not window.project:
         taxonomy = window.session.taxonomy.id if window.session and window.session.taxonomy else "rift"
         dialog = JudgeDialog(window.project, window.settings.store, taxonomy, window)
+        dialog.runFinished.connect(
+            lambda result, _n: window.announce(Changes.of_taxonomy(result.taxonomy, predictions=True)))
         if view is not None:
             def stored(result: JudgeResult, _n: int) -> None:
                 view.set_project(window.project)
@@ -345,6 +348,7 @@ def run_heuristics(window, view=None) -> BackgroundTask | None:
 
     def done(summary) -> None:
         window.statusBar().showMessage(summary.line(), 10000)
+        window.announce(Changes(predictions=True))
         if view is not None:
             view.set_project(window.project)
 
