@@ -13,7 +13,7 @@ import threading
 from itertools import islice
 from typing import Any
 
-from PySide6.QtCore import QSettings, Signal
+from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -108,6 +108,7 @@ class JudgeDialog(QDialog):
         self.key_env.setToolTip("The name of the environment variable that holds the API key; the key itself is "
                                 "never typed here or stored")
         self.key_state = QLabel(self)
+        self.key_state.setTextFormat(Qt.TextFormat.PlainText)  # names a variable the user typed
         self.taxonomy = QComboBox(self)
         for tax in project.taxonomies.list():
             self.taxonomy.addItem(f"{tax.name} ({tax.id})", tax.id)

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMainWindow,
     QPlainTextEdit,
+    QProgressDialog,
     QSplitter,
     QTabWidget,
     QTextEdit,
@@ -41,6 +42,7 @@ class MainWindow(QMainWindow):
     projectOpened = Signal()
     projectFailed = Signal(str)
     operationExecuted = Signal(object)  # Changes: every write the app made; panels decide what to redraw
+    sampleStage = Signal(str)  # a stage of the sample build is done (emitted from the worker)
 
     def __init__(self, settings: AppSettings, annotator: str, parent: QWidget | None = None):
         super().__init__(parent)
@@ -50,6 +52,7 @@ class MainWindow(QMainWindow):
         self.session: AnnotationSession | None = None
         self.undo_stack = QUndoStack(self)
         self.opening: BackgroundTask | None = None
+        self.sample_progress: QProgressDialog | None = None
         self.setWindowTitle("annotator")
         self.resize(1400, 880)
 
@@ -326,20 +329,54 @@ class MainWindow(QMainWindow):
         return self.opening
 
     def open_sample(self) -> BackgroundTask:
-        """Build the sample project from the shipped sample data (once), then open it; both off the UI thread."""
+        """Build the sample project from the shipped sample data (once), then open it; both off the UI thread,
+        with a progress dialog, since the first build takes a while."""
         self.statusBar().showMessage("building the sample project...")
+        self.sample_progress = QProgressDialog("Building the sample project (first run only): importing items...",
+                                               "", 0, 0, self)
+        self.sample_progress.setWindowTitle("Sample project")
+        self.sample_progress.setCancelButton(None)
+        self.sample_progress.setMinimumDuration(300)
+        self.sample_progress.setAutoClose(False)
+        self.sample_progress.setAutoReset(False)
+        self.sampleStage.connect(self._sample_stage)
 
-        def work(_task: BackgroundTask) -> tuple[Project, str]:
+        def work(task: BackgroundTask) -> tuple[Project, str]:
             from ..core.sample import build_sample_project
-            path = str(build_sample_project())
+            path = str(build_sample_project(progress=self.sampleStage.emit,
+                                            items_progress=lambda done, total: task.progressed.emit(done, total)))
             return Project.open(path), path
 
+        def opened(pp: tuple[Project, str]) -> None:
+            self._end_sample_progress()
+            self.set_project(*pp)
+
         def failed(exc: BaseException) -> None:
+            self._end_sample_progress()
             self.statusBar().showMessage(f"could not build the sample project: {exc}", 15000)
             self.projectFailed.emit(str(exc))
 
-        self.opening = run_in_background(work, lambda pp: self.set_project(*pp), failed, parent=self)
+        def progressed(done: int, total: int) -> None:
+            if self.sample_progress is not None and total > 0:
+                self.sample_progress.setRange(0, 1000)
+                self.sample_progress.setValue(min(999, int(1000 * done / total)))
+
+        self.opening = run_in_background(work, opened, failed, progressed, parent=self)
         return self.opening
+
+    def _sample_stage(self, line: str) -> None:
+        """A stage of the sample build finished: say what it did; the rest (labels, metrics) is quick."""
+        if self.sample_progress is not None:
+            self.sample_progress.setRange(0, 0)
+            self.sample_progress.setLabelText(f"Building the sample project (first run only): {line}")
+        self.statusBar().showMessage(f"building the sample project: {line}")
+
+    def _end_sample_progress(self) -> None:
+        self.sampleStage.disconnect(self._sample_stage)
+        if self.sample_progress is not None:
+            self.sample_progress.close()
+            self.sample_progress.deleteLater()
+            self.sample_progress = None
 
     def set_project(self, project: Project, path: str | None = None) -> None:
         self.close_project()
