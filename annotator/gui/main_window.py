@@ -158,6 +158,8 @@ class MainWindow(QMainWindow):
         }
         for digit in "123456789":
             keys[digit] = lambda d=digit: self.label_key(d)
+            # Qt matches Shift+digit whatever symbol the layout puts there; registering the symbol as well
+            # would make the key ambiguous, and an ambiguous key does nothing
             keys[f"Shift+{digit}"] = lambda d=digit: self.show_guideline_key(d)
         self.shortcuts: dict[str, QShortcut] = {}
         for seq, slot in keys.items():

@@ -4,7 +4,7 @@ the rubric as a whole (rubric-level labels) and each criterion with its points, 
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QFrame, QScrollArea, QSplitter, QVBoxLayout, QWidget
 
 from ..core.model import Item
@@ -35,6 +35,9 @@ class RubricView(UnitPage):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.split)
         self._prompt_open = True
+        # the prompt's height is known only once its text is laid out at the pane's width: fit the pane then
+        self._refit = QTimer(self, singleShot=True, interval=0)
+        self._refit.timeout.connect(self._fit_context)
 
     def build(self, item: Item) -> None:
         holder = QWidget()
@@ -42,11 +45,13 @@ class RubricView(UnitPage):
         column.setContentsMargins(4, 4, 4, 4)
         self.prompt = Collapsible("Prompt", item.prompt, expanded=self._prompt_open)
         self.prompt.toggle.toggled.connect(self._remember_prompt)
+        self.prompt.body.heightChanged.connect(lambda _h: self._refit.start())
         column.addWidget(self.prompt)
         self.response = None
         if item.response:
             self.response = Collapsible("Graded response", item.response, expanded=False)
             self.response.toggle.toggled.connect(lambda _on: self._fit_context())
+            self.response.body.heightChanged.connect(lambda _h: self._refit.start())
             column.addWidget(self.response)
         column.addStretch(1)
         self.context.setWidget(holder)  # the previous item's prompt goes with its holder
@@ -67,9 +72,8 @@ class RubricView(UnitPage):
         holder = self.context.widget()
         if holder is None:
             return
-        holder.adjustSize()
         total = max(self.split.height(), 200)
-        want = min(holder.sizeHint().height() + 4, int(total * PROMPT_SHARE))
+        want = min(holder.layout().sizeHint().height() + 2, int(total * PROMPT_SHARE))
         self.split.setSizes([want, max(total - want, 1)])
 
     def resizeEvent(self, event) -> None:

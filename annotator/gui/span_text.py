@@ -14,6 +14,7 @@ class SpanText(QTextEdit):
 
     spanSelected = Signal(int, int)  # (start, end); (0, 0) when the selection is cleared
     clicked = Signal()
+    heightChanged = Signal(int)  # the text was laid out again at a new height (a new width, a new text)
 
     def __init__(self, text: str = "", parent: QWidget | None = None, max_height: int | None = None):
         super().__init__(parent)
@@ -128,3 +129,4 @@ class SpanText(QTextEdit):
             height = min(height, self._max_height)
         if height != self.height():
             self.setFixedHeight(height)
+            self.heightChanged.emit(height)
