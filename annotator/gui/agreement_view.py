@@ -392,6 +392,7 @@ class AgreementView(QWidget):
         self.html_button.setEnabled(on)
         self.csv_button.setEnabled(on)
         self.tabs.setEnabled(on)
+        self.overall.setEnabled(on)
 
     def _clear(self) -> None:
         self.report, self.rows = None, []

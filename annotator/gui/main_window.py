@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut, QUndoStack
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence, QShortcut, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
@@ -81,6 +81,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.who)
         self._set_annotator_label()
 
+        self._tab_keys = _LeaveTabKeysToWindow(self)
         self.file_actions = FileActions(self)
         self._build_menus()
         self._build_keys()
@@ -312,6 +313,8 @@ class MainWindow(QMainWindow):
     def add_view(self, title: str, widget: QWidget) -> int:
         """Add a panel (an agreement or metric view) as a tab, with a View menu entry to reach it."""
         index = self.tabs.addTab(widget, title)
+        for control in widget.findChildren(QComboBox):  # a focused combo box would take Ctrl+PgDn for itself
+            control.installEventFilter(self._tab_keys)
         self._action(self.view_menu, title, lambda: self.tabs.setCurrentWidget(widget))
         return index
 
@@ -509,3 +512,16 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.close_project()
         super().closeEvent(event)
+
+
+class _LeaveTabKeysToWindow(QObject):
+    """Lets Ctrl+PgDn / Ctrl+PgUp reach the window's tab cycling from a focused combo box, which would otherwise
+    claim them to step through its own entries."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent) \
+                and event.modifiers() == Qt.KeyboardModifier.ControlModifier \
+                and event.key() in (Qt.Key.Key_PageDown, Qt.Key.Key_PageUp):
+            event.ignore()
+            return True
+        return False
