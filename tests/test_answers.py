@@ -18,6 +18,8 @@ EQUIVALENT = [
     ("1,000", "1000"),
     ("$144$", "144"),
     ("The answer is 7.", "the answer is 7"),
+    ("3.6e5 N/C", "3.6 x 10^5 N/C"),  # from the sample's electrostatics trace
+    ("360000", "3.6 \\times 10^5"),
 ]
 
 

@@ -95,9 +95,14 @@ def math_equivalent(answer: str, reference: str) -> bool:
         return False
 
 
+_E_NOTATION = re.compile(r"(\d(?:\.\d+)?)[eE]([+-]?\d+)\b")  # 3.6e5
+_TIMES_TEN = re.compile(r"(\d)\s*[x×*]\s*10\s*\^")  # 3.6 x 10^5, 3.6×10^5
+
+
 def _as_math(text: str) -> str:
-    """Give math-verify a delimited expression: it finds bare `x^2+1` only inside `$...$`."""
-    value = text.strip()
+    """Give math-verify a delimited expression (it finds bare `x^2+1` only inside `$...$`), with powers of ten
+    written the LaTeX way, which it reads, rather than as 3.6e5 or 3.6 x 10^5, which it misreads."""
+    value = _TIMES_TEN.sub(r"\1 \\times 10^", _E_NOTATION.sub(r"\1 \\times 10^{\2}", text.strip()))
     return value if "$" in value or "\\boxed" in value or "\\(" in value else f"${value}$"
 
 
