@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QVBoxLayout, QWidget
 
 from ..core.answers import AnswerMatch, compare_answers, quick_compare
 from ..core.model import Item
-from .background import run_in_background
+from .background import run_in_background, side_pool
 from .collapsible import Collapsible
 from .text import ink_for, plain_label
 from .unit_page import UnitPage, UnitRow
@@ -67,7 +67,8 @@ class AnswerBar(QFrame):
                 self._set_badge(match)
 
         self.checking = run_in_background(lambda _t: compare_answers(answer, reference), arrived,
-                                          lambda _exc: arrived(AnswerMatch.NOT_COMPARABLE), parent=self)
+                                          lambda _exc: arrived(AnswerMatch.NOT_COMPARABLE), parent=self,
+                                          pool=side_pool("answers"))
 
     def _set_badge(self, match: AnswerMatch) -> None:
         self.match = match
