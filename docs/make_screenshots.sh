@@ -61,8 +61,15 @@ shoot() {
   (cd "$run" && DISPLAY=$display QT_QPA_PLATFORM=xcb XDG_CONFIG_HOME="$run/config" ANNOTATOR_HOME="$work/home" \
     exec "$python" -m annotator.gui.app sample.sqlite --annotator alice) >"$run/app.log" 2>&1 &
   app_pid=$!
+  # On a busy machine the window can take far longer than WAIT to appear: wait for it (up to two minutes),
+  # then WAIT seconds more for the project to open and draw.
+  local win="" tries=0
+  while [ -z "$win" ] && [ $tries -lt 120 ]; do
+    sleep 1
+    tries=$((tries + 1))
+    win=$(DISPLAY=$display xdotool search --onlyvisible --name " - annotator\$" 2>/dev/null | tail -1 || true)
+  done
   sleep "$wait_s"
-  local win
   win=$(DISPLAY=$display xdotool search --onlyvisible --pid "$app_pid" 2>/dev/null | tail -1 || true)
   [ -n "$win" ] && DISPLAY=$display xdotool windowfocus --sync "$win" 2>/dev/null || true
   local action
@@ -95,17 +102,17 @@ shoot trace 7 "key slash" "type tr-qft-04" "key Return" "sleep 1" "key Escape" \
 shoot caption 7 "key slash" "type cap-005" "key Return" "sleep 1" "key Escape"
 
 # The keyboard shortcut sheet (F1).
-shoot shortcuts 7 "key F1" -- -crop 612x380+384+205 +repage
+shoot shortcuts 7 "key F1" "sleep 1" -- -crop 640x400+378+202 +repage
 
 # The agreement view (Ctrl+Shift+A) on RIFT, computed with 1000 bootstrap resamples.
-shoot agreement 7 "key ctrl+shift+a" "sleep 12"
+shoot agreement 7 "key ctrl+shift+a" "sleep 30"
 
 # Disagreements: the tab of the agreement view, then Enter on the first one opens the adjudication dialog.
-shoot adjudication 7 "key ctrl+shift+a" "sleep 12" "mousemove 527 188" "click 1" "sleep 1" \
+shoot adjudication 7 "key ctrl+shift+a" "sleep 30" "mousemove 527 188" "click 1" "sleep 1" \
   "mousemove 300 272" "click 1" "key Return" "sleep 1" "key n" "key m"
 
 # The metric view (Ctrl+Shift+M): judge-small against the annotators at the default threshold.
-shoot metrics 7 "key ctrl+shift+m" "sleep 8"
+shoot metrics 7 "key ctrl+shift+m" "sleep 20"
 
 # The LLM judge dialog: Metrics menu (Alt+M), Run LLM judge (j), an endpoint and a model filled in.
 shoot judge 7 "key alt+m" "key j" "sleep 1" "type http://127.0.0.1:8000/v1" "key Tab" "type judge-model" \

@@ -17,12 +17,18 @@ def sample_path(tmp_path_factory) -> str:
     return str(build_sample_project(tmp_path_factory.mktemp("sample") / "s.sqlite"))
 
 
-def test_agreement_tab_goes_stale_after_a_label_in_the_annotate_tab(qtbot, open_window, sample_path):
-    window = open_window(sample_path, annotator="alice")
+def agreement_on_screen(qtbot, open_window, path: str):
+    """The main window on `path` with its Agreement tab computed (no intervals: quicker)."""
+    window = open_window(path, annotator="alice")
     view = window.agreement_view
     view.resamples.setValue(0)
     with qtbot.waitSignal(view.computed, timeout=60_000):
         qtbot.keyClick(window, Qt.Key.Key_A, CTRL_SHIFT)
+    return window, view
+
+
+def test_agreement_tab_goes_stale_after_a_label_in_the_annotate_tab(qtbot, open_window, sample_path):
+    window, view = agreement_on_screen(qtbot, open_window, sample_path)
     assert view.taxonomy.id == "rift" and not view.stale
     before = view.report
     window.tabs.setCurrentIndex(0)
@@ -47,11 +53,7 @@ def test_agreement_tab_goes_stale_after_a_label_in_the_annotate_tab(qtbot, open_
 
 
 def test_a_label_in_another_taxonomy_leaves_the_figures_alone(qtbot, open_window, sample_path):
-    window = open_window(sample_path, annotator="alice")
-    view = window.agreement_view
-    view.resamples.setValue(0)
-    with qtbot.waitSignal(view.computed, timeout=60_000):
-        qtbot.keyClick(window, Qt.Key.Key_A, CTRL_SHIFT)
+    window, view = agreement_on_screen(qtbot, open_window, sample_path)
     window.tabs.setCurrentIndex(0)
     window.announce(Changes.of_taxonomy("step_rating", labels=True))
     window.announce(Changes.of_taxonomy("rift", notes=True))

@@ -10,6 +10,7 @@ from annotator.core.answers import AnswerMatch
 from annotator.core.model import Criterion, Item, Step
 from annotator.core.store import Project
 from annotator.gui.dialogs import ShortcutSheet
+from test_annotating import go_to
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 SHIFT = Qt.KeyboardModifier.ShiftModifier
@@ -25,14 +26,6 @@ def stored(path: str, item_id: str, annotator: str = "alice") -> set[tuple[str, 
 def done_in(path: str, item_id: str, taxonomy: str, annotator: str = "alice") -> bool:
     with Project.open(path) as project:
         return project.completion.is_done(item_id, taxonomy, annotator)
-
-
-def go_to(qtbot, window, item_id: str) -> None:
-    for _ in range(10):
-        if window.session.item.id == item_id:
-            return
-        qtbot.keyClick(window, "n")
-    assert window.session.item.id == item_id
 
 
 def test_e_opens_the_note_field_and_esc_gives_the_keys_back(qtbot, open_window, project_path):
@@ -127,16 +120,12 @@ def test_alt_keys_reach_the_combo_boxes_of_the_analysis_views(qtbot, open_window
     window = open_window(project_path)
     view = window.agreement_view
     window.tabs.setCurrentWidget(view)
-    qtbot.keyClick(window, Qt.Key.Key_T, ALT)
-    qtbot.waitUntil(lambda: QApplication.focusWidget() is view.taxonomy_box)
-    qtbot.keyClick(window, Qt.Key.Key_R, ALT)
-    qtbot.waitUntil(lambda: QApplication.focusWidget() is view.resamples)
     metric = window.metric_view
-    window.tabs.setCurrentWidget(metric)
-    qtbot.keyClick(window, Qt.Key.Key_I, ALT)
-    qtbot.waitUntil(lambda: QApplication.focusWidget() is metric.metric_box)
-    qtbot.keyClick(window, Qt.Key.Key_T, ALT)
-    qtbot.waitUntil(lambda: QApplication.focusWidget() is metric.taxonomy_box)
+    for tab, key, control in ((view, Qt.Key.Key_T, view.taxonomy_box), (view, Qt.Key.Key_R, view.resamples),
+                              (metric, Qt.Key.Key_I, metric.metric_box), (metric, Qt.Key.Key_T, metric.taxonomy_box)):
+        window.tabs.setCurrentWidget(tab)
+        qtbot.keyClick(window, key, ALT)
+        qtbot.waitUntil(lambda c=control: QApplication.focusWidget() is c)
 
 
 def test_the_focused_control_is_outlined(qtbot, open_window, project_path):
