@@ -76,9 +76,9 @@ shoot() {
   for action in "${actions[@]}"; do
     # shellcheck disable=SC2086  # each action is an xdotool command line, split on purpose
     DISPLAY=$display xdotool $action
-    sleep 0.3
+    sleep 0.5
   done
-  sleep 1
+  sleep "${SETTLE:-4}"  # the app draws what the keys did (longer on a busy machine: SETTLE=10)
   DISPLAY=$display import -window root "$run/screen.png"
   convert "$run/screen.png" "${crop[@]}" -strip "PNG8:$out/$name.png" 2>/dev/null \
     || convert "$run/screen.png" "${crop[@]}" -strip "$out/$name.png"

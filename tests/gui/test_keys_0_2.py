@@ -270,3 +270,19 @@ def test_a_taxonomy_name_in_rich_text_is_shown_literally(qtbot, tmp_path, open_w
     assert label.textFormat() == Qt.TextFormat.PlainText
     assert "(<b>Bold</b> & <i>co</i>)" in label.text()
     assert window.label_panel.taxonomy.currentText() == "<b>Bold</b> & <i>co</i>"
+
+
+def test_the_first_sample_build_shows_its_progress(qtbot, settings, tmp_path, monkeypatch):
+    from annotator.gui.main_window import MainWindow
+    monkeypatch.setenv("ANNOTATOR_HOME", str(tmp_path / "home"))
+    window = MainWindow(settings, "alice")
+    qtbot.addWidget(window)
+    window.show()
+    stages: list[str] = []
+    window.sampleStage.connect(stages.append)
+    with qtbot.waitSignal(window.projectOpened, timeout=180_000):
+        window.open_sample()
+        dialog = window.sample_progress
+        assert dialog is not None and "Building the sample project" in dialog.labelText()
+    assert stages and stages[0].startswith("imported 83 items")
+    assert window.sample_progress is None and window.session.item is not None  # the dialog went with the build
