@@ -76,6 +76,14 @@ def compare_answers(answer: str | None, reference: str | None) -> AnswerMatch:
     return AnswerMatch.EQUIVALENT if math_equivalent(answer, reference) else AnswerMatch.NO_MATCH
 
 
+def warm_up() -> None:
+    """Load the maths library ahead of the first trace (it takes a second or two), off the UI thread."""
+    try:
+        import math_verify  # noqa: F401
+    except ImportError:
+        pass
+
+
 def math_equivalent(answer: str, reference: str) -> bool:
     """Whether two answers are the same value or expression, read as LaTeX or as a plain expression."""
     try:

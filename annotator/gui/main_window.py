@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.store import Project
-from .background import BackgroundTask, run_in_background
+from .background import BackgroundTask, run_in_background, side_pool
 from .changes import Changes
 from .dialogs import PROJECT_FILTER, ProjectPicker, ShortcutSheet
 from .file_actions import FileActions
@@ -409,6 +409,8 @@ class MainWindow(QMainWindow):
         else:
             self.statusBar().showMessage("this project has no items yet: File > Import items", 15000)
         self.item_view.setFocus()  # keys go to labelling, not into the search field
+        from ..core.answers import warm_up  # the trace view's answer badge is ready by the first trace
+        run_in_background(lambda _t: warm_up(), parent=self, pool=side_pool("answers"))
         self.projectOpened.emit()
 
     def close_project(self) -> None:
