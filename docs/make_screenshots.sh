@@ -102,7 +102,7 @@ shoot trace 7 "key slash" "type tr-qft-04" "key Return" "sleep 1" "key Escape" \
 shoot caption 7 "key slash" "type cap-005" "key Return" "sleep 1" "key Escape"
 
 # The keyboard shortcut sheet (F1).
-shoot shortcuts 7 "key F1" "sleep 1" -- -crop 640x400+378+202 +repage
+shoot shortcuts 7 "key F1" "sleep 1" -- -crop 618x392+381+203 +repage
 
 # The agreement view (Ctrl+Shift+A) on RIFT, computed with 1000 bootstrap resamples.
 shoot agreement 7 "key ctrl+shift+a" "sleep 30"
@@ -115,5 +115,5 @@ shoot adjudication 7 "key ctrl+shift+a" "sleep 30" "mousemove 527 188" "click 1"
 shoot metrics 7 "key ctrl+shift+m" "sleep 20"
 
 # The LLM judge dialog: Metrics menu (Alt+M), Run LLM judge (j), an endpoint and a model filled in.
-shoot judge 7 "key alt+m" "key j" "sleep 1" "type http://127.0.0.1:8000/v1" "key Tab" "type judge-model" \
+shoot judge 7 "key alt+m" "key j" "sleep 4" "type http://127.0.0.1:8000/v1" "key Tab" "type judge-model" \
   -- -crop 650x520+365+138 +repage
