@@ -61,17 +61,24 @@ shoot() {
   (cd "$run" && DISPLAY=$display QT_QPA_PLATFORM=xcb XDG_CONFIG_HOME="$run/config" ANNOTATOR_HOME="$work/home" \
     exec "$python" -m annotator.gui.app sample.sqlite --annotator alice) >"$run/app.log" 2>&1 &
   app_pid=$!
+  # On a busy machine the window can take far longer than WAIT to appear: wait for it (up to two minutes),
+  # then WAIT seconds more for the project to open and draw.
+  local win="" tries=0
+  while [ -z "$win" ] && [ $tries -lt 120 ]; do
+    sleep 1
+    tries=$((tries + 1))
+    win=$(DISPLAY=$display xdotool search --onlyvisible --name " - annotator\$" 2>/dev/null | tail -1 || true)
+  done
   sleep "$wait_s"
-  local win
   win=$(DISPLAY=$display xdotool search --onlyvisible --pid "$app_pid" 2>/dev/null | tail -1 || true)
   [ -n "$win" ] && DISPLAY=$display xdotool windowfocus --sync "$win" 2>/dev/null || true
   local action
   for action in "${actions[@]}"; do
     # shellcheck disable=SC2086  # each action is an xdotool command line, split on purpose
     DISPLAY=$display xdotool $action
-    sleep 0.3
+    sleep 0.5
   done
-  sleep 1
+  sleep "${SETTLE:-4}"  # the app draws what the keys did (longer on a busy machine: SETTLE=10)
   DISPLAY=$display import -window root "$run/screen.png"
   convert "$run/screen.png" "${crop[@]}" -strip "PNG8:$out/$name.png" 2>/dev/null \
     || convert "$run/screen.png" "${crop[@]}" -strip "$out/$name.png"
@@ -95,20 +102,20 @@ shoot trace 7 "key slash" "type tr-qft-04" "key Return" "sleep 1" "key Escape" \
 shoot caption 7 "key slash" "type cap-005" "key Return" "sleep 1" "key Escape"
 
 # The keyboard shortcut sheet (F1).
-shoot shortcuts 7 "key F1" -- -crop 612x380+384+205 +repage
+shoot shortcuts 7 "key F1" "sleep 1" -- -crop 618x392+381+203 +repage
 
 # The agreement view (Ctrl+Shift+A) on RIFT, computed with 1000 bootstrap resamples.
-shoot agreement 7 "key ctrl+shift+a" "sleep 12"
+shoot agreement 7 "key ctrl+shift+a" "sleep 30"
 
 # Disagreements: the tab of the agreement view, then Enter on the first one opens the adjudication dialog.
-shoot adjudication 7 "key ctrl+shift+a" "sleep 12" "mousemove 527 188" "click 1" "sleep 1" \
+shoot adjudication 7 "key ctrl+shift+a" "sleep 30" "mousemove 527 188" "click 1" "sleep 1" \
   "mousemove 300 272" "click 1" "key Return" "sleep 1" "key n" "key m"
 
 # The metric view (Ctrl+Shift+M): judge-small against the annotators at the default threshold.
-shoot metrics 7 "key ctrl+shift+m" "sleep 8"
+shoot metrics 7 "key ctrl+shift+m" "sleep 20"
 
 # The LLM judge dialog: Metrics menu (Alt+M), Run LLM judge (j), an endpoint and a model filled in.
-shoot judge 7 "key alt+m" "key j" "sleep 1" "type http://127.0.0.1:8000/v1" "key Tab" "type judge-model" \
+shoot judge 7 "key alt+m" "key j" "sleep 4" "type http://127.0.0.1:8000/v1" "key Tab" "type judge-model" \
   -- -crop 650x520+365+138 +repage
 
 # Suggestions: Shift+A shows the heuristic's suggestions; on if-06 (five items down) criterion c4 has one.

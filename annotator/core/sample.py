@@ -37,10 +37,12 @@ def default_sample_path() -> Path:
 
 
 def build_sample_project(path: str | Path | None = None, fresh: bool = False,
-                         progress: Callable[[str], None] | None = None) -> Path:
+                         progress: Callable[[str], None] | None = None,
+                         items_progress: Callable[[int, int], None] | None = None) -> Path:
     """Build the sample project at `path` (default: the data folder) unless it is there already.
 
-    `fresh` replaces an existing one. Returns the project's path."""
+    `fresh` replaces an existing one. `progress` hears a line after each stage, `items_progress` (done, total)
+    during the item import, the long stage, so a first run can show how far it got. Returns the project's path."""
     path = Path(path) if path else default_sample_path()
     if path.exists() and not fresh:
         return path
@@ -53,7 +55,7 @@ def build_sample_project(path: str | Path | None = None, fresh: bool = False,
     say = progress or (lambda _msg: None)
     with Project.create(tmp) as project:
         files = [folder / name for name in ITEM_FILES if (folder / name).exists()]
-        say(project.import_items(files).line())
+        say(project.import_items(files, progress=items_progress).line())
         if (folder / "labels.csv").exists():
             say(import_labels_csv(project, [folder / "labels.csv"]).line())
         if (folder / "predictions.csv").exists():

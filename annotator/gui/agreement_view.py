@@ -1,8 +1,10 @@
 """The agreement view: how far the annotators agree on one taxonomy, where they disagree, and a way to settle it.
 
-The labels are read on the UI thread (`project.label_data` is a few small queries) and the report is computed
-off it with `run_in_background`, since the bootstrap can take a while on a large project; a newer computation
-supersedes an older one. Every number comes from the core's `agreement_report`, so the view, the command line
+The labels are read and the report is computed off the UI thread with `run_in_background` (each worker opens
+its own connection), since both can take a while on a large project; a newer computation supersedes an older
+one, and the old figures stay greyed until the new ones arrive. When labels of the taxonomy change anywhere in
+the app (the main window's `operationExecuted`), the view marks its figures stale and recomputes when it is
+next looked at. Every number comes from the core's `agreement_report`, so the view, the command line
 and the HTML export always show the same figures. Disagreements open in the adjudication dialog.
 """
 
@@ -53,6 +55,7 @@ from .agreement_tables import (
     write_agreement_csv,
 )
 from .background import BackgroundTask, Cancelled, run_in_background
+from .changes import Changes
 from .charts import ChartCanvas
 from .text import plain_label
 
@@ -77,6 +80,7 @@ class AgreementView(QWidget):
         self.task: BackgroundTask | None = None
         self.dialog: AdjudicationDialog | None = None
         self._stale = True
+        self._labels_stale = False  # labels changed since `data` was read
         self._generation = 0
         self._build()
 
@@ -86,20 +90,26 @@ class AgreementView(QWidget):
         outer.setContentsMargins(8, 8, 8, 8)
 
         bar = QHBoxLayout()
-        bar.addWidget(QLabel("Taxonomy", self))
+        taxonomy_caption = QLabel("&Taxonomy", self)  # Alt+T reaches the box from the keyboard
+        bar.addWidget(taxonomy_caption)
         self.taxonomy_box = QComboBox(self)
+        taxonomy_caption.setBuddy(self.taxonomy_box)
         self.taxonomy_box.setMinimumContentsLength(18)
         self.taxonomy_box.currentIndexChanged.connect(self._taxonomy_chosen)
         bar.addWidget(self.taxonomy_box)
         bar.addSpacing(12)
-        bar.addWidget(QLabel("Annotators", self))
+        annotators_caption = QLabel("An&notators", self)
+        bar.addWidget(annotators_caption)
         self.annotator_list = AnnotatorChecklist(self)
+        annotators_caption.setBuddy(self.annotator_list)
         self.annotator_list.choiceChanged.connect(self._mark_stale)
         bar.addWidget(self.annotator_list, 1)
         bar.addStretch(0)
         bar.addSpacing(12)
-        bar.addWidget(QLabel("Resamples", self))
+        resamples_caption = QLabel("&Resamples", self)
+        bar.addWidget(resamples_caption)
         self.resamples = QSpinBox(self)
+        resamples_caption.setBuddy(self.resamples)
         self.resamples.setRange(0, 20000)
         self.resamples.setSingleStep(500)
         self.resamples.setValue(1000)
@@ -134,6 +144,7 @@ class AgreementView(QWidget):
         outer.addWidget(self.overall)
 
         self.tabs = QTabWidget(self)
+        self.subtabs = self.tabs  # what Ctrl+PgDn / Ctrl+PgUp cycle through
         outer.addWidget(self.tabs, 1)
         self._build_labels_tab()
         self._build_pairs_tab()
@@ -190,6 +201,7 @@ class AgreementView(QWidget):
         """Show a (newly opened) project; nothing is computed until the view is on screen."""
         self.cancel()
         self.project, self.reviewer = project, reviewer
+        self.data, self._labels_stale = None, False
         self._clear()
         self.taxonomy_box.blockSignals(True)
         self.taxonomy_box.clear()
@@ -214,8 +226,10 @@ class AgreementView(QWidget):
         self.annotator_list.set_chosen(names)
 
     def _ensure_labels(self) -> None:
-        if self.data is None and self.taxonomy is not None and self.project is not None:
-            self._read_labels()
+        """Read the labels now, on this thread: only for callers that need the annotators at once (the screen
+        itself reads them off the UI thread, in `load`)."""
+        if (self.data is None or self._labels_stale) and self.taxonomy is not None and self.project is not None:
+            self._labels_read(self.project.label_data(self.taxonomy.id), self.project.annotators("human"))
 
     def _taxonomy_chosen(self, _index: int = -1) -> None:
         self.cancel()
@@ -229,17 +243,53 @@ class AgreementView(QWidget):
         self.taxonomy = self.project.taxonomies.get(tid)
         self.decisions = GoldDecisions(self.project, self.taxonomy, self.reviewer, self)
         self.decisions.changed.connect(self._gold_changed)
-        self.data = None  # read when the view is first on screen: opening a big project stays quick
+        self.data, self._labels_stale = None, False  # read when first on screen: a big project opens quickly
         self._stale = True
         if self.isVisible():
-            self._read_labels()
             self.compute()
 
-    def _read_labels(self) -> None:
-        self.data = self.project.label_data(self.taxonomy.id)
-        choice = choose_annotators(self.data, humans=set(self.project.annotators("human")))
-        self.annotator_list.fill(self.data.annotators, set(choice.chosen), choice.items)
-        n = len(self.data.annotators)
+    def load(self, then: Callable[[], object] | None = None) -> BackgroundTask | None:
+        """Read the chosen taxonomy's labels off the UI thread, fill the annotator list, then call `then`."""
+        if self.project is None or self.taxonomy is None:
+            return None
+        self.cancel()
+        url, taxonomy = self.project.url, self.taxonomy
+        self._generation += 1
+        generation = self._generation
+
+        def work(_task: BackgroundTask) -> tuple[LabelData, list[str]]:
+            with Project.open(url) as project:
+                return project.label_data(taxonomy.id), project.annotators("human")
+
+        def done(result: tuple[LabelData, list[str]]) -> None:
+            if generation != self._generation:
+                return
+            self.task = None
+            self._set_busy(False)
+            self._labels_read(*result)
+            if then is not None:
+                then()
+
+        def failed(exc: BaseException) -> None:
+            if generation == self._generation:
+                self.task = None
+                self._set_busy(False)
+                self.summary.setText(f"could not read the labels: {exc}")
+                self.computeFailed.emit(str(exc))
+
+        self._set_busy(True)
+        self.summary.setText(f"Reading the labels of {taxonomy.name}...")
+        self.task = run_in_background(work, done, failed, parent=self)
+        return self.task
+
+    def _labels_read(self, data: LabelData, humans: list[str]) -> None:
+        chosen = self.annotator_list.chosen() if self.data is not None else None
+        self.data, self._labels_stale = data, False
+        choice = choose_annotators(data, humans=set(humans))
+        self.annotator_list.fill(data.annotators, set(choice.chosen), choice.items)
+        if chosen is not None and set(chosen) <= set(data.annotators):
+            self.annotator_list.set_chosen(chosen)  # a re-read after new labels keeps the user's choice
+        n = len(data.annotators)
         if n < 2:
             self.summary.setText(f"{self.taxonomy.name}: {n} annotator(s) finished items; agreement needs two.")
         else:
@@ -250,10 +300,27 @@ class AgreementView(QWidget):
         if self.report is not None:
             self.summary.setText("The choice changed since these figures were computed: press Compute.")
 
+    @property
+    def stale(self) -> bool:
+        """True when the figures on screen (if any) no longer match the labels or the choice of annotators."""
+        return self._stale or self._labels_stale
+
+    def changes_made(self, changes: Changes) -> None:
+        """Something was written somewhere in the app: figures of this taxonomy go stale (recomputed when the
+        view is next looked at, at once if it is on screen)."""
+        if not changes.human_work or self.taxonomy is None or not changes.touches(self.taxonomy.id):
+            return
+        self._labels_stale = True
+        if self.report is not None:
+            self.summary.setText("Labels changed since these figures were computed; they are recomputed when "
+                                 "you come back to this tab (or press Compute).")
+        if self.isVisible() and self.task is None:
+            self.compute()
+
     def showEvent(self, event) -> None:
         super().showEvent(event)
-        self._ensure_labels()
-        if self._stale and self.report is None and self.task is None and self.taxonomy is not None:
+        if self.stale and (self.report is None or self._labels_stale) and self.task is None \
+                and self.taxonomy is not None:
             self.compute()
 
     # --- computing ----------------------------------------------------------------------------------------
@@ -262,15 +329,13 @@ class AgreementView(QWidget):
         if self.project is None or self.taxonomy is None:
             return None
         self.cancel()
-        chosen = self.chosen_annotators()
+        if self.data is None or self._labels_stale:
+            return self.load(then=self.compute)
+        chosen = self.annotator_list.chosen()
         if len(chosen) < 2:
             self.summary.setText("Choose at least two annotators.")
             return None
-        try:
-            data = self.project.label_data(self.taxonomy.id)
-        except AnnotatorError as exc:
-            self.summary.setText(f"could not read the labels: {exc}")
-            return None
+        data = self.data
         n_boot = self.resamples.value()
         self._generation += 1
         generation = self._generation
@@ -319,6 +384,9 @@ class AgreementView(QWidget):
         self.progress.setVisible(busy)
         self.cancel_button.setVisible(busy)
         self.compute_button.setEnabled(not busy)
+        # figures from before stay readable but greyed, so nobody takes them for the ones being computed
+        self.overall.setEnabled(not busy and self.report is not None)
+        self.tabs.setEnabled(not busy and self.report is not None)
         if busy:
             self.progress.setRange(0, 0)
 
@@ -326,6 +394,7 @@ class AgreementView(QWidget):
         self.html_button.setEnabled(on)
         self.csv_button.setEnabled(on)
         self.tabs.setEnabled(on)
+        self.overall.setEnabled(on)
 
     def _clear(self) -> None:
         self.report, self.rows = None, []
@@ -391,6 +460,9 @@ class AgreementView(QWidget):
     def _gold_changed(self, item_id: str, target: str) -> None:
         if self.decisions is None:
             return
+        window = self.window()
+        if hasattr(window, "announce"):
+            window.announce(Changes.of_taxonomy(self.decisions.taxonomy.id, gold=True, initiator=self))
         gold = self.decisions.get(item_id, target)
         self.disagreement_panel.set_gold(item_id, target, None if gold is None else gold.labels)
 
@@ -440,4 +512,5 @@ def install_agreement_view(window: MainWindow) -> AgreementView:
     shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
     shortcut.activated.connect(lambda: window.tabs.setCurrentWidget(view))
     window.projectOpened.connect(lambda: view.bind(window.project, window.annotator))
+    window.operationExecuted.connect(view.changes_made)
     return view

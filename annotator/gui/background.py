@@ -28,12 +28,14 @@ class BackgroundTask(QObject):
     progressed = Signal(int, int)
     finished = Signal()
 
-    def __init__(self, work: Callable[[BackgroundTask], Any], parent: QObject | None = None):
+    def __init__(self, work: Callable[[BackgroundTask], Any], parent: QObject | None = None,
+                 pool: QThreadPool | None = None):
         # Never a Qt child of `parent`: a window closed while its work still runs would delete the task under
         # the worker's feet. The task lives until its work ends (see _RUNNING); the owner going away only
         # cancels the work and silences the callbacks.
         super().__init__(None)
         self._work = work
+        self._pool = pool
         self._cancel = threading.Event()
         self.running = False
         self.on_success: Callable[[Any], None] | None = None
@@ -63,7 +65,7 @@ class BackgroundTask(QObject):
     def start(self) -> BackgroundTask:
         self.running = True
         _RUNNING.add(self)
-        QThreadPool.globalInstance().start(_Runner(self))
+        (self._pool or QThreadPool.globalInstance()).start(_Runner(self))
         return self
 
     def _run(self) -> None:
@@ -121,13 +123,28 @@ def run_in_background(work: Callable[[BackgroundTask], Any],
                       on_success: Callable[[Any], None] | None = None,
                       on_failure: Callable[[BaseException], None] | None = None,
                       on_progress: Callable[[int, int], None] | None = None,
-                      parent: QObject | None = None) -> BackgroundTask:
-    """Start `work(task)` on the thread pool; the callbacks run on the UI thread."""
-    task = BackgroundTask(work, parent)
+                      parent: QObject | None = None, pool: QThreadPool | None = None) -> BackgroundTask:
+    """Start `work(task)` on the thread pool (or on `pool`, see `side_pool`); the callbacks run on the UI
+    thread."""
+    task = BackgroundTask(work, parent, pool)
     task.on_success, task.on_failure, task.on_progress = on_success, on_failure, on_progress
     return task.start()
 
 
+_SIDE_POOLS: dict[str, QThreadPool] = {}
+
+
+def side_pool(name: str) -> QThreadPool:
+    """A one-thread pool of its own for short work the user waits on while looking at the screen (the answer
+    badge), so it never queues behind long statistics on the shared pool."""
+    if name not in _SIDE_POOLS:
+        pool = QThreadPool()
+        pool.setMaxThreadCount(1)
+        _SIDE_POOLS[name] = pool
+    return _SIDE_POOLS[name]
+
+
 def wait_for_all(timeout_ms: int = 30_000) -> bool:
     """Let running work finish (on quit, and in tests)."""
-    return QThreadPool.globalInstance().waitForDone(timeout_ms)
+    done = QThreadPool.globalInstance().waitForDone(timeout_ms)
+    return all([pool.waitForDone(timeout_ms) for pool in _SIDE_POOLS.values()]) and done

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSplitter, QWidget
 from ..core.errors import AnnotatorError
 from ..core.model import Item
 from .image_view import ImageView
-from .text import tooltip_text
+from .text import ink_for, tooltip_text
 from .unit_page import UnitPage, UnitRow, criterion_extras, number_heading
 
 VERDICT_TAXONOMY = "caption_verdict"
@@ -52,7 +52,9 @@ class CaptionView(UnitPage):
                 button.setCheckable(True)
                 button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
                 button.setToolTip(tooltip_text(ldef.definition))
-                button.setStyleSheet(f"QPushButton#verdict:checked {{ background: {ldef.color}; }}")
+                color = ldef.color or "#888888"  # the text takes whichever ink reads on the label's colour
+                button.setStyleSheet(f"QPushButton#verdict:checked {{ background: {color}; "
+                                     f"color: {ink_for(color)}; }}")
                 button.clicked.connect(lambda _=False, t=target, lab=ldef.id: self._verdict(t, lab))
                 row.controls.addWidget(button)
                 buttons[ldef.id] = button

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.errors import Problem
-from .text import plain_label
+from .text import plain_label, tooltip_text
 
 PROJECT_FILTER = "Annotator projects (*.sqlite *.db);;All files (*)"
 
@@ -78,7 +78,7 @@ class ProjectPicker(QDialog):
         for path in recent:
             entry = QListWidgetItem(Path(path).name if "://" not in path else path)
             entry.setData(Qt.ItemDataRole.UserRole, path)
-            entry.setToolTip(path)
+            entry.setToolTip(tooltip_text(path))
             if "://" not in path and not Path(path).exists():
                 entry.setFlags(entry.flags() & ~Qt.ItemFlag.ItemIsEnabled)
                 entry.setText(entry.text() + "  (missing)")
@@ -168,38 +168,55 @@ class ProblemsDialog(QDialog):
 
 SHORTCUTS = (
     ("n / p", "next / previous item in the list"),
-    ("j / k", "next / previous unit (the item itself, then criteria or steps)"),
+    ("j / k", "next / previous unit the taxonomy labels (the item, its criteria or steps)"),
     ("1 - 9", "toggle the label with that key on the selected unit (or on selected text)"),
+    ("Shift+1 - 9, or g then 1 - 9", "read that label's guideline without applying it"),
     ("t", "switch to the next taxonomy for this kind of item"),
+    ("e", "write a note on the selected unit (Enter saves, Esc goes back)"),
     ("s", "select text in the step or caption (Shift+arrows), then press a label key"),
-    ("Ctrl+Enter", "mark the item done and go to the next item not done"),
+    ("Ctrl+Enter", "mark the item done and go to the next listed item not done"),
+    ("Ctrl+Shift+Enter", "mark the item done and stay on it"),
     ("Ctrl+Z / Ctrl+Shift+Z", "undo / redo (every step is saved at once)"),
+    ("Shift+A / a", "show a metric's suggestions (next source) / accept them as your labels"),
     ("/", "search items by id and text"),
     ("+ / - / 0", "zoom the caption image in / out / back to fit (also Ctrl+wheel)"),
     ("Esc", "leave the search field, the note field or the text"),
+    ("Ctrl+Shift+A / Ctrl+Shift+M", "the agreement view / the metric view"),
+    ("Ctrl+Shift+T", "team progress against the lead's plan"),
+    ("Ctrl+PgDn / Ctrl+PgUp", "next / previous tab inside the agreement or metric view"),
+    ("Alt+T, Alt+N, Alt+R, Alt+I", "the taxonomy, annotators, resamples, metric or threshold controls"),
+    ("Tab / Shift+Tab", "move between controls (the focused one is outlined)"),
     ("F1 or ?", "this sheet"),
 )
 
 
 class ShortcutSheet(QDialog):
+    """Every key on one sheet, sized to show all its rows: nothing hides below a fold."""
+
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle("Keyboard shortcuts")
-        table = QTableWidget(len(SHORTCUTS), 2, self)
+        table = self.table = QTableWidget(len(SHORTCUTS), 2, self)
         table.setHorizontalHeaderLabels(["Keys", "What they do"])
         table.verticalHeader().setVisible(False)
         for row, (keys, what) in enumerate(SHORTCUTS):
             table.setItem(row, 0, QTableWidgetItem(keys))
             table.setItem(row, 1, QTableWidgetItem(what))
         table.resizeColumnsToContents()
+        table.resizeRowsToContents()
         table.horizontalHeader().setStretchLastSection(True)
         table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        frame = 2 * table.frameWidth()
+        table.setMinimumHeight(table.horizontalHeader().height() + table.verticalHeader().length() + frame)
+        table.setMinimumWidth(table.horizontalHeader().length() + frame)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(table)
         layout.addWidget(buttons)
-        self.resize(620, 380)
+        self.adjustSize()
 
 
 class ExportDialog(QDialog):

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog
 from ..core.errors import AnnotatorError, InputError
 from ..core.store import Project
 from .background import BackgroundTask, Cancelled, run_in_background
+from .changes import Changes
 from .dialogs import PROJECT_FILTER, ExportDialog, ProblemsDialog
 
 if TYPE_CHECKING:
@@ -90,7 +91,7 @@ class FileActions(QObject):
             return
 
         def done(summary) -> None:
-            self.window.items_changed()
+            self.window.items_changed(Changes(items=True))
             self.window.statusBar().showMessage(f"saved: {summary.line()}", 10000)
 
         self.run("Import items", lambda task, p: p.import_items(paths, progress=task.progress), done)
@@ -103,7 +104,7 @@ class FileActions(QObject):
             return
 
         def done(result) -> None:
-            self.window.items_changed()
+            self.window.items_changed(Changes(labels=True, done=True))
             self.window.statusBar().showMessage(f"saved: {result.line()}", 10000)
 
         self.run("Import labels", lambda task, p: import_labels_csv(p, paths), done)

@@ -17,6 +17,7 @@ class ImageView(QScrollArea):
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.setWidgetResizable(False)
         self._label = QLabel(self)
+        self._label.setTextFormat(Qt.TextFormat.PlainText)
         self._label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.setWidget(self._label)
         self._pixmap = QPixmap()

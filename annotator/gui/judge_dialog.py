@@ -37,6 +37,7 @@ from ..core.judge import (JudgeClient, JudgePlan, JudgeResult, judgeable, plan_j
                           store_result)
 from ..core.store import Project
 from .background import BackgroundTask, run_in_background
+from .changes import Changes
 
 DEFAULT_KEY_ENV = "ANNOTATOR_JUDGE_API_KEY"
 CHARS_PER_TOKEN = 4
@@ -129,7 +130,7 @@ class JudgeDialog(QDialog):
         self.key_env.setToolTip("The name of the environment variable that holds the API key; the key itself is "
                                 "never typed here or stored")
         self.key_state = QLabel(self)
-        self.key_state.setTextFormat(Qt.TextFormat.PlainText)
+        self.key_state.setTextFormat(Qt.TextFormat.PlainText)  # names a variable the user typed
         self.taxonomy = QComboBox(self)
         self._fill_taxonomies(taxonomy)
         self.limit = QSpinBox(self)
@@ -430,7 +431,11 @@ def open_judge_dialog(window, view=None) -> JudgeDialog | None:
         return None
     dialog = getattr(window, "judge_dialog", None)
     if dialog is None or dialog.project is not window.project:
+        # the dialog picks a taxonomy the judge can label, not the one being annotated (Step rating, say)
         dialog = JudgeDialog(window.project, window.settings.store, None, window)
+        dialog.runFinished.connect(  # a run that scored nothing stored nothing: no change to announce
+            lambda result, _n: result.scored_items and window.announce(
+                Changes.of_taxonomy(result.taxonomy, predictions=True)))
         if view is not None:
             def stored(result: JudgeResult, _n: int) -> None:
                 if not result.scored_items:
@@ -462,6 +467,7 @@ def run_heuristics(window, view=None) -> BackgroundTask | None:
 
     def done(summary) -> None:
         window.statusBar().showMessage(summary.line(), 10000)
+        window.announce(Changes(predictions=True))
         if view is not None:
             view.set_project(window.project)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut, QUndoStack
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence, QShortcut, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMainWindow,
     QPlainTextEdit,
+    QProgressDialog,
     QSplitter,
     QTabWidget,
     QTextEdit,
@@ -22,7 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.store import Project
-from .background import BackgroundTask, run_in_background
+from .background import BackgroundTask, run_in_background, side_pool
+from .changes import Changes
 from .dialogs import PROJECT_FILTER, ProjectPicker, ShortcutSheet
 from .file_actions import FileActions
 from .item_list import ItemListPanel
@@ -33,9 +35,14 @@ from .settings import AppSettings
 from .span_text import SpanText
 
 
+GUIDELINE_WAIT_MS = 2000  # how long `g` waits for the digit of the label whose guideline to show
+
+
 class MainWindow(QMainWindow):
     projectOpened = Signal()
     projectFailed = Signal(str)
+    operationExecuted = Signal(object)  # Changes: every write the app made; panels decide what to redraw
+    sampleStage = Signal(str)  # a stage of the sample build is done (emitted from the worker)
 
     def __init__(self, settings: AppSettings, annotator: str, parent: QWidget | None = None):
         super().__init__(parent)
@@ -45,6 +52,7 @@ class MainWindow(QMainWindow):
         self.session: AnnotationSession | None = None
         self.undo_stack = QUndoStack(self)
         self.opening: BackgroundTask | None = None
+        self.sample_progress: QProgressDialog | None = None
         self.setWindowTitle("annotator")
         self.resize(1400, 880)
 
@@ -66,12 +74,14 @@ class MainWindow(QMainWindow):
 
         self.progress_label = QLabel(self)
         self.progress_label.setObjectName("progress")
+        self.progress_label.setTextFormat(Qt.TextFormat.PlainText)  # it names the taxonomy, which is input
         self.who = QLabel(self)
         self.who.setTextFormat(Qt.TextFormat.PlainText)
         self.statusBar().addPermanentWidget(self.progress_label)
         self.statusBar().addPermanentWidget(self.who)
         self._set_annotator_label()
 
+        self._tab_keys = _LeaveTabKeysToWindow(self)
         self.file_actions = FileActions(self)
         self._build_menus()
         self._build_keys()
@@ -115,11 +125,18 @@ class MainWindow(QMainWindow):
             edit.addAction(action)
             self.addAction(action)
         edit.addSeparator()
-        self._action(edit, "Mark done and &next", self.done_and_next)
+        self._action(edit, "Mark done and &next\tCtrl+Enter", self.done_and_next)
+        self._action(edit, "Mark &done and stay\tCtrl+Shift+Enter", self.done_and_stay)
         self._action(edit, "Mark &not done", lambda: self.session and self.session.set_done(False))
 
         self.view_menu = bar.addMenu("&View")
         self._action(self.view_menu, "&Annotate", lambda: self.tabs.setCurrentIndex(0))
+        self.advance_action = QAction("Ad&vance to the next unit after a rating", self)
+        self.advance_action.setCheckable(True)
+        self.advance_action.setChecked(self.settings.advance_after_rating)
+        self.advance_action.setToolTip("A single-choice label given by key (a step rating, a verdict) moves on")
+        self.advance_action.toggled.connect(self._set_advance)
+        self.view_menu.addAction(self.advance_action)
         self.view_menu.addSeparator()
         help_ = bar.addMenu("&Help")
         self._action(help_, "&Keyboard shortcuts", self.show_shortcuts)
@@ -142,16 +159,27 @@ class MainWindow(QMainWindow):
             "+": lambda: self._zoom(1.25), "=": lambda: self._zoom(1.25), "-": lambda: self._zoom(0.8),
             "0": lambda: self._zoom(0),
             "/": self.focus_search, "?": self.show_shortcuts, "F1": self.show_shortcuts,
+            "e": self.focus_note, "g": self.await_guideline_digit,
         }
         for digit in "123456789":
             keys[digit] = lambda d=digit: self.label_key(d)
+            # Qt matches Shift+digit whatever symbol the layout puts there; registering the symbol as well
+            # would make the key ambiguous, and an ambiguous key does nothing
+            keys[f"Shift+{digit}"] = lambda d=digit: self.show_guideline_key(d)
         self.shortcuts: dict[str, QShortcut] = {}
         for seq, slot in keys.items():
             help_key = seq in ("F1", "?")
             self.shortcuts[seq] = self._shortcut(seq, slot, guard=seq != "F1", annotate_only=not help_key)
         for seq in ("Ctrl+Return", "Ctrl+Enter"):
             self.shortcuts[seq] = self._shortcut(seq, self.done_and_next, guard=False)
+        for seq in ("Ctrl+Shift+Return", "Ctrl+Shift+Enter"):
+            self.shortcuts[seq] = self._shortcut(seq, self.done_and_stay, guard=False)
+        for seq, step in (("Ctrl+PgDown", 1), ("Ctrl+PgUp", -1)):
+            self.shortcuts[seq] = self._shortcut(seq, lambda s=step: self.cycle_subtabs(s), guard=False,
+                                                 annotate_only=False)
         self._shortcut("Escape", self._leave_field, guard=False, annotate_only=False)
+        self._guideline_wait = QTimer(self, singleShot=True, interval=GUIDELINE_WAIT_MS)
+        self._guideline_wait.timeout.connect(lambda: self.statusBar().clearMessage())
 
     def _shortcut(self, seq: str, slot, guard: bool, annotate_only: bool = True) -> QShortcut:
         """A window-wide key. Annotating keys act only on the Annotate tab (a label key pressed on the
@@ -199,12 +227,64 @@ class MainWindow(QMainWindow):
         self.item_list.search.selectAll()
 
     def label_key(self, key: str) -> None:
-        if self.session is not None and not self.session.toggle_key(key):
+        if self._guideline_wait.isActive():  # `g` came first: read the guideline, label nothing
+            self.show_guideline_key(key)
+            return
+        session = self.session
+        if session is None:
+            return
+        ldef = self._label_with_key(key)
+        target = session.target_for(ldef) if ldef is not None else None
+        if not session.toggle_key(key):
             self.statusBar().showMessage(f"no label has the key {key} here", 4000)
-        elif self.session is not None and self.session.taxonomy is not None:
-            for ldef in self.session.taxonomy.labels:
-                if ldef.key == key:
-                    self.label_panel.guideline.show_label(ldef)
+            return
+        if ldef is None:
+            return
+        self.label_panel.guideline.show_label(ldef)
+        rated = (target is not None and ":" in target and not target.startswith("span:")
+                 and session.taxonomy is not None and session.taxonomy.choice == "single" and session.is_on(ldef))
+        if rated and self.advance_action.isChecked():
+            session.move_unit(1)
+
+    def _label_with_key(self, key: str):
+        taxonomy = self.session.taxonomy if self.session is not None else None
+        return next((ldef for ldef in (taxonomy.labels if taxonomy else []) if ldef.key == key), None)
+
+    def await_guideline_digit(self) -> None:
+        """`g`: the next digit shows that label's guideline instead of applying the label."""
+        self._guideline_wait.start()
+        self.statusBar().showMessage("guideline of which label? press its digit", GUIDELINE_WAIT_MS)
+
+    def show_guideline_key(self, key: str) -> None:
+        """Shift+digit (or `g` then the digit): read a label's guideline without applying it."""
+        self._guideline_wait.stop()
+        ldef = self._label_with_key(key)
+        if ldef is None:
+            self.statusBar().showMessage(f"no label has the key {key} here", 4000)
+            return
+        self.label_panel.guideline.show_label(ldef)
+        self.statusBar().showMessage(f"guideline of {ldef.name} (not applied)", 4000)
+
+    def focus_note(self) -> None:
+        """`e`: write a note on the selected unit (Enter saves it, Esc goes back to labelling)."""
+        note = self.label_panel.note
+        if note.isEnabled():
+            note.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            note.selectAll()
+
+    def cycle_subtabs(self, step: int) -> None:
+        """Ctrl+PgDn / Ctrl+PgUp: the next or previous tab inside the agreement or metric view."""
+        tabs = getattr(self.tabs.currentWidget(), "subtabs", None)
+        if isinstance(tabs, QTabWidget) and tabs.count():
+            index = tabs.currentIndex()
+            for _ in range(tabs.count()):
+                index = (index + step) % tabs.count()
+                if tabs.isTabVisible(index) and tabs.isTabEnabled(index):
+                    break
+            tabs.setCurrentIndex(index)
+
+    def _set_advance(self, on: bool) -> None:
+        self.settings.advance_after_rating = on
 
     def _zoom(self, factor: float) -> None:
         page = self.item_view.page
@@ -218,7 +298,18 @@ class MainWindow(QMainWindow):
         if self.session is None or self.session.item is None:
             return
         self.label_panel.save_note()
-        self.session.done_and_next()
+        model = self.item_list.model
+        self.session.done_and_next(within=model.filter if model is not None else None)
+
+    def done_and_stay(self) -> None:
+        if self.session is None or self.session.item is None:
+            return
+        self.label_panel.save_note()
+        self.session.done_and_stay()
+
+    def announce(self, changes: Changes) -> None:
+        """Tell every panel what a write changed (the one way panels hear about each other's work)."""
+        self.operationExecuted.emit(changes)
 
     def show_shortcuts(self) -> None:
         ShortcutSheet(self).exec()
@@ -226,6 +317,8 @@ class MainWindow(QMainWindow):
     def add_view(self, title: str, widget: QWidget) -> int:
         """Add a panel (an agreement or metric view) as a tab, with a View menu entry to reach it."""
         index = self.tabs.addTab(widget, title)
+        for control in widget.findChildren(QComboBox):  # a focused combo box would take Ctrl+PgDn for itself
+            control.installEventFilter(self._tab_keys)
         self._action(self.view_menu, title, lambda: self.tabs.setCurrentWidget(widget))
         return index
 
@@ -245,26 +338,62 @@ class MainWindow(QMainWindow):
         return self.opening
 
     def open_sample(self) -> BackgroundTask:
-        """Build the sample project from the shipped sample data (once), then open it; both off the UI thread."""
+        """Build the sample project from the shipped sample data (once), then open it; both off the UI thread,
+        with a progress dialog, since the first build takes a while."""
         self.statusBar().showMessage("building the sample project...")
+        self.sample_progress = QProgressDialog("Building the sample project (first run only): importing items...",
+                                               "", 0, 0, self)
+        self.sample_progress.setWindowTitle("Sample project")
+        self.sample_progress.setCancelButton(None)
+        self.sample_progress.setMinimumDuration(300)
+        self.sample_progress.setAutoClose(False)
+        self.sample_progress.setAutoReset(False)
+        self.sampleStage.connect(self._sample_stage)
 
-        def work(_task: BackgroundTask) -> tuple[Project, str]:
+        def work(task: BackgroundTask) -> tuple[Project, str]:
             from ..core.sample import build_sample_project
-            path = str(build_sample_project())
+            path = str(build_sample_project(progress=self.sampleStage.emit,
+                                            items_progress=lambda done, total: task.progressed.emit(done, total)))
             return Project.open(path), path
 
+        def opened(pp: tuple[Project, str]) -> None:
+            self._end_sample_progress()
+            self.set_project(*pp)
+
         def failed(exc: BaseException) -> None:
+            self._end_sample_progress()
             self.statusBar().showMessage(f"could not build the sample project: {exc}", 15000)
             self.projectFailed.emit(str(exc))
 
-        self.opening = run_in_background(work, lambda pp: self.set_project(*pp), failed, parent=self)
+        def progressed(done: int, total: int) -> None:
+            if self.sample_progress is not None and total > 0:
+                self.sample_progress.setRange(0, 1000)
+                self.sample_progress.setValue(min(999, int(1000 * done / total)))
+
+        self.opening = run_in_background(work, opened, failed, progressed, parent=self)
         return self.opening
+
+    def _sample_stage(self, line: str) -> None:
+        """A stage of the sample build finished: say what it did; the rest (labels, metrics) is quick."""
+        if self.sample_progress is not None:
+            self.sample_progress.setRange(0, 0)
+            self.sample_progress.setLabelText(f"Building the sample project (first run only): {line}")
+        self.statusBar().showMessage(f"building the sample project: {line}")
+
+    def _end_sample_progress(self) -> None:
+        self.sampleStage.disconnect(self._sample_stage)
+        if self.sample_progress is not None:
+            self.sample_progress.close()
+            self.sample_progress.deleteLater()
+            self.sample_progress = None
 
     def set_project(self, project: Project, path: str | None = None) -> None:
         self.close_project()
         self.project = project
         self.session = AnnotationSession(project, self.annotator, self.undo_stack, self, self._remembered())
         self.session.saved.connect(self._saved)
+        self.session.changed.connect(self.announce)
+        self.session.leftUnfinished.connect(self._left_unfinished)
         self.session.failed.connect(lambda msg: self.statusBar().showMessage(msg, 6000))
         self.session.taxonomyChanged.connect(self._update_progress)
         self.session.itemChanged.connect(self._update_progress)
@@ -284,6 +413,8 @@ class MainWindow(QMainWindow):
         else:
             self.statusBar().showMessage("this project has no items yet: File > Import items", 15000)
         self.item_view.setFocus()  # keys go to labelling, not into the search field
+        from ..core.answers import warm_up  # the trace view's answer badge is ready by the first trace
+        run_in_background(lambda _t: warm_up(), parent=self, pool=side_pool("answers"))
         self.projectOpened.emit()
 
     def close_project(self) -> None:
@@ -307,8 +438,10 @@ class MainWindow(QMainWindow):
                 out[kind] = tax
         return out
 
-    def items_changed(self) -> None:
-        """Items or labels came in from outside (an import, a merge): reload the list and the item."""
+    def items_changed(self, changes: Changes | None = None) -> None:
+        """Items or labels came in from outside (an import, a merge): reload the list and the item, and tell
+        the other panels (by default, anything may have changed)."""
+        self.announce(changes or Changes(items=True, labels=True, done=True, predictions=True))
         if self.session is None:
             return
         self.item_list.set_session(self.session)
@@ -356,6 +489,11 @@ class MainWindow(QMainWindow):
                 self.set_project(Project.open(self.project.url), self._project_path)
 
     # --- the status bar ------------------------------------------------------------------------------------
+    def _left_unfinished(self, item_id: str, taxonomies: list[str]) -> None:
+        self.statusBar().showMessage(
+            f"{item_id} has labels not marked done in {', '.join(taxonomies)}: figures leave them out until it is "
+            "(go back and press Ctrl+Enter, or Ctrl+Shift+Enter to mark done and stay)", 12000)
+
     def _saved(self, message: str) -> None:
         self.statusBar().showMessage(message, 8000)
         self._update_progress()
@@ -380,3 +518,16 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.close_project()
         super().closeEvent(event)
+
+
+class _LeaveTabKeysToWindow(QObject):
+    """Lets Ctrl+PgDn / Ctrl+PgUp reach the window's tab cycling from a focused combo box, which would otherwise
+    claim them to step through its own entries."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent) \
+                and event.modifiers() == Qt.KeyboardModifier.ControlModifier \
+                and event.key() in (Qt.Key.Key_PageDown, Qt.Key.Key_PageUp):
+            event.ignore()
+            return True
+        return False

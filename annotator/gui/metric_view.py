@@ -30,6 +30,7 @@ from ..core.stats.data import LabelData
 from ..core.store import Project
 from .alt_test_panel import AltTestPanel
 from .background import BackgroundTask, run_in_background
+from .changes import Changes
 from .charts import ChartCanvas
 from .metric_charts import draw_f1_bars
 from .metric_panels import CalibrationPanel, PartitionsPanel
@@ -87,12 +88,14 @@ class MetricView(QWidget):
         self.refresh_button.setToolTip("Read the labels and predictions again")
         self.export_button = QPushButton("Export HTML…", self)
         controls = QHBoxLayout()
-        for text, widget in (("Taxonomy", self.taxonomy_box), ("Metric", self.metric_box)):
-            controls.addWidget(QLabel(text, self))
-            controls.addWidget(widget)
+        # Alt+T, Alt+I and Alt+R reach the controls from the keyboard (Alt+M opens the Metrics menu)
+        for text, widget in (("&Taxonomy", self.taxonomy_box), ("Metr&ic", self.metric_box),
+                             ("Th&reshold", self.slider)):
+            caption = QLabel(text, self)
+            caption.setBuddy(widget)
+            controls.addWidget(caption)
+            controls.addWidget(self.threshold_slider if widget is self.slider else widget)
             controls.addSpacing(8)
-        controls.addWidget(QLabel("Threshold", self))
-        controls.addWidget(self.threshold_slider)
         controls.addStretch(1)
         controls.addWidget(self.refresh_button)
         controls.addWidget(self.export_button)
@@ -135,13 +138,14 @@ class MetricView(QWidget):
         self.alt_panel.epsilonChanged.connect(lambda _e: self._alt_timer.start())
 
         self.side = QTabWidget(self)
+        self.subtabs = self.side  # what Ctrl+PgDn / Ctrl+PgUp cycle through
         self.side.addTab(self.fp_table, "False positives")
         self.side.addTab(self.fn_table, "False negatives")
         self.side.addTab(self.calibration, "Calibration")
         self.side.addTab(self.partitions_panel, "Agreement by pair kind")
         self.side.addTab(self.alt_panel, "Alt-test")
 
-        body = QSplitter(Qt.Orientation.Horizontal, self)
+        body = self.body = QSplitter(Qt.Orientation.Horizontal, self)
         body.addWidget(left)
         body.addWidget(self.side)
         body.setStretchFactor(0, 1)
@@ -221,9 +225,20 @@ class MetricView(QWidget):
         self.taxonomy_box.blockSignals(False)
         self.reload()
 
+    def changes_made(self, changes: Changes) -> None:
+        """Something was written in the app: new predictions may bring a taxonomy to the list; labels or gold
+        of the taxonomy on screen make its figures stale."""
+        if changes.predictions or changes.items:
+            self._fill_taxonomies()
+        elif changes.figures and changes.touches(self.taxonomy):
+            self.mark_stale()
+
     def mark_stale(self) -> None:
         """Labels changed elsewhere; re-read them when the view is next looked at (not on every key press)."""
         self.stale = True
+        if self.report is not None:
+            self.status.setText("Labels changed since these figures were computed; they are read again when "
+                                "you come back to this tab.")
         if self.isVisible():
             self._timer.stop()
             QTimer.singleShot(0, self._reload_if_stale)
@@ -251,6 +266,9 @@ class MetricView(QWidget):
                             "heuristics, Metrics > Run LLM judge…, or import predictions from the command line.")
             return
         self._fill_metrics(taxonomy)
+        if self.report is not None and self.report.get("taxonomy") != taxonomy:
+            self._clear_figures()  # another taxonomy's table must not pass for this one's while it loads
+        self._grey(True)
         url = self.project.url
         self.status.setText(f"reading the labels of {taxonomy}…")
 
@@ -280,16 +298,27 @@ class MetricView(QWidget):
         self.threshold_slider.set_single_choice(single)
 
     def _set_empty(self, text: str) -> None:
-        self.report = self.partitions = self.alt_result = None
+        self._clear_figures()
+        self._grey(False)
         self.summary.setText(text)
         self.status.setText("")
+        self.alt_panel.show_message(text)
+
+    def _clear_figures(self) -> None:
+        self.report = self.partitions = self.alt_result = None
+        self.summary.setText("")
         for model in (self.figures_model, self.fp_model, self.fn_model):
             model.set_rows([])
-        self.f1_chart.message("nothing to show")
+        self.f1_chart.message("computing…")
         self.calibration.clear()
         self.partitions_panel.clear()
-        self.alt_panel.show_message(text)
+        self.alt_panel.show_message("computing…")
         self.export_button.setEnabled(False)
+
+    def _grey(self, busy: bool) -> None:
+        """While figures are computed, the old ones stay on screen greyed, never passing for the new ones."""
+        self.body.setEnabled(not busy)
+        self.summary.setEnabled(not busy)
 
     # --- computing ----------------------------------------------------------------------------------------
     def recompute(self) -> None:
@@ -321,6 +350,7 @@ class MetricView(QWidget):
         elif key == "partitions":
             self.partitions_panel.show_failure(message)
         else:
+            self._grey(False)
             self.status.setText(f"could not compute: {message}")
         self.failed.emit(message)
 
@@ -329,6 +359,7 @@ class MetricView(QWidget):
 
         data, metric, threshold = self.data, self.metric_id, self.threshold
         self.status.setText(f"computing {metric} at {threshold:.2f}…")
+        self._grey(True)
         self._run("f1", lambda: f1_report(data, metric, threshold=threshold), self._show_report)
 
     def _compute_partitions(self) -> None:
@@ -351,6 +382,7 @@ class MetricView(QWidget):
     # --- showing ------------------------------------------------------------------------------------------
     def _show_report(self, report: dict[str, Any]) -> None:
         self.report = report
+        self._grey(False)
         names = self.label_names
         self.summary.setText(f1_summary(report))
         self.figures_model.set_rows(figure_rows(report), names=names)
@@ -452,12 +484,7 @@ def install_metric_view(window) -> MetricView:
     menu.addAction("Run LLM &judge…").triggered.connect(lambda _=False: open_judge_dialog(window, view))
     menu.addAction("Run built-in &heuristics").triggered.connect(lambda _=False: run_heuristics(window, view))
 
-    def opened() -> None:
-        view.set_project(window.project)
-        if window.session is not None:
-            window.session.labelsChanged.connect(view.mark_stale)
-            window.session.doneChanged.connect(lambda _item: view.mark_stale())
-
-    window.projectOpened.connect(opened)
+    window.projectOpened.connect(lambda: view.set_project(window.project))
+    window.operationExecuted.connect(view.changes_made)
     view.openItem.connect(lambda item, tax, target: open_in_annotator(window, item, tax, target))
     return view

@@ -14,10 +14,11 @@ from PySide6.QtGui import QUndoStack
 
 from ..core.errors import AnnotatorError
 from ..core.model import Item, Label
-from ..core.store import DoneChange, LabelChange, NoteChange, Project
+from ..core.store import DoneChange, ItemFilter, LabelChange, NoteChange, Project
 from ..core.targets import parse_target
 from ..core.targets import span as span_target
 from ..core.taxonomy import LabelDef, Taxonomy
+from .changes import Changes
 from .undo import StoreCommand
 
 
@@ -31,6 +32,8 @@ class AnnotationSession(QObject):
     aboutToChange = Signal()        # the item, unit or taxonomy is about to change: finish edits now
     saved = Signal(str)             # a write was committed; the text says what
     failed = Signal(str)            # an action was refused; the text says why
+    changed = Signal(object)        # a write was committed: the Changes it made, for every other panel
+    leftUnfinished = Signal(str, list)  # item id, names of taxonomies with labels there but not marked done
 
     def __init__(self, project: Project, annotator: str, undo_stack: QUndoStack | None = None,
                  parent: QObject | None = None, remembered: dict[str, str] | None = None):
@@ -63,14 +66,32 @@ class AnnotationSession(QObject):
         except AnnotatorError as exc:
             self.failed.emit(str(exc))
             return
+        left = self.unfinished_taxonomies()
+        if left and self.item is not None:
+            self.leftUnfinished.emit(self.item.id, left)
         self.item = item
         prefix = "step" if item.kind == "trace" else "criterion"
         self.units = ["item", *(f"{prefix}:{u.id}" for u in item.units)]
         self.unit_index = 1 if len(self.units) > 1 else 0
         self.span = None
         self.taxonomy = self._choose_taxonomy(item.kind)
+        self._fit_unit()
         self._reload()
         self.itemChanged.emit()
+
+    def unfinished_taxonomies(self) -> list[str]:
+        """Names of the taxonomies in which this annotator labelled the item on screen but has not marked it
+        done: work that figures leave out until it is, and that is easy to forget when moving on."""
+        if self.item is None:
+            return []
+        names = []
+        for tax_id in sorted({lab.taxonomy for lab in self.labels}):
+            if not self.project.completion.is_done(self.item.id, tax_id, self.annotator):
+                try:
+                    names.append(self.project.taxonomies.get(tax_id).name)
+                except AnnotatorError:
+                    names.append(tax_id)
+        return names
 
     def taxonomies_for_item(self) -> list[Taxonomy]:
         return self.project.taxonomies.for_kind(self.item.kind) if self.item else []
@@ -91,8 +112,11 @@ class AnnotationSession(QObject):
                 self.aboutToChange.emit()
                 self.taxonomy = tax
                 self._active[self.item.kind] = tax.id
+                if self._fit_unit():
+                    self.span = None
                 self._reload()
                 self.taxonomyChanged.emit()
+                self.unitChanged.emit()
                 return
         self.failed.emit(f"taxonomy {taxonomy_id!r} does not apply to {self.item.kind} items")
 
@@ -123,10 +147,30 @@ class AnnotationSession(QObject):
     def unit(self) -> str:
         return self.units[self.unit_index] if self.units else "item"
 
+    def usable(self, index: int) -> bool:
+        """Whether the active taxonomy's keys can label unit `index` (any unit when no taxonomy applies)."""
+        if not 0 <= index < len(self.units):
+            return False
+        kinds = {ldef.target for ldef in self.taxonomy.labels} if self.taxonomy else set()
+        return not kinds or self.units[index].split(":", 1)[0] in kinds
+
+    def _fit_unit(self) -> bool:
+        """Put the selection on a unit the active taxonomy labels (caption errors go on the caption, not on a
+        criterion), so the frame on screen is always where the keys act. True when it moved."""
+        if self.usable(self.unit_index):
+            return False
+        for index in range(len(self.units)):
+            if self.usable(index):
+                self.unit_index = index
+                return True
+        return False
+
     def select_unit(self, index: int) -> None:
         if not self.units:
             return
         index = max(0, min(index, len(self.units) - 1))
+        if not self.usable(index):
+            return
         if index != self.unit_index or self.span is not None:
             if index != self.unit_index:
                 self.aboutToChange.emit()
@@ -139,7 +183,12 @@ class AnnotationSession(QObject):
             self.select_unit(self.units.index(target))
 
     def move_unit(self, step: int) -> None:
-        self.select_unit(self.unit_index + step)
+        """j/k: the next (or previous) unit the active taxonomy labels; the selection stays at either end."""
+        index = self.unit_index + step
+        while 0 <= index < len(self.units) and not self.usable(index):
+            index += step
+        if 0 <= index < len(self.units):
+            self.select_unit(index)
 
     def set_span(self, field: str, start: int, end: int) -> None:
         """The annotator selected characters [start, end) of a field; span labels go there next."""
@@ -276,16 +325,28 @@ class AnnotationSession(QObject):
         if change.before != change.after:
             self._push("done" if done else "not done", change, self.project.completion.apply)
 
-    def done_and_next(self) -> str | None:
-        """Mark the item done in the active taxonomy, then open the next item not yet done (in list order)."""
+    def done_and_stay(self) -> None:
+        """Mark the item done in the active taxonomy and keep it on screen (to check it over, or add a note)."""
+        if self.item is None or self.taxonomy is None:
+            return
+        if self.is_done():
+            self.saved.emit(f"{self.item.id} is already done in {self.taxonomy.name}")
+        else:
+            self.set_done(True)
+
+    def done_and_next(self, within: ItemFilter | None = None) -> str | None:
+        """Mark the item done in the active taxonomy, then open the next item not yet done, in list order among
+        the items the list shows (`within`, its search and filters), so Ctrl+Enter never leaves the list."""
         if self.item is None or self.taxonomy is None:
             return None
         already = self.is_done()
         self.set_done(True)
-        following = self.project.completion.next_undone(self.item.id, self.annotator, self.taxonomy.id)
+        following = self.project.completion.next_undone(self.item.id, self.annotator, self.taxonomy.id,
+                                                        within=within)
         done_id = self.item.id
         if following is None:
-            self.saved.emit(f"saved; every item is done in {self.taxonomy.name}")
+            where = " among the items listed" if within is not None and within != ItemFilter() else ""
+            self.saved.emit(f"saved; every item{where} is done in {self.taxonomy.name}")
         else:
             self.open_item(following)
             if already:
@@ -313,7 +374,18 @@ class AnnotationSession(QObject):
         if isinstance(change, DoneChange):
             self.doneChanged.emit(change.item_id)
         self.labelsChanged.emit()
+        self.changed.emit(changes_of(change, self))
         self.saved.emit(f"saved ({what}) at {datetime.now():%H:%M:%S}")
+
+
+def changes_of(change: LabelChange | NoteChange | DoneChange, initiator: object) -> Changes:
+    """The app-wide description of one store change."""
+    if isinstance(change, LabelChange):
+        taxonomies = frozenset(lab.taxonomy for lab in (*change.added, *change.removed))
+        return Changes(labels=True, taxonomies=taxonomies, initiator=initiator)
+    if isinstance(change, NoteChange):
+        return Changes(notes=True, taxonomies=frozenset({change.taxonomy}), initiator=initiator)
+    return Changes(done=True, taxonomies=frozenset({change.taxonomy}), initiator=initiator)
 
 
 def _item_of(change) -> str | None:

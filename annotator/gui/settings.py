@@ -68,6 +68,17 @@ class AppSettings:
     def set_taxonomy_for(self, kind: str, taxonomy: str) -> None:
         self.store.setValue(f"taxonomy/{kind}", taxonomy)
 
+    # --- ways of working ----------------------------------------------------------------------------
+    @property
+    def advance_after_rating(self) -> bool:
+        """Whether a single-choice label given by key (a step rating, a verdict) moves on to the next unit."""
+        return str(self.store.value("annotate/advance_after_rating", "false")).lower() == "true"
+
+    @advance_after_rating.setter
+    def advance_after_rating(self, on: bool) -> None:
+        self.store.setValue("annotate/advance_after_rating", "true" if on else "false")
+        self.store.sync()
+
 
 def _normal(path: str) -> str:
     """Files are remembered by absolute path; database URLs as given."""

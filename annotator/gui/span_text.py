@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QTextCharFormat, QTextCursor
+from PySide6.QtGui import QFontDatabase, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QFrame, QSizePolicy, QTextEdit, QWidget
 
-from .text import from_qt_offset, tinted, to_qt_offset
+from .text import code_ranges, from_qt_offset, tinted, to_qt_offset, tooltip_text, trim_span
 
 
 class SpanText(QTextEdit):
@@ -14,6 +14,7 @@ class SpanText(QTextEdit):
 
     spanSelected = Signal(int, int)  # (start, end); (0, 0) when the selection is cleared
     clicked = Signal()
+    heightChanged = Signal(int)  # the text was laid out again at a new height (a new width, a new text)
 
     def __init__(self, text: str = "", parent: QWidget | None = None, max_height: int | None = None):
         super().__init__(parent)
@@ -40,7 +41,29 @@ class SpanText(QTextEdit):
     def set_text(self, text: str) -> None:
         self._text = text
         self.setPlainText(text)
+        self._mark_code()
         self._fit()
+
+    def _mark_code(self) -> None:
+        """Code in the text (fenced blocks, `inline`) in a fixed-width font; the text itself is unchanged, so
+        span offsets stay those of the input."""
+        ranges = code_ranges(self._text) if "`" in self._text else []
+        if not ranges:
+            return
+        fmt = QTextCharFormat()
+        fmt.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        fmt.setFontFixedPitch(True)
+        for start, end in ranges:
+            cursor = QTextCursor(self.document())
+            cursor.setPosition(to_qt_offset(self._text, start))
+            cursor.setPosition(to_qt_offset(self._text, end), QTextCursor.MoveMode.KeepAnchor)
+            cursor.mergeCharFormat(fmt)
+
+    def is_fixed_width_at(self, index: int) -> bool:
+        """Whether the character at `index` is shown in the fixed-width font (code)."""
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(to_qt_offset(self._text, index) + 1)
+        return cursor.charFormat().fontFixedPitch()
 
     # --- spans ---------------------------------------------------------------------------------------
     def set_spans(self, spans: list[tuple[int, int, str, str]]) -> None:
@@ -53,7 +76,7 @@ class SpanText(QTextEdit):
             cursor.setPosition(to_qt_offset(self._text, min(end, len(self._text))), QTextCursor.MoveMode.KeepAnchor)
             fmt = QTextCharFormat()
             fmt.setBackground(tinted(color, 110))
-            fmt.setToolTip(name)
+            fmt.setToolTip(tooltip_text(name))
             sel.cursor, sel.format = cursor, fmt
             selections.append(sel)
         self.setExtraSelections(selections)
@@ -87,7 +110,7 @@ class SpanText(QTextEdit):
 
     def _selection_changed(self) -> None:
         found = self.selected_range()
-        self.spanSelected.emit(*(found or (0, 0)))
+        self.spanSelected.emit(*(trim_span(self._text, *found) if found else (0, 0)))
 
     # --- size ----------------------------------------------------------------------------------------
     def mousePressEvent(self, event) -> None:
@@ -106,3 +129,4 @@ class SpanText(QTextEdit):
             height = min(height, self._max_height)
         if height != self.height():
             self.setFixedHeight(height)
+            self.heightChanged.emit(height)

@@ -8,6 +8,7 @@ Python characters (code points), so offsets are converted at the boundary.
 from __future__ import annotations
 
 import html
+import re
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
@@ -59,3 +60,22 @@ def tinted(color: str, alpha: int = 90) -> QColor:
     c = QColor(color)
     c.setAlpha(alpha)
     return c
+
+
+def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """A selected stretch without the spaces and line breaks at its ends (a double-click or a drag picks
+    them up; a span label means the words). An all-blank selection becomes empty."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return (start, end) if end > start else (start, start)
+
+
+CODE_BLOCK = re.compile(r"```.*?(?:```|\Z)|`[^`\n]+`", re.DOTALL)
+
+
+def code_ranges(text: str) -> list[tuple[int, int]]:
+    """Character ranges of code in a prompt: fenced blocks (```...```, an unclosed one runs to the end) and
+    `inline` code, to be shown in a fixed-width font."""
+    return [(m.start(), m.end()) for m in CODE_BLOCK.finditer(text)]

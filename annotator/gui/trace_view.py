@@ -7,20 +7,29 @@ and the first step rated -1 is marked as the trace's first error.
 
 from __future__ import annotations
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QGridLayout, QVBoxLayout, QWidget
 
+from ..core.answers import AnswerMatch, compare_answers, quick_compare
 from ..core.model import Item
-from .answer_match import answers_match
+from .background import run_in_background, side_pool
 from .collapsible import Collapsible
 from .text import ink_for, plain_label
 from .unit_page import UnitPage, UnitRow
 
 RATING_TAXONOMY = "step_rating"
+BADGE_COLORS = {AnswerMatch.MATCH: "#2e7d32", AnswerMatch.EQUIVALENT: "#2e7d32", AnswerMatch.NO_MATCH: "#c62828",
+                AnswerMatch.NOT_COMPARABLE: "#9e9e9e"}
+CHECKING = "#9e9e9e"
 
 
 class AnswerBar(QFrame):
+    badgeShown = Signal(str)  # the verdict on the badge (after the check, when one had to run)
+
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
+        self.match: AnswerMatch | None = None
+        self._shown: tuple[str | None, str | None] = (None, None)
         self.setObjectName("answerBar")
         grid = QGridLayout(self)
         grid.setContentsMargins(8, 4, 8, 4)
@@ -39,13 +48,34 @@ class AnswerBar(QFrame):
         grid.setColumnStretch(1, 1)
 
     def show_answers(self, answer: str | None, reference: str | None) -> None:
+        """Show both answers and the badge; when only the mathematical check can tell, it runs off the UI
+        thread (its library loads slowly the first time) and the badge says "checking" meanwhile."""
         self.answer.setText(answer or "(none given)")
         self.reference.setText(reference or "(none given)")
-        match = answers_match(answer, reference)
-        self.badge.setText({True: "match", False: "no match", None: "not comparable"}[match])
-        color = {True: "#2e7d32", False: "#c62828", None: "#9e9e9e"}[match]
-        self.badge.setStyleSheet(f"background: {color}; color: {ink_for(color)};")
+        self._shown = (answer, reference)
+        quick = quick_compare(answer, reference)
+        if quick is not None:
+            self._set_badge(quick)
+            return
+        self.match = None
+        self.badge.setText("checking…")
+        self.badge.setStyleSheet(f"background: {CHECKING}; color: {ink_for(CHECKING)};")
+        shown = self._shown
+
+        def arrived(match: AnswerMatch) -> None:
+            if self._shown == shown:  # still the same trace on screen
+                self._set_badge(match)
+
+        self.checking = run_in_background(lambda _t: compare_answers(answer, reference), arrived,
+                                          lambda _exc: arrived(AnswerMatch.NOT_COMPARABLE), parent=self,
+                                          pool=side_pool("answers"))
+
+    def _set_badge(self, match: AnswerMatch) -> None:
         self.match = match
+        self.badge.setText(match.value)
+        color = BADGE_COLORS[match]
+        self.badge.setStyleSheet(f"background: {color}; color: {ink_for(color)};")
+        self.badgeShown.emit(match.value)
 
 
 class TraceView(UnitPage):

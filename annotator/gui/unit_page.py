@@ -217,7 +217,7 @@ def number_heading(n: int, extra: list[str]) -> str:
 def criterion_extras(points, weight, axis, tags) -> list[str]:
     out = []
     if points is not None:
-        out.append(f"{points:g} points")
+        out.append(f"{points:g} point{'' if abs(points) == 1 else 's'}")
     if weight is not None:
         out.append(f"weight {weight:g}")
     if axis:

@@ -7,7 +7,7 @@ import threading
 import pytest
 from PySide6.QtCore import QSettings
 
-from annotator.gui.answer_match import answers_match
+from annotator.core.answers import AnswerMatch, compare_answers
 from annotator.gui.app import SAMPLE, choose_project
 from annotator.gui.background import Cancelled, run_in_background
 from annotator.gui.settings import MAX_RECENT, AppSettings
@@ -85,12 +85,13 @@ def test_offsets_round_trip_through_utf16(text):
     assert to_qt_offset(text, len(text)) == len(text.encode("utf-16-le")) // 2
 
 
-def test_answers_match_ignores_presentation_only():
-    assert answers_match("4", "4.") is True
-    assert answers_match("\\boxed{x = 2}", "X = 2") is True
-    assert answers_match("$144$", "144") is True
-    assert answers_match("3", "4") is False
-    assert answers_match("", "4") is None and answers_match("4", None) is None
+def test_answers_differing_in_presentation_only_are_equivalent():
+    assert compare_answers("4", "4.") is AnswerMatch.EQUIVALENT
+    assert compare_answers("\\boxed{x = 2}", "X = 2") is AnswerMatch.EQUIVALENT
+    assert compare_answers("$144$", "144") is AnswerMatch.EQUIVALENT
+    assert compare_answers("3", "4") is AnswerMatch.NO_MATCH
+    assert compare_answers("", "4") is AnswerMatch.NOT_COMPARABLE
+    assert compare_answers("4", None) is AnswerMatch.NOT_COMPARABLE
 
 
 def test_plain_label_does_not_render_html(qtbot):

@@ -157,6 +157,11 @@ class ItemStore:
                 select(BLOB.c.data).join(ITEM, ITEM.c.image_sha == BLOB.c.sha).where(ITEM.c.id == item_id)
             ).scalar()
 
+    def where_clause(self, f: ItemFilter):
+        """The SQL condition of a list filter (None when it lets everything through), for queries that must
+        keep to the items the list shows."""
+        return self._where(f)
+
     def _where(self, f: ItemFilter):
         conds = []
         if f.kind:

@@ -19,6 +19,7 @@ from .placement import ItemFacts, Placement
 from .tables import ANNOTATOR, COMPLETION, ITEM, LABEL, NOTE
 
 if TYPE_CHECKING:
+    from .items import ItemFilter
     from .project import Project
 
 
@@ -304,9 +305,10 @@ class CompletionStore:
             out.setdefault(ann, {})[tax] = int(n)
         return out
 
-    def next_undone(self, after_item_id: str | None, annotator: str, taxonomy: str) -> str | None:
+    def next_undone(self, after_item_id: str | None, annotator: str, taxonomy: str,
+                    within: ItemFilter | None = None) -> str | None:
         """The next item in list order (wrapping round) that the taxonomy applies to and the annotator has not
-        finished; None when every one is done."""
+        finished; None when every one is done. `within` keeps to the items a filtered list shows."""
         tax = self._p.taxonomies.get(taxonomy)
         with self._db.read() as conn:
             pos = -1
@@ -315,6 +317,9 @@ class CompletionStore:
             done = select(COMPLETION.c.item_id).where(and_(COMPLETION.c.annotator == annotator,
                                                            COMPLETION.c.taxonomy == taxonomy))
             base = select(ITEM.c.id).where(and_(ITEM.c.kind.in_(tax.applies_to), ITEM.c.id.not_in(done)))
+            listed = self._p.items.where_clause(within) if within is not None else None
+            if listed is not None:
+                base = base.where(listed)
             found = conn.execute(base.where(ITEM.c.position > pos).order_by(ITEM.c.position).limit(1)).scalar()
             if found is None:
                 found = conn.execute(base.order_by(ITEM.c.position).limit(1)).scalar()
