@@ -3,6 +3,8 @@ rubrics and criteria, not (unit, label) pairs, and the human ceiling does not mo
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from scipy import stats
 
@@ -42,3 +44,35 @@ def test_heuristic_on_rift_is_tested_on_rubrics_and_criteria(rift) -> None:
     assert r["per_label"]["low_signal"]["items"] == 30
     # a stricter margin than the experts' 0.2 tells the metric apart from the humans
     assert alt_test(rift, "heuristic", epsilon=0.05)["passed"] is False
+
+
+def test_alt_test_text_says_in_words_what_passed(run_cli, sample_copy) -> None:
+    code, out, err = run_cli("alt-test", sample_copy, "--metric", "keyword-baseline")
+    assert code == 0, err
+    assert ("'keyword-baseline' does not pass the alternative annotator test: the metric cannot replace an "
+            "annotator: it wins against 0 of 3 human annotators") in out
+    rows = [line for line in out.splitlines() if line.split()[:1] in (["alice"], ["bob"], ["chen"])]
+    assert len(rows) == 3 and all(line.endswith("human better") for line in rows)
+    assert "True" not in out and "False" not in out
+    assert "199 items (units)" in out
+    assert "label by label" in out and "  hackable " in out  # the per-label tests beside the pooled one
+    code, out, err = run_cli("alt-test", sample_copy, "--metric", "heuristic")
+    assert "the metric can replace an annotator: it wins against 3 of 3" in out
+    assert out.count("metric at least as good") == 3
+
+
+def test_json_of_alt_test_and_f1_holds_the_kappa_partitions(run_cli, sample_copy) -> None:
+    from annotator.core.stats.partitions import agreement_partitions
+
+    with Project.open(sample_copy) as project:
+        data = project.label_data("rift")
+    expected = json.loads(json.dumps(agreement_partitions(data, data.metrics)))
+    for command in ("alt-test", "f1"):
+        code, out, err = run_cli(command, sample_copy, "--metric", "keyword-baseline", "--json")
+        assert code == 0, err
+        got = json.loads(out)["partitions"]
+        assert got == expected
+        assert got["pair_counts"] == {"human_human": {"pairs": 3, "defined": 3},
+                                      "human_metric": {"pairs": 9, "defined": 9},
+                                      "metric_metric": {"pairs": 3, "defined": 3}}
+        assert got["overall"]["human_human"] is not None

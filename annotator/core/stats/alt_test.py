@@ -293,6 +293,35 @@ def _pct(x: float) -> str:
     return f"{100 * x:.0f}%"
 
 
+METRIC_AS_GOOD = "metric at least as good"
+HUMAN_BETTER = "human better"
+
+
+def human_outcome(row: dict[str, Any]) -> str:
+    """One human's result in words: `rejected` alone reads like "the metric failed", the opposite of its sense."""
+    if row.get("rejected") is None:
+        return f"not tested: {row.get('reason', 'too few items')}"
+    return METRIC_AS_GOOD if row["rejected"] else HUMAN_BETTER
+
+
+def wins_words(result: dict[str, Any]) -> str:
+    """How many of the tested humans the metric wins against, e.g. "wins against 2 of 3"."""
+    tested = [a for a in result["annotators"] if a.get("tested")]
+    return f"wins against {sum(1 for a in tested if a['rejected'])} of {len(tested)}"
+
+
+def verdict_words(result: dict[str, Any]) -> str:
+    """What passed, in words: "passes the alternative annotator test: the metric can replace an annotator: it wins
+    against 2 of 3 human annotators" (or "does not pass ... cannot", or "could not be tested: why")."""
+    if result["passed"] is None:
+        return f"could not be tested: {result.get('reason', 'too few annotators could be tested')}"
+    if result["passed"]:
+        head = "passes the alternative annotator test: the metric can replace an annotator"
+    else:
+        head = "does not pass the alternative annotator test: the metric cannot replace an annotator"
+    return f"{head}: it {wins_words(result)} human annotators"
+
+
 def explain_alt_test(result: dict[str, Any]) -> str:
     """A few plain sentences on what an alt-test result means, for someone who will not read the p-values."""
     metric, eps = result["metric"], result["epsilon"]
@@ -304,13 +333,14 @@ def explain_alt_test(result: dict[str, Any]) -> str:
         lines.append("Have at least three people label the same items (30 or more each, shared with the metric) "
                      "and run it again.")
         return " ".join(lines)
-    wins = sum(1 for a in tested if a["rejected"])
-    verdict = "passes" if result["passed"] else "does not pass"
-    lines.append(f"{metric!r} {verdict} the alternative annotator test: it did at least as well as "
-                 f"{wins} of {len(tested)} human annotators (winning rate {_pct(result['winning_rate'])}; "
-                 f"half is needed).")
+    lines.append(f"{metric!r} {verdict_words(result)} (winning rate {_pct(result['winning_rate'])}; half is "
+                 f"needed).")
     lines.append(f"Each human was left out in turn, and the metric was asked to match the remaining humans no more "
                  f"than {_pct(eps)} less often than that human did, with a correction for testing many humans.")
+    if "per_label" in result:
+        lines.append("An item is one unit (a rubric, a criterion, a step) and an answer is its set of labels; two "
+                     "answers agree by their Jaccard similarity (labels in both over labels in either; two empty "
+                     "sets agree fully).")
     adv = result.get("advantage_probability")
     if adv is not None and not math.isnan(adv):
         lines.append(f"On {_pct(adv)} of items the metric's answer agreed with the other humans at least as well "
