@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 from scipy import stats
 
 from annotator.core.stats.alt_test import alt_test, label_sets, metric_presence, set_similarity
+from annotator.core.stats.f1 import f1_report
 from annotator.core.store import Project
 
 
@@ -76,3 +78,29 @@ def test_json_of_alt_test_and_f1_holds_the_kappa_partitions(run_cli, sample_copy
                                       "human_metric": {"pairs": 9, "defined": 9},
                                       "metric_metric": {"pairs": 3, "defined": 3}}
         assert got["overall"]["human_human"] is not None
+
+
+def _ceiling(path) -> dict:
+    with Project.open(path) as project:
+        data = project.label_data("rift")
+    return f1_report(data, "heuristic")["human_ceiling"]
+
+
+def test_a_two_item_annotator_barely_moves_the_human_ceiling(sample_copy) -> None:
+    """A newcomer finishes two rubrics without labelling anything. Averaged over annotators the ceiling for
+    hackable fell from 0.854 to 0.640; pooled over the units each human finished, it moves by a hair."""
+    before = _ceiling(sample_copy)
+    with Project.open(sample_copy) as project:
+        for item in ("if-01", "if-02"):
+            project.completion.set_done(item, "rift", "newcomer")
+    after = _ceiling(sample_copy)
+    assert "newcomer" in after["annotators"] and "newcomer" not in before["annotators"]
+    assert after["annotators"]["newcomer"]["units"] < 20
+    for key in ("micro_f1", "macro_f1"):
+        assert abs(after[key] - before[key]) < 0.03, key
+    assert abs(after["labels"]["hackable"]["f1"] - before["labels"]["hackable"]["f1"]) < 0.03
+    # the mean over annotators, what the ceiling used to be, moves by far more: the test can tell them apart
+    def mean_f1(ceiling: dict) -> float:
+        return float(np.mean([e["labels"]["hackable"]["f1"] or 0 for e in ceiling["annotators"].values()]))
+
+    assert mean_f1(before) - mean_f1(after) > 0.15
