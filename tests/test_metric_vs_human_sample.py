@@ -104,3 +104,16 @@ def test_a_two_item_annotator_barely_moves_the_human_ceiling(sample_copy) -> Non
         return float(np.mean([e["labels"]["hackable"]["f1"] or 0 for e in ceiling["annotators"].values()]))
 
     assert mean_f1(before) - mean_f1(after) > 0.15
+
+
+def test_f1_text_and_html_say_what_the_ceiling_rests_on(run_cli, sample_copy, tmp_path) -> None:
+    ceiling = _ceiling(sample_copy)
+    counts = ", ".join(f"{name} {e['units']}" for name, e in ceiling["annotators"].items())
+    assert counts == "alice 199, bob 198, chen 178"
+    code, out, err = run_cli("f1", sample_copy, "--metric", "heuristic", "--html", tmp_path / "f1.html")
+    assert code == 0, err
+    assert f"human ceiling: micro F1 {ceiling['micro_f1']:.3f}   macro F1 {ceiling['macro_f1']:.3f}" in out
+    assert f"each of 3 annotators against the majority of the others on the units they finished ({counts})" in out
+    html = (tmp_path / "f1.html").read_text(encoding="utf-8")
+    assert f"units they finished ({counts}) and adds up tp, fp and fn" in html
+    assert f"<td>{ceiling['micro_f1']:.3f}</td>" in html

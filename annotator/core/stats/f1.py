@@ -375,6 +375,17 @@ def _human_ceiling(answers: _Answers, items: set[str]) -> dict[str, Any]:
     return out
 
 
+def describe_ceiling(ceiling: dict[str, Any]) -> str:
+    """One sentence on what the human ceiling rests on, for every place that shows it beside a metric's figures."""
+    people = ceiling.get("annotators") or {}
+    if ceiling.get("reason") or not people:
+        return f"No human ceiling: {ceiling.get('reason', 'no annotator could be scored')}."
+    counts = ", ".join(f"{name} {entry['units']}" for name, entry in people.items())
+    return (f"The human ceiling scores each of {len(people)} annotators against the majority of the others on the "
+            f"units they finished ({counts}) and adds up tp, fp and fn over all of them, so an annotator with few "
+            f"units weighs only those units.")
+
+
 def _ceiling_entry(units: pd.DataFrame, order: list[str], single: bool) -> dict[str, Any]:
     """Figures of human answers against a reference: single-choice, one row per unit (gold, predicted);
     multi-choice, one row per (unit, label) with the reference `value` and the human's 0/1 as `score`."""
