@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure
 
-from ..stats.alt_test import explain_alt_test
+from ..stats.alt_test import explain_alt_test, human_outcome
 from ..stats.f1 import describe_ceiling
 from .page import esc, figure_svg, fmt, page, table
 
@@ -194,10 +194,9 @@ def _alt_test_section(result: dict[str, Any]) -> str:
     figures = table(["winning rate", "advantage probability", "items", "humans tested"],
                     [[fmt(result.get("winning_rate")), fmt(result.get("advantage_probability")),
                       result.get("items", ""), result.get("tested", "")]])
-    people = table(["annotator", "items", "p", "p adjusted", "metric wins", "human wins", "metric not worse"],
+    people = table(["annotator", "items", "p", "p adjusted", "metric wins", "human wins", "result"],
                    [[a["annotator"], a["items"], _p(a.get("p_value")), _p(a.get("p_adjusted")),
-                     fmt(a.get("metric_advantage")), fmt(a.get("human_advantage")),
-                     "—" if a.get("rejected") is None else ("yes" if a["rejected"] else "no")]
+                     fmt(a.get("metric_advantage")), fmt(a.get("human_advantage")), human_outcome(a)]
                     for a in result.get("annotators", [])])
     per_label = result.get("per_label") or {}
     by_label = table(["label", "verdict", "winning rate", "advantage probability"],
