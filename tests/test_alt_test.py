@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
 import numpy as np
 import pandas as pd
@@ -275,6 +276,46 @@ def test_jaccard_ties_are_exact_where_floating_point_is_not():
     assert s_metric.tolist() == pytest.approx([0.15]) and s_human.tolist() == pytest.approx([0.15])
     assert w_metric.tolist() == [True] and w_human.tolist() == [True]
     assert 0.1 + 0.2 > 0.3  # what a float comparison would have made of it
+
+
+def _brute_force(sets: dict[str, list[set | None]], metric: list[set], j: str) -> list[tuple[Fraction, Fraction]]:
+    """S(metric) and S(j) per unit with exact fractions, straight from the definition."""
+    def jac(a: set, b: set) -> Fraction:
+        return Fraction(1) if not a | b else Fraction(len(a & b), len(a | b))
+
+    out = []
+    for u, m in enumerate(metric):
+        mine = sets[j][u]
+        others = [row[u] for name, row in sets.items() if name != j and row[u] is not None]
+        if mine is None or not others:
+            continue
+        out.append((sum(jac(m, o) for o in others) / len(others), sum(jac(mine, o) for o in others) / len(others)))
+    return out
+
+
+@pytest.mark.parametrize("n_labels", [5, 45])  # 45 labels: lcm(1..45) no longer fits in 64 bits
+def test_set_comparison_matches_exact_fractions(n_labels):
+    rng = np.random.default_rng(n_labels)
+    labels = tuple(f"l{k}" for k in range(n_labels))
+    names = ["A", "B", "C", "D"]
+    sets = {a: [None if rng.random() < 0.15 else {lab for lab in labels if rng.random() < 3 / n_labels}
+                for _ in range(40)] for a in names}
+    metric = [{lab for lab in labels if rng.random() < 3 / n_labels} for _ in range(40)]
+    values = {f"{a}/{lab}": [None if cell is None else int(lab in cell) for cell in row]
+              for a, row in sets.items() for lab in labels}
+    data = _multi(values, {lab: [int(lab in cell) for cell in metric] for lab in labels}, labels=labels)
+    presence = {}
+    for lab in labels:
+        matrix, units = data.presence_matrix(lab, names)
+        presence[lab] = (matrix, metric_presence(data, "m", lab, units, 0.5), units)
+    found = label_sets(presence, data)
+    for j, name in enumerate(names):
+        w_metric, w_human, s_metric, s_human = set_similarity(found, j)
+        exact = _brute_force(sets, metric, name)
+        assert s_metric.tolist() == pytest.approx([float(a) for a, _ in exact])
+        assert s_human.tolist() == pytest.approx([float(b) for _, b in exact])
+        assert w_metric.tolist() == [a >= b for a, b in exact]
+        assert w_human.tolist() == [b >= a for a, b in exact]
 
 
 def test_single_choice_uses_the_highest_scored_label():

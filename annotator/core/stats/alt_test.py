@@ -94,9 +94,9 @@ def _compare(humans: np.ndarray, metric: np.ndarray, j: int) -> tuple[np.ndarray
 
 def _set_similarity(sets: np.ndarray, answered: np.ndarray, metric_sets: np.ndarray, has_metric: np.ndarray,
                     j: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """S(metric) and S(j) for human j on each unit where j, the metric and at least one other human answered,
-    with W_metric and W_human: S(x) is the mean Jaccard similarity of the label set x to each other human's set
-    (two empty sets are identical: 1).
+    """W_metric, W_human, S(metric) and S(j) for human j on each unit where j, the metric and at least one other
+    human answered: S(x) is the mean Jaccard similarity of the label set x to each other human's set (two empty
+    sets are identical: 1), and W_metric = [S(metric) >= S(j)], W_human = [S(j) >= S(metric)].
 
     A unit's Jaccard values are fractions whose denominators are at most the number of labels L, so every sum of
     them is a whole multiple of 1/lcm(1..L). The comparison is made on those whole numbers, exactly: floats would
