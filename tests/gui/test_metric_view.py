@@ -154,7 +154,8 @@ def test_alt_test_panel_shows_alt_test(view, qtbot, data) -> None:
     names = [panel.model.data(panel.model.index(r, 0)) for r in range(panel.model.rowCount())]
     assert names == [a["annotator"] for a in expected["annotators"]]
     decided = [panel.model.data(panel.model.index(r, 6)) for r in range(panel.model.rowCount())]
-    assert decided == ["yes" if a["rejected"] else "no" for a in expected["annotators"]]
+    assert decided == ["metric at least as good" if a["rejected"] else "human better"
+                       for a in expected["annotators"]]
 
     with qtbot.waitSignal(view.altTestShown, timeout=30_000):
         panel.epsilon.setValue(0.05)
