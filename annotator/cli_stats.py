@@ -196,7 +196,7 @@ def cmd_f1(args) -> int:
     if args.html:
         _write_html(args.html, render_f1_html(report, *_f1_extras(data, args.metric, args.threshold, annotators)))
     if args.json:
-        _print_json(report)
+        _print_json(report | _partitions_or_reason(data, args.threshold, annotators))
     else:
         print(format_f1_table(report))
     return 0
@@ -206,7 +206,6 @@ def _f1_extras(data, metric: str, threshold: float, annotators: list[str] | None
     """The alt-test and the agreement partitions for the F1 page, each left out with a note (on stderr and in
     the page) when the data cannot support it, e.g. a single annotator."""
     from .core.stats.alt_test import alt_test
-    from .core.stats.partitions import agreement_partitions
 
     skipped: dict[str, str] = {}
     alt = partitions = None
@@ -214,13 +213,24 @@ def _f1_extras(data, metric: str, threshold: float, annotators: list[str] | None
         alt = alt_test(data, metric, threshold=threshold, annotators=annotators)
     except (NotFound, ValueError) as exc:
         skipped["Alternative annotator test"] = str(exc)
-    try:
-        partitions = agreement_partitions(data, data.metrics, threshold=threshold, annotators=annotators)
-    except (NotFound, ValueError) as exc:
-        skipped["Agreement by kind of pair"] = str(exc)
+    found = _partitions_or_reason(data, threshold, annotators)
+    partitions = found["partitions"]
+    if partitions is None:
+        skipped["Agreement by kind of pair"] = found["partitions_reason"]
     for name, why in skipped.items():
         print(f"note: {name.lower()} left out of the page: {why}", file=sys.stderr)
     return alt, partitions, skipped
+
+
+def _partitions_or_reason(data, threshold: float, annotators: list[str] | None) -> dict:
+    """The kappa partitions of every metric of the taxonomy for the JSON, or null with the reason the data
+    cannot support them (e.g. a single annotator)."""
+    from .core.stats.partitions import agreement_partitions
+
+    try:
+        return {"partitions": agreement_partitions(data, data.metrics, threshold=threshold, annotators=annotators)}
+    except (NotFound, ValueError) as exc:
+        return {"partitions": None, "partitions_reason": str(exc)}
 
 
 def _metric_taxonomy(project, metric: str) -> str:
@@ -232,7 +242,8 @@ def _metric_taxonomy(project, metric: str) -> str:
 
 # --- alternative annotator test -------------------------------------------------------------------------
 def cmd_alt_test(args) -> int:
-    from .core.stats.alt_test import alt_test, explain_alt_test
+    from .core.reports.alt_test_text import format_alt_test
+    from .core.stats.alt_test import alt_test
     from .core.store import Project
 
     _in_range("--epsilon", args.epsilon, 0.0, 1.0, closed=False)
@@ -241,19 +252,13 @@ def cmd_alt_test(args) -> int:
         taxonomy = args.taxonomy or _metric_taxonomy(project, args.metric)
         data = _at_level(project.label_data(taxonomy), args.level)
         choice = _choice(data, args, _humans(project))
-    result = {**alt_test(data, args.metric, epsilon=args.epsilon, q=args.q, annotators=choice.chosen),
+    annotators = choice.chosen
+    result = {**alt_test(data, args.metric, epsilon=args.epsilon, q=args.q, annotators=annotators),
               "annotators_left_out": choice.left_out}
     if args.json:
-        _print_json(result)
-        return 0
-    print(explain_alt_test(result))
-    print()
-    print(f"{'annotator':<20}{'items':>7}{'p':>9}{'p adj.':>9}  metric wins  human wins  rejected")
-    for row in result["annotators"]:
-        def f(x):
-            return "—" if x is None else f"{x:.3f}"
-        print(f"{row['annotator']:<20}{row['items']:>7}{f(row.get('p_value')):>9}{f(row.get('p_adjusted')):>9}"
-              f"  {f(row.get('metric_advantage')):>11}  {f(row.get('human_advantage')):>10}  {row.get('rejected')}")
+        _print_json(result | _partitions_or_reason(data, result["threshold"], annotators))
+    else:
+        print(format_alt_test(result))
     return 0
 
 

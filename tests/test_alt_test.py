@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
 import numpy as np
 import pandas as pd
@@ -10,7 +11,16 @@ import pytest
 from scipy import stats
 
 from annotator.core.errors import NotFound
-from annotator.core.stats.alt_test import alt_test, benjamini_yekutieli, explain_alt_test, one_sided_p
+from annotator.core.stats.alt_test import (
+    alt_test,
+    benjamini_yekutieli,
+    explain_alt_test,
+    LabelSets,
+    label_sets,
+    metric_presence,
+    one_sided_p,
+    set_similarity,
+)
 from annotator.core.stats.data import LabelData
 from annotator.core.taxonomy import LabelDef, Taxonomy
 
@@ -162,16 +172,150 @@ def test_unscored_items_are_left_out():
     assert r["passed"] is None
 
 
-def test_multi_choice_pools_labels_and_reports_each():
+def test_multi_choice_unused_labels_add_no_items_and_no_easy_ties():
+    """A label nobody uses leaves every label set as it was: the pooled result is the one-label result, with 30
+    items (units), not 60 (unit, label) pairs that would be half easy ties."""
     values = {"A/x": HAND["A"], "B/x": HAND["B"], "C/x": HAND["C"],
               "A/y": [0] * 30, "B/y": [0] * 30, "C/y": [0] * 30}
     r = alt_test(_multi(values, {"x": HAND_METRIC, "y": [0] * 30}, labels=("x", "y")), "m")
-    assert [a["items"] for a in r["annotators"]] == [60, 60, 60]
+    assert r["items"] == 30 and [a["items"] for a in r["annotators"]] == [30, 30, 30]
     assert r["per_label"]["y"]["passed"] is True  # always tied with everyone
     assert r["per_label"]["x"]["passed"] is False
     by = {a["annotator"]: a for a in r["annotators"]}
-    assert by["A"]["p_value"] == pytest.approx(_t_p([1] * 5 + [0] * 55, 0.2))
+    assert by["A"]["p_value"] == pytest.approx(_t_p([1] * 5 + [0] * 25, 0.2))
+    one_label = alt_test(_multi(HAND, HAND_METRIC), "m")
+    assert [a["p_value"] for a in r["annotators"]] == [a["p_value"] for a in one_label["annotators"]]
     assert "does not pass on: x." in explain_alt_test(r)
+
+
+# Ten units, labels p, q, r, three humans and a metric: each cell is a label set.
+SETS = {
+    "A": ["p", "pq", "", "q", "pqr", "", "r", "p", "qr", ""],
+    "B": ["p", "p", "", "qr", "pq", "r", "r", "q", "qr", ""],
+    "C": ["p", "pq", "", "r", "p", "", "q", "pq", "qr", "p"],
+}
+SETS_METRIC = ["p", "p", "q", "q", "pq", "", "", "pq", "q", ""]
+
+# S(x) = mean Jaccard of x to the other two humans' sets, J(empty, empty) = 1. Per unit, for A, B, C:
+# u1  all {p}:                          S(m) = S(j) = 1 for everyone                      d = 0, 0, 0
+# u2  A pq, B p, C pq, m p:   A: S(m) = (1 + 1/2)/2 = 3/4, S(A) = (1/2 + 1)/2 = 3/4; B: 1/2 vs 1/2 (B = m);
+#                             C: S(m) = (1/2 + 1)/2 = 3/4, S(C) = (1 + 1/2)/2 = 3/4         d = 0, 0, 0
+# u3  humans all empty, m q:  S(m) = 0, S(j) = 1                                            d = 1, 1, 1
+# u4  A q, B qr, C r, m q:    A: 1/4 vs 1/4 (A = m); B: S(m) = (1 + 0)/2 = 1/2, S(B) = (1/2 + 1/2)/2 = 1/2;
+#                             C: S(m) = (1 + 1/2)/2 = 3/4, S(C) = (0 + 1/2)/2 = 1/4        d = 0, 0, -1
+# u5  A pqr, B pq, C p, m pq: A: S(m) = (1 + 1/2)/2 = 3/4, S(A) = (2/3 + 1/3)/2 = 1/2; B: 7/12 vs 7/12 (B = m);
+#                             C: S(m) = (2/3 + 1)/2 = 5/6, S(C) = (1/3 + 1/2)/2 = 5/12      d = -1, 0, -1
+# u6  A -, B r, C -, m -:     A: (0 + 1)/2 = 1/2 both; B: S(m) = 1, S(B) = 0; C as A          d = 0, -1, 0
+# u7  A r, B r, C q, m -:     A: S(m) = 0, S(A) = (1 + 0)/2 = 1/2; B likewise; C: 0 vs 0      d = 1, 1, 0
+# u8  A p, B q, C pq, m pq:   A: S(m) = (1/2 + 1)/2 = 3/4, S(A) = (0 + 1/2)/2 = 1/4; B alike;
+#                             C: S(m) = (1/2 + 1/2)/2 = 1/2, S(C) the same                   d = -1, -1, 0
+# u9  humans all qr, m q:     S(m) = 1/2, S(j) = 1                                            d = 1, 1, 1
+# u10 A -, B -, C p, m -:     A: S(m) = (1 + 0)/2 = 1/2 = S(A); B alike; C: S(m) = 1, S(C) = 0  d = 0, 0, -1
+HAND_S = {
+    "A": ([1, 3/4, 0, 1/4, 3/4, 1/2, 0, 3/4, 1/2, 1/2], [1, 3/4, 1, 1/4, 1/2, 1/2, 1/2, 1/4, 1, 1/2]),
+    "B": ([1, 1/2, 0, 1/2, 7/12, 1, 0, 3/4, 1/2, 1/2], [1, 1/2, 1, 1/2, 7/12, 0, 1/2, 1/4, 1, 1/2]),
+    "C": ([1, 3/4, 0, 3/4, 5/6, 1/2, 0, 1/2, 1/2, 1], [1, 3/4, 1, 1/4, 5/12, 1/2, 0, 1/2, 1, 0]),
+}
+HAND_D = {"A": [0, 0, 1, 0, -1, 0, 1, -1, 1, 0],   # mean 0.1; W_metric 7/10, W_human 8/10
+          "B": [0, 0, 1, 0, 0, -1, 1, -1, 1, 0],   # mean 0.1; W_metric 7/10, W_human 8/10
+          "C": [0, 0, 1, -1, -1, 0, 0, 0, 1, -1]}  # mean -0.1; W_metric 8/10, W_human 7/10
+
+
+def _label_sets(data: LabelData, labels) -> LabelSets:
+    """The humans' and the metric's label sets, built the way `alt_test` builds them."""
+    presence = {}
+    for lab in labels:
+        matrix, units = data.presence_matrix(lab, ["A", "B", "C"])
+        presence[lab] = (matrix, metric_presence(data, "m", lab, units, 0.5), units)
+    return label_sets(presence, data)
+
+
+def _set_case() -> LabelData:
+    values = {f"{ann}/{lab}": [int(lab in cell) for cell in row] for ann, row in SETS.items() for lab in "pqr"}
+    metric = {lab: [int(lab in cell) for cell in SETS_METRIC] for lab in "pqr"}
+    return _multi(values, metric, labels=("p", "q", "r"))
+
+
+def test_multi_choice_hand_worked_jaccard_case():
+    data = _set_case()
+    found = _label_sets(data, "pqr")
+    for j, ann in enumerate("ABC"):
+        w_metric, w_human, s_metric, s_human = set_similarity(found, j)
+        assert s_metric.tolist() == pytest.approx(HAND_S[ann][0])
+        assert s_human.tolist() == pytest.approx(HAND_S[ann][1])
+        d = w_human.astype(int) - w_metric.astype(int)
+        assert d.tolist() == HAND_D[ann]
+    r = alt_test(data, "m", min_items=10)
+    assert r["items"] == 10
+    by = {a["annotator"]: a for a in r["annotators"]}
+    assert (by["A"]["metric_advantage"], by["A"]["human_advantage"]) == (pytest.approx(0.7), pytest.approx(0.8))
+    assert (by["C"]["metric_advantage"], by["C"]["human_advantage"]) == (pytest.approx(0.8), pytest.approx(0.7))
+    # A and B: mean 0.1, sample sd sqrt(4.9/9), t = (0.1 - 0.2) / (sd / sqrt 10) = -0.4286; C: t = -1.2857
+    for ann in "ABC":
+        assert by[ann]["p_value"] == pytest.approx(_t_p(HAND_D[ann], 0.2))
+    assert by["A"]["p_value"] == pytest.approx(0.339, abs=1e-3) and by["C"]["p_value"] == pytest.approx(0.115, abs=1e-3)
+    assert r["winning_rate"] == 0.0 and r["passed"] is False
+    assert r["advantage_probability"] == pytest.approx((0.7 + 0.7 + 0.8) / 3)
+    # per label the answers stay 0/1: label p alone gives what a one-label taxonomy of p gives
+    assert all(res["items"] == 10 for res in r["per_label"].values())
+    p_only = alt_test(_multi({a: [int("p" in c) for c in row] for a, row in SETS.items()},
+                             [int("p" in c) for c in SETS_METRIC]), "m", min_items=10)
+    assert r["per_label"]["p"]["annotators"] == p_only["annotators"]
+
+
+def test_jaccard_ties_are_exact_where_floating_point_is_not():
+    """1/10 + 1/5 and 3/10 + 0 are equal sums, but 0.1 + 0.2 > 0.3 in floating point: the tie must count for both."""
+    labels = tuple(f"l{k}" for k in range(10))
+    rows = {"A": set(labels), "B": set(labels[:5]), "C": set(labels[5:8])}
+    metric = {labels[0]}
+    values = {f"{a}/{lab}": [int(lab in row)] for a, row in rows.items() for lab in labels}
+    data = _multi(values, {lab: [int(lab in metric)] for lab in labels}, labels=labels)
+    # for C: S(m) = (J({l0}, all ten) + J({l0}, l0..l4)) / 2 = (1/10 + 1/5) / 2 = 3/20;
+    #        S(C) = (J(l5..l7, all ten) + J(l5..l7, l0..l4)) / 2 = (3/10 + 0) / 2 = 3/20
+    w_metric, w_human, s_metric, s_human = set_similarity(_label_sets(data, labels), 2)
+    assert s_metric.tolist() == pytest.approx([0.15]) and s_human.tolist() == pytest.approx([0.15])
+    assert w_metric.tolist() == [True] and w_human.tolist() == [True]
+    assert 0.1 + 0.2 > 0.3  # what a float comparison would have made of it
+
+
+def _brute_force(sets: dict[str, list[set | None]], metric: list[set], j: str) -> list[tuple[Fraction, Fraction]]:
+    """S(metric) and S(j) per unit with exact fractions, straight from the definition."""
+    def jac(a: set, b: set) -> Fraction:
+        return Fraction(1) if not a | b else Fraction(len(a & b), len(a | b))
+
+    out = []
+    for u, m in enumerate(metric):
+        mine = sets[j][u]
+        others = [row[u] for name, row in sets.items() if name != j and row[u] is not None]
+        if mine is None or not others:
+            continue
+        out.append((sum(jac(m, o) for o in others) / len(others), sum(jac(mine, o) for o in others) / len(others)))
+    return out
+
+
+@pytest.mark.parametrize("n_labels", [5, 45])  # 45 labels: lcm(1..45) no longer fits in 64 bits
+def test_set_comparison_matches_exact_fractions(n_labels):
+    rng = np.random.default_rng(n_labels)
+    labels = tuple(f"l{k}" for k in range(n_labels))
+    names = ["A", "B", "C", "D"]
+    sets = {a: [None if rng.random() < 0.15 else {lab for lab in labels if rng.random() < 3 / n_labels}
+                for _ in range(40)] for a in names}
+    metric = [{lab for lab in labels if rng.random() < 3 / n_labels} for _ in range(40)]
+    values = {f"{a}/{lab}": [None if cell is None else int(lab in cell) for cell in row]
+              for a, row in sets.items() for lab in labels}
+    data = _multi(values, {lab: [int(lab in cell) for cell in metric] for lab in labels}, labels=labels)
+    presence = {}
+    for lab in labels:
+        matrix, units = data.presence_matrix(lab, names)
+        presence[lab] = (matrix, metric_presence(data, "m", lab, units, 0.5), units)
+    found = label_sets(presence, data)
+    for j, name in enumerate(names):
+        w_metric, w_human, s_metric, s_human = set_similarity(found, j)
+        exact = _brute_force(sets, metric, name)
+        assert s_metric.tolist() == pytest.approx([float(a) for a, _ in exact])
+        assert s_human.tolist() == pytest.approx([float(b) for _, b in exact])
+        assert w_metric.tolist() == [a >= b for a, b in exact]
+        assert w_human.tolist() == [b >= a for a, b in exact]
 
 
 def test_single_choice_uses_the_highest_scored_label():

@@ -250,7 +250,13 @@ def test_human_ceiling_by_hand() -> None:
     c = ceiling["annotators"]["c"]["labels"]["vague"]
     assert (c["tp"], c["fp"], c["fn"], c["units"]) == (1, 1, 1, 3)
     assert c["f1"] == pytest.approx(0.5)
-    assert ceiling["labels"]["vague"]["f1"] == pytest.approx((2 / 3 + 1 + 0.5) / 3)
+    # pooled over the three (DESIGN 10.4): tp 1 + 1 + 1, fp 1 + 0 + 1, fn 0 + 0 + 1 -> F1 6 / (6 + 2 + 1) = 2/3,
+    # not the mean of the three F1 (0.722), which would weigh b's single unit like c's three
+    pooled = ceiling["labels"]["vague"]
+    assert (pooled["tp"], pooled["fp"], pooled["fn"]) == (3, 2, 1)
+    assert pooled["f1"] == pytest.approx(2 / 3)
+    assert pooled["precision"] == pytest.approx(3 / 5) and pooled["recall"] == pytest.approx(3 / 4)
+    assert ceiling["micro_f1"] == pytest.approx(2 / 3) and ceiling["macro_f1"] == pytest.approx(2 / 3)
 
 
 def test_human_ceiling_needs_two_annotators() -> None:
@@ -311,6 +317,11 @@ def test_single_choice_human_ceiling_by_hand() -> None:
     assert ceiling["c"]["accuracy"] == pytest.approx(1 / 3)
     # a against b+c: i1c1 tie(yes,no), i1c2 tie, i2c1 partly (a partly), i2c2 tie(no,yes), i2c3 yes -> 2/2
     assert ceiling["a"]["accuracy"] == pytest.approx(1.0) and ceiling["a"]["units"] == 2
+    # pooled: every annotator's units together, so c's three units weigh three times one unit of another
+    pooled = f1_report(single_case(), "j")["human_ceiling"]
+    right = sum(e["accuracy"] * e["units"] for e in ceiling.values())
+    assert pooled["units"] == sum(e["units"] for e in ceiling.values())
+    assert pooled["accuracy"] == pytest.approx(right / pooled["units"])
 
 
 def test_graded_metric_gets_calibration_on_the_same_gold() -> None:

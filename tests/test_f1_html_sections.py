@@ -57,6 +57,7 @@ def test_alt_test_and_partitions_sections(data) -> None:
     assert explain_alt_test(alt).replace("'", "&#x27;") in section
     for a in alt["annotators"]:
         assert f"<td>{a['annotator']}</td><td>{a['items']}</td>" in section
+        assert ("<td>metric at least as good</td>" if a["rejected"] else "<td>human better</td>") in section
     assert f"<td>{alt['winning_rate']:.3f}</td><td>{alt['advantage_probability']:.3f}</td>" in section
     partitions = html[html.index("<h2>Agreement by kind of pair"):]
     o = parts["overall"]

@@ -56,6 +56,8 @@ def test_three_groups_side_by_side():
     groups = {(p["a"], p["b"]): p["group"] for p in r["pairs"]}
     assert groups[("A", "B")] == "human_human" and groups[("m", "m2")] == "metric_metric"
     assert groups[("B", "m")] == "human_metric"
+    assert r["pair_counts"] == {"human_human": {"pairs": 1, "defined": 1}, "human_metric": {"pairs": 4, "defined": 4},
+                                "metric_metric": {"pairs": 1, "defined": 1}}
 
 
 def test_threshold_turns_scores_into_answers():

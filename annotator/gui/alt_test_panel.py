@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.stats.alt_test import explain_alt_test
+from ..core.stats.alt_test import explain_alt_test, human_outcome
 from .report_models import UNDEFINED, Column, RecordTableModel, format_number
 from .report_tables import report_table
 
@@ -30,12 +30,6 @@ NOT_TESTED = "not tested: too few items shared with the metric"
 
 def _verdict(passed: bool | None) -> str:
     return {True: "passes", False: "does not pass", None: "undecided"}[passed]
-
-
-def _beats_them(row: dict[str, Any]) -> str:
-    if row.get("rejected") is None:
-        return f"not tested: {row.get('reason', 'too few items')}"
-    return "yes" if row["rejected"] else "no"
 
 
 ANNOTATOR_COLUMNS = [
@@ -49,9 +43,9 @@ ANNOTATOR_COLUMNS = [
            "least as well as this human.", why=NOT_TESTED),
     Column("human_advantage", "human wins", tip="Share of items where this human matched the others at least as "
            "well as the metric.", why=NOT_TESTED),
-    Column("rejected", "metric wins over them?", "text", value=_beats_them,
-           tip="Rejected after the Benjamini-Yekutieli correction: the metric is not worse than this human by "
-               "more than epsilon."),
+    Column("rejected", "result", "text", value=human_outcome,
+           tip="\"metric at least as good\": after the Benjamini-Yekutieli correction, the metric is not worse "
+               "than this human by more than epsilon; \"human better\": that could not be shown."),
 ]
 
 

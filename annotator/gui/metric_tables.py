@@ -25,7 +25,9 @@ FIGURE_COLUMNS = [
     Column("precision", "precision"),
     Column("recall", "recall"),
     Column("f1", "F1"),
-    Column("ceiling_f1", "human F1", why="no annotator can be scored on this label"),
+    Column("ceiling_f1", "human F1", tip="The human ceiling: each annotator against the majority of the others on "
+           "the units they finished, tp, fp and fn added up over the annotators (one with two items weighs two "
+           "items' worth).", why="no annotator can be scored on this label"),
     Column("support", "support", "count"),
     Column("tp", "tp", "count"),
     Column("fp", "fp", "count"),
@@ -127,6 +129,10 @@ def f1_summary(report: dict[str, Any]) -> str:
     if "accuracy" in report:
         parts.append(beside("accuracy", "accuracy"))
     parts.append(f"{report['units']} units, {report['ties_excluded']} left out as ties")
+    people = ceiling.get("annotators") or {}
     if ceiling.get("reason"):
         parts.append(f"no human ceiling: {ceiling['reason']}")
+    elif people:
+        parts.append(f"humans: {len(people)} annotators pooled over the "
+                     f"{sum(e['units'] for e in people.values())} units they finished")
     return "   ·   ".join(parts)

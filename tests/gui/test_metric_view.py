@@ -154,7 +154,8 @@ def test_alt_test_panel_shows_alt_test(view, qtbot, data) -> None:
     names = [panel.model.data(panel.model.index(r, 0)) for r in range(panel.model.rowCount())]
     assert names == [a["annotator"] for a in expected["annotators"]]
     decided = [panel.model.data(panel.model.index(r, 6)) for r in range(panel.model.rowCount())]
-    assert decided == ["yes" if a["rejected"] else "no" for a in expected["annotators"]]
+    assert decided == ["metric at least as good" if a["rejected"] else "human better"
+                       for a in expected["annotators"]]
 
     with qtbot.waitSignal(view.altTestShown, timeout=30_000):
         panel.epsilon.setValue(0.05)
@@ -281,3 +282,14 @@ def test_chart_marks_every_defined_human_ceiling(view) -> None:
     marks = [c for c in ax.collections if len(c.get_offsets())]
     defined = [r for r in column(view, "human F1") if r is not None]
     assert len(marks[0].get_offsets()) == len(defined)
+
+
+def test_the_human_ceiling_says_it_is_pooled_over_the_units_each_finished(view, data) -> None:
+    """DESIGN 10.4: the ceiling on screen is the pooled one, and the view says what it rests on."""
+    report = f1_report(data, view.metric_id)
+    people = report["human_ceiling"]["annotators"]
+    total = sum(e["units"] for e in people.values())
+    assert f"humans: {len(people)} annotators pooled over the {total} units they finished" in view.summary.text()
+    k = [c.title for c in FIGURE_COLUMNS].index("human F1")
+    tip = view.figures_model.headerData(k, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
+    assert "units they finished" in tip and "added up over the annotators" in tip

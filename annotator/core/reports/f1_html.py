@@ -13,7 +13,8 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure
 
-from ..stats.alt_test import explain_alt_test
+from ..stats.alt_test import explain_alt_test, human_outcome
+from ..stats.f1 import describe_ceiling
 from .page import esc, figure_svg, fmt, page, table
 
 ERROR_ROWS = 200  # per table; the JSON holds them all
@@ -95,8 +96,7 @@ def _summary(report: dict[str, Any]) -> str:
         note += " The metric's label on a unit is its highest-scoring label.</p>"
     else:
         note += f" A label is predicted when its score is at least {esc(report['threshold'])}.</p>"
-    if ceiling.get("reason"):
-        note += f"<p class='note'>No human ceiling: {esc(ceiling['reason'])}.</p>"
+    note += f"<p class='note'>{esc(describe_ceiling(ceiling))}</p>"
     return table(["", "metric", "human ceiling"], rows) + note
 
 
@@ -108,7 +108,9 @@ def _per_annotator(report: dict[str, Any]) -> str:
     header = ["annotator", "units", "micro F1", "macro F1"] + (["accuracy"] if single else [])
     rows = [[name, e["units"], fmt(e.get("micro_f1")), fmt(e.get("macro_f1"))]
             + ([fmt(e.get("accuracy"))] if single else []) for name, e in people.items()]
-    return "<h2>Each annotator against the others</h2>" + table(header, rows)
+    return ("<h2>Each annotator against the others</h2>" + table(header, rows)
+            + "<p class='note'>The human ceiling pools these annotators' units, not their figures: a row with "
+              "few units moves it little.</p>")
 
 
 def _errors(report: dict[str, Any]) -> str:
@@ -192,10 +194,9 @@ def _alt_test_section(result: dict[str, Any]) -> str:
     figures = table(["winning rate", "advantage probability", "items", "humans tested"],
                     [[fmt(result.get("winning_rate")), fmt(result.get("advantage_probability")),
                       result.get("items", ""), result.get("tested", "")]])
-    people = table(["annotator", "items", "p", "p adjusted", "metric wins", "human wins", "metric not worse"],
+    people = table(["annotator", "items", "p", "p adjusted", "metric wins", "human wins", "result"],
                    [[a["annotator"], a["items"], _p(a.get("p_value")), _p(a.get("p_adjusted")),
-                     fmt(a.get("metric_advantage")), fmt(a.get("human_advantage")),
-                     "—" if a.get("rejected") is None else ("yes" if a["rejected"] else "no")]
+                     fmt(a.get("metric_advantage")), fmt(a.get("human_advantage")), human_outcome(a)]
                     for a in result.get("annotators", [])])
     per_label = result.get("per_label") or {}
     by_label = table(["label", "verdict", "winning rate", "advantage probability"],

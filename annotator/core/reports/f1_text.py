@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..stats.f1 import describe_ceiling
+
 
 def _num(value: float | None, digits: int = 3) -> str:
     return "-" if value is None else f"{value:.{digits}f}"
@@ -38,6 +40,8 @@ def format_f1_table(report: dict[str, Any]) -> str:
     if ceiling.get("reason"):
         human = f"human ceiling: none ({ceiling['reason']})"
     lines.append(human)
+    if not ceiling.get("reason"):
+        lines.append(f"  ({describe_ceiling(ceiling)})")
     lines.append(f"{report['units']} units compared; {report['ties_excluded']} left out as exact ties")
     best = [(lab, s["best_threshold"], s["best_f1"]) for lab, s in (report.get("sweep") or {}).items()
             if s.get("best_f1") is not None]

@@ -10,7 +10,8 @@ test reuses the same other humans), and the metric passes when it wins against a
 from __future__ import annotations
 
 import math
-from typing import Any, Sequence
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -91,14 +92,45 @@ def _compare(humans: np.ndarray, metric: np.ndarray, j: int) -> tuple[np.ndarray
     return same_as_metric >= same_as_mine, same_as_mine >= same_as_metric
 
 
-def _test(humans: np.ndarray, metric: np.ndarray, names: list[str], epsilon: float, q: float,
-          min_items: int) -> dict[str, Any]:
-    """The test on one annotator x item matrix (NaN = no answer) and the metric's answers (NaN = none)."""
+def _set_similarity(sets: np.ndarray, answered: np.ndarray, metric_sets: np.ndarray, has_metric: np.ndarray,
+                    j: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """W_metric, W_human, S(metric) and S(j) for human j on each unit where j, the metric and at least one other
+    human answered: S(x) is the mean Jaccard similarity of the label set x to each other human's set (two empty
+    sets are identical: 1), and W_metric = [S(metric) >= S(j)], W_human = [S(j) >= S(metric)].
+
+    A unit's Jaccard values are fractions whose denominators are at most the number of labels L, so every sum of
+    them is a whole multiple of 1/lcm(1..L). The comparison is made on those whole numbers, exactly: floats would
+    call two equal sums unequal now and then, and a tie counts for both sides.
+    """
+    n_labels = sets.shape[2]
+    scale = math.lcm(*range(1, n_labels + 1)) if n_labels else 1
+    exact = np.int64 if scale * max(1, sets.shape[0]) < 2 ** 62 else object
+
+    def scaled_jaccard(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        inter = (a & b).sum(axis=-1).astype(exact)
+        union = (a | b).sum(axis=-1).astype(exact)
+        return np.where(union == 0, scale, inter * (scale // np.maximum(union, 1)))
+
+    others = answered.sum(axis=0) - 1
+    usable = has_metric & answered[j] & (others >= 1)
+    theirs = answered[:, usable].copy()
+    theirs[j] = False
+    metric_sum = (scaled_jaccard(metric_sets[usable][None, :, :], sets[:, usable]) * theirs).sum(axis=0)
+    human_sum = (scaled_jaccard(sets[j, usable][None, :, :], sets[:, usable]) * theirs).sum(axis=0)
+    count = others[usable]
+    return (metric_sum >= human_sum, human_sum >= metric_sum,
+            metric_sum.astype(float) / scale / count, human_sum.astype(float) / scale / count)
+
+
+def _test(compare: Callable[[int], tuple[np.ndarray, np.ndarray]], items: int, names: list[str], epsilon: float,
+          q: float, min_items: int) -> dict[str, Any]:
+    """The test given, for each human j, W_metric and W_human on the items j shares with the metric and another
+    human (`compare(j)`), and the number of items with the metric and two or more humans."""
     rows: list[dict[str, Any]] = []
     p_values: list[float] = []
     tested_rows: list[dict[str, Any]] = []
     for j, name in enumerate(names):
-        w_metric, w_human = _compare(humans, metric, j)
+        w_metric, w_human = compare(j)
         n = int(w_metric.size)
         row: dict[str, Any] = {
             "annotator": name, "items": n, "tested": n >= min_items, "p_value": None, "p_adjusted": None,
@@ -118,10 +150,8 @@ def _test(humans: np.ndarray, metric: np.ndarray, names: list[str], epsilon: flo
     for row, rej, adj in zip(tested_rows, rejected, adjusted):
         row["rejected"], row["p_adjusted"] = bool(rej), adj
     tested = len(tested_rows)
-    has_metric = ~np.isnan(metric)
-    human_count = (~np.isnan(humans)).sum(axis=0)
     out: dict[str, Any] = {
-        "items": int(np.sum(has_metric & (human_count >= 2))),
+        "items": items,
         "tested": tested,
         "winning_rate": sum(rejected) / tested if tested else None,
         "passed": None,
@@ -135,6 +165,15 @@ def _test(humans: np.ndarray, metric: np.ndarray, names: list[str], epsilon: flo
         out["reason"] = (f"only {tested} human annotator(s) have {min_items} or more items shared with the metric "
                          f"and another human; the test needs at least {MIN_TESTED}")
     return out
+
+
+def _test_answers(humans: np.ndarray, metric: np.ndarray, names: list[str], epsilon: float, q: float,
+                  min_items: int) -> dict[str, Any]:
+    """The test on one annotator x item matrix of single answers (NaN = no answer) and the metric's answers."""
+    has_metric = ~np.isnan(metric)
+    human_count = (~np.isnan(humans)).sum(axis=0)
+    items = int(np.sum(has_metric & (human_count >= 2)))
+    return _test(lambda j: _compare(humans, metric, j), items, names, epsilon, q, min_items)
 
 
 def metric_presence(data: LabelData, metric: str, label: str, units: pd.DataFrame, threshold: float) -> np.ndarray:
@@ -161,15 +200,63 @@ def metric_category(data: LabelData, metric: str, units: pd.DataFrame, order: li
     return np.asarray([chosen.get((i, t), np.nan) for i, t in zip(units["item_id"], units["target"])])
 
 
+@dataclass(frozen=True)
+class LabelSets:
+    """Each human's and the metric's label set on every unit of a multi-choice taxonomy.
+
+    sets: human x unit x label, True where the label is on the unit (labels of another target kind and unused
+    columns stay False); answered: human x unit, whether the human finished the unit's item; metric_sets and
+    has_metric: the same for the metric (a label is on when its score reaches the threshold).
+    """
+
+    units: pd.DataFrame
+    sets: np.ndarray
+    answered: np.ndarray
+    metric_sets: np.ndarray
+    has_metric: np.ndarray
+
+
+def label_sets(presence: dict[str, tuple[np.ndarray, np.ndarray, pd.DataFrame]], data: LabelData) -> LabelSets:
+    """The units of every target kind the taxonomy labels, each with its label sets, from each label's human
+    presence matrix, metric answers and unit table (`presence[label]`)."""
+    by_kind: dict[str, list[str]] = {}
+    for lab in data.taxonomy.labels:
+        by_kind.setdefault(lab.target, []).append(lab.id)
+    width = max(len(labels) for labels in by_kind.values())
+    units, sets, answered, metric_sets, has_metric = [], [], [], [], []
+    for labels in by_kind.values():
+        first, said, kind_units = presence[labels[0]]
+        layers = np.zeros(first.shape + (width,), dtype=bool)
+        said_layers = np.zeros(said.shape + (width,), dtype=bool)
+        for k, label in enumerate(labels):
+            layers[:, :, k] = presence[label][0] == 1
+            said_layers[:, k] = presence[label][1] == 1
+        units.append(kind_units)
+        sets.append(layers)
+        answered.append(~np.isnan(first))
+        metric_sets.append(said_layers)
+        has_metric.append(~np.isnan(said))
+    return LabelSets(units=pd.concat(units, ignore_index=True), sets=np.concatenate(sets, axis=1),
+                     answered=np.concatenate(answered, axis=1), metric_sets=np.concatenate(metric_sets),
+                     has_metric=np.concatenate(has_metric))
+
+
+def set_similarity(found: LabelSets, j: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """W_metric, W_human, S(metric) and S(j) for human j on the units j shares with the metric and another
+    human, in unit order (see `_set_similarity`)."""
+    return _set_similarity(found.sets, found.answered, found.metric_sets, found.has_metric, j)
+
+
 def alt_test(data: LabelData, metric: str, epsilon: float = 0.2, q: float = 0.05,
              annotators: list[str] | None = None, threshold: float = 0.5,
              min_items: int = MIN_ITEMS) -> dict[str, Any]:
     """Whether `metric` can replace a human annotator on this taxonomy (the JSON of DESIGN section 7).
 
-    Multi-choice taxonomies: every (unit, label) is an item with a 0/1 answer (the metric says 1 when its score
-    reaches `threshold`); the humans' items of all labels are pooled for the verdict, and `per_label` repeats
-    the test on each label alone. Single-choice taxonomies: the item is the unit, the metric's answer its
-    highest-scored label. Units of items the metric did not score are left out.
+    Single-choice taxonomies: the item is the unit, the metric's answer its highest-scored label. Multi-choice
+    taxonomies (DESIGN 10.4): the item is the unit too, each answer the set of labels on it (the metric's: the
+    labels whose score reaches `threshold`), compared by Jaccard similarity; `per_label` repeats the test on
+    each label alone with 0/1 answers. A unit-by-label pooling would count every label nobody uses as one
+    more easy tie and let a poor metric pass on them. Units of items the metric did not score are left out.
     """
     if not 0 <= epsilon < 1:
         raise ValueError(f"epsilon must lie in [0, 1), not {epsilon}")
@@ -182,17 +269,18 @@ def alt_test(data: LabelData, metric: str, epsilon: float = 0.2, q: float = 0.05
     head = {"metric": metric, "taxonomy": tax.id, "epsilon": epsilon, "q": q, "threshold": threshold}
     if tax.choice == "single":
         matrix, units, order = data.category_matrix(humans)
-        return head | _test(matrix, metric_category(data, metric, units, order), humans, epsilon, q, min_items)
-    blocks: list[np.ndarray] = []
-    answers: list[np.ndarray] = []
+        return head | _test_answers(matrix, metric_category(data, metric, units, order), humans, epsilon, q,
+                                    min_items)
+    presence: dict[str, tuple[np.ndarray, np.ndarray, pd.DataFrame]] = {}
     per_label: dict[str, Any] = {}
     for label in tax.label_ids:
         matrix, units = data.presence_matrix(label, humans)
         said = metric_presence(data, metric, label, units, threshold)
-        blocks.append(matrix)
-        answers.append(said)
-        per_label[label] = _test(matrix, said, humans, epsilon, q, min_items)
-    pooled = _test(np.hstack(blocks), np.concatenate(answers), humans, epsilon, q, min_items)
+        presence[label] = (matrix, said, units)
+        per_label[label] = _test_answers(matrix, said, humans, epsilon, q, min_items)
+    found = label_sets(presence, data)
+    items = int(np.sum(found.has_metric & (found.answered.sum(axis=0) >= 2)))
+    pooled = _test(lambda j: set_similarity(found, j)[:2], items, humans, epsilon, q, min_items)
     return head | pooled | {"per_label": per_label}
 
 
@@ -203,6 +291,35 @@ def _pct(x: float) -> str:
     if 0 < x < 0.005:
         return "under 1%"
     return f"{100 * x:.0f}%"
+
+
+METRIC_AS_GOOD = "metric at least as good"
+HUMAN_BETTER = "human better"
+
+
+def human_outcome(row: dict[str, Any]) -> str:
+    """One human's result in words: `rejected` alone reads like "the metric failed", the opposite of its sense."""
+    if row.get("rejected") is None:
+        return f"not tested: {row.get('reason', 'too few items')}"
+    return METRIC_AS_GOOD if row["rejected"] else HUMAN_BETTER
+
+
+def wins_words(result: dict[str, Any]) -> str:
+    """How many of the tested humans the metric wins against, e.g. "wins against 2 of 3"."""
+    tested = [a for a in result["annotators"] if a.get("tested")]
+    return f"wins against {sum(1 for a in tested if a['rejected'])} of {len(tested)}"
+
+
+def verdict_words(result: dict[str, Any]) -> str:
+    """What passed, in words: "passes the alternative annotator test: the metric can replace an annotator: it wins
+    against 2 of 3 human annotators" (or "does not pass ... cannot", or "could not be tested: why")."""
+    if result["passed"] is None:
+        return f"could not be tested: {result.get('reason', 'too few annotators could be tested')}"
+    if result["passed"]:
+        head = "passes the alternative annotator test: the metric can replace an annotator"
+    else:
+        head = "does not pass the alternative annotator test: the metric cannot replace an annotator"
+    return f"{head}: it {wins_words(result)} human annotators"
 
 
 def explain_alt_test(result: dict[str, Any]) -> str:
@@ -216,13 +333,14 @@ def explain_alt_test(result: dict[str, Any]) -> str:
         lines.append("Have at least three people label the same items (30 or more each, shared with the metric) "
                      "and run it again.")
         return " ".join(lines)
-    wins = sum(1 for a in tested if a["rejected"])
-    verdict = "passes" if result["passed"] else "does not pass"
-    lines.append(f"{metric!r} {verdict} the alternative annotator test: it did at least as well as "
-                 f"{wins} of {len(tested)} human annotators (winning rate {_pct(result['winning_rate'])}; "
-                 f"half is needed).")
+    lines.append(f"{metric!r} {verdict_words(result)} (winning rate {_pct(result['winning_rate'])}; half is "
+                 f"needed).")
     lines.append(f"Each human was left out in turn, and the metric was asked to match the remaining humans no more "
                  f"than {_pct(eps)} less often than that human did, with a correction for testing many humans.")
+    if "per_label" in result:
+        lines.append("An item is one unit (a rubric, a criterion, a step) and an answer is its set of labels; two "
+                     "answers agree by their Jaccard similarity (labels in both over labels in either; two empty "
+                     "sets agree fully).")
     adv = result.get("advantage_probability")
     if adv is not None and not math.isnan(adv):
         lines.append(f"On {_pct(adv)} of items the metric's answer agreed with the other humans at least as well "

@@ -335,7 +335,12 @@ def _single_scores(units: pd.DataFrame, order: list[str]
 
 def _human_ceiling(answers: _Answers, items: set[str]) -> dict[str, Any]:
     """Each annotator's labels scored against the strict majority (plurality, single-choice) of the others, on
-    the items the metric scored. Adjudicated gold is not used: a reviewer may be one of the annotators."""
+    the units that annotator finished of the items the metric scored, and the ceiling pooled over them.
+
+    The ceiling counts tp/fp/fn of every annotator's units together (DESIGN 10.4): an annotator with two items
+    weighs two items' worth. A mean over annotators would give a newcomer's two items the weight of a colleague's
+    two hundred, and the ceiling would fall or rise with whoever tried the tool for ten minutes. Adjudicated gold
+    is not used: a reviewer may be one of the annotators."""
     data = answers.data
     annotators = data.annotators
     if len(annotators) < 2:
@@ -344,6 +349,7 @@ def _human_ceiling(answers: _Answers, items: set[str]) -> dict[str, Any]:
     single = data.taxonomy.choice == "single"
     order = data.taxonomy.label_ids
     result: dict[str, Any] = {}
+    scored: list[pd.DataFrame] = []
     for ann in annotators:
         others = [a for a in annotators if a != ann]
         ref, _ = _gold_table(answers, others, adjudicate=False)
@@ -357,28 +363,38 @@ def _human_ceiling(answers: _Answers, items: set[str]) -> dict[str, Any]:
             units = _single_predictions(both, order)
             done = set(zip(own["item_id"], own["target"]))
             units = units[[k in done for k in zip(units["item_id"], units["target"])]]
-            per_label, y_true, y_pred, acc = _single_scores(units, order)
-            entry = {"units": len(units), "labels": per_label, **_summary(per_label, y_true, y_pred),
-                     "accuracy": acc}
+            scored.append(units)
         else:
-            both = both.dropna(subset=["own"]).rename(columns={"own": "score"})
-            per_label, y_true, y_pred = _multi_scores(both, order, 0.5)  # a human's 0/1 answer
-            entry = {"units": int(both[["item_id", "target"]].drop_duplicates().shape[0]), "labels": per_label,
-                     **_summary(per_label, y_true, y_pred)}
-        result[ann] = entry
-    out: dict[str, Any] = {"annotators": result}
-    keys = ["micro_f1", "macro_f1"] + (["accuracy"] if single else [])
-    for key in keys:
-        vals = [e[key] for e in result.values() if e[key] is not None]
-        out[key] = float(np.mean(vals)) if vals else None
-    out["labels"] = {}
-    for lab in order:
-        entry = {}
-        for name in ("precision", "recall", "f1"):
-            vals = [e["labels"][lab][name] for e in result.values() if e["labels"][lab][name] is not None]
-            entry[name] = float(np.mean(vals)) if vals else None
-        out["labels"][lab] = entry
+            units = both.dropna(subset=["own"]).rename(columns={"own": "score"})
+            scored.append(units)
+        result[ann] = _ceiling_entry(units, order, single)
+    out: dict[str, Any] = {"annotators": result, "pooled": "tp, fp and fn of every annotator's units together"}
+    pooled = _ceiling_entry(pd.concat(scored, ignore_index=True), order, single)
+    out.update({k: v for k, v in pooled.items() if k != "labels"})
+    out["labels"] = pooled["labels"]
     return out
+
+
+def describe_ceiling(ceiling: dict[str, Any]) -> str:
+    """One sentence on what the human ceiling rests on, for every place that shows it beside a metric's figures."""
+    people = ceiling.get("annotators") or {}
+    if ceiling.get("reason") or not people:
+        return f"No human ceiling: {ceiling.get('reason', 'no annotator could be scored')}."
+    counts = ", ".join(f"{name} {entry['units']}" for name, entry in people.items())
+    return (f"The human ceiling scores each of {len(people)} annotators against the majority of the others on the "
+            f"units they finished ({counts}) and adds up tp, fp and fn over all of them, so an annotator with few "
+            f"units weighs only those units.")
+
+
+def _ceiling_entry(units: pd.DataFrame, order: list[str], single: bool) -> dict[str, Any]:
+    """Figures of human answers against a reference: single-choice, one row per unit (gold, predicted);
+    multi-choice, one row per (unit, label) with the reference `value` and the human's 0/1 as `score`."""
+    if single:
+        per_label, y_true, y_pred, acc = _single_scores(units, order)
+        return {"units": len(units), "labels": per_label, **_summary(per_label, y_true, y_pred), "accuracy": acc}
+    per_label, y_true, y_pred = _multi_scores(units, order, 0.5)  # a human's 0/1 answer
+    return {"units": int(units[["item_id", "target"]].drop_duplicates().shape[0]) if len(units) else 0,
+            "labels": per_label, **_summary(per_label, y_true, y_pred)}
 
 
 def f1_report(data: LabelData, metric: str, threshold: float = 0.5,

@@ -78,6 +78,8 @@ def agreement_partitions(data: LabelData, metrics: list[str], threshold: float =
     reaches `threshold`; single-choice: its highest-scored label). Multi-choice taxonomies are compared label by
     label; a pair's kappa and each group's figure are then the mean over labels where they are defined.
     `by_metric` gives each metric's mean kappa against the humans, the figure to set beside `human_human`.
+    `pair_counts` says how many pairs each group's mean rests on (`defined`: those with a kappa), since a
+    group of one pair reads very differently from a group of thirty.
     """
     known = set(data.scored["metric"])
     missing = [m for m in metrics if m not in known]
@@ -118,6 +120,9 @@ def agreement_partitions(data: LabelData, metrics: list[str], threshold: float =
                 out["overall"][f"{g}_reason"] = ("undefined on every label" if g in present
                                                  else "no pair of this kind")
     out["pairs"] = pairs
+    out["pair_counts"] = {g: {"pairs": sum(p["group"] == g for p in pairs),
+                              "defined": sum(p["group"] == g and p["kappa"] is not None for p in pairs)}
+                          for g in GROUPS}
     out["by_metric"] = {m: {"human_metric": _mean([p["kappa"] for p in pairs if p["group"] == "human_metric"
                                                    and m in (p["a"], p["b"])])}
                         for m in metrics}
