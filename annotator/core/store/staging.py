@@ -105,7 +105,8 @@ def swap_in(conn: Connection, first_position: int, stamp: str) -> int:
     columns = ["id", "position", "kind", "source", "title", "text", "data", "image_sha"]
     s = STAGE_ITEM.c
     conn.execute(insert(ITEM).from_select(columns, select(
-        s.id, s.seq + first_position, s.kind, s.source, s.title, s.text, s.data, s.image_sha).order_by(s.seq)))
+        s.id, s.seq + first_position, s.kind, s.source, s.title, s.text, s.data, s.image_sha)))
+    # (no ORDER BY: each row carries its position, and sorting would copy every staged text once more)
     conn.execute(insert(UNIT).from_select(["item_id", "target", "kind", "position"], select(STAGE_UNIT)))
     lab = STAGE_LABEL.c
     key = [lab.item_id, lab.taxonomy, lab.annotator, lab.target, lab.label]
