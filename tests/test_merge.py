@@ -171,6 +171,16 @@ def test_a_user_taxonomy_comes_along(tmp_path, laptops):
     assert alice.info()["done"]["bob"] == {"tone": 1}
 
 
+def edit_file(path, *statements: str) -> None:
+    """Change a closed project file by hand, as a buggy tool or a curious user would (foreign keys off)."""
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute("PRAGMA foreign_keys=OFF")
+        for statement in statements:
+            conn.execute(statement)
+    conn.close()
+
+
 def _file_state(path) -> tuple:
     """What merging must leave alone: the bytes' time, the journal mode in the header, the schema version."""
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
@@ -190,9 +200,7 @@ def test_the_other_file_is_only_read(laptops, tmp_path, journal):
     bob.labels.add("r1", "rift", "bob", "item", "low_signal")
     bob.close()
     path = tmp_path / "bob.sqlite"
-    conn = sqlite3.connect(path)
-    conn.execute(f"PRAGMA journal_mode={journal}")
-    conn.close()
+    edit_file(path, f"PRAGMA journal_mode={journal}")
     before = _file_state(path)
     merge_projects(alice, [str(path)])
     assert _file_state(path) == before
@@ -203,10 +211,7 @@ def test_a_file_of_an_older_schema_is_refused_and_not_migrated(laptops, tmp_path
     alice, bob = laptops
     bob.close()
     path = tmp_path / "bob.sqlite"
-    conn = sqlite3.connect(path)
-    with conn:
-        conn.execute("UPDATE alembic_version SET version_num = '0001'")
-    conn.close()
+    edit_file(path, "UPDATE alembic_version SET version_num = '0001'")
     before = _file_state(path)
     with pytest.raises(InputError, match=r"older version of annotator \(schema 0001"):
         merge_projects(alice, [str(path)])
@@ -218,13 +223,9 @@ def test_an_annotator_the_file_does_not_list_is_created(laptops, tmp_path):
     alice, bob = laptops
     bob.close()
     path = tmp_path / "bob.sqlite"
-    conn = sqlite3.connect(path)
-    with conn:
-        conn.execute("PRAGMA foreign_keys=OFF")
-        conn.execute("INSERT INTO label (item_id, taxonomy, annotator, target, label, created_at) "
-                     "VALUES ('r1', 'rift', 'ghost', 'item', 'low_signal', '2026-01-01T00:00:00+00:00')")
-        conn.execute("INSERT INTO completion VALUES ('r1', 'rift', 'ghost', '2026-01-01T00:00:00+00:00')")
-    conn.close()
+    edit_file(path, "INSERT INTO label (item_id, taxonomy, annotator, target, label, created_at) "
+                    "VALUES ('r1', 'rift', 'ghost', 'item', 'low_signal', '2026-01-01T00:00:00+00:00')",
+              "INSERT INTO completion VALUES ('r1', 'rift', 'ghost', '2026-01-01T00:00:00+00:00')")
     summary = merge_projects(alice, [str(path)])
     assert summary.counts["labels"] == 1 and summary.counts["done"] == 1
     assert "ghost" in alice.annotators()
@@ -237,10 +238,7 @@ def test_single_choice_answers_that_clash_are_refused_across_files(laptops, tmp_
     bob.close()
     other = tmp_path / "bob_copy.sqlite"
     other.write_bytes((tmp_path / "bob.sqlite").read_bytes())
-    conn = sqlite3.connect(other)
-    with conn:
-        conn.execute("UPDATE label SET label = '-1' WHERE annotator = 'dan'")
-    conn.close()
+    edit_file(other, "UPDATE label SET label = '-1' WHERE annotator = 'dan'")
     before = alice.info()
     with pytest.raises(InputError) as caught:
         merge_projects(alice, [str(tmp_path / "bob.sqlite"), str(other)])

@@ -532,3 +532,10 @@ def test_every_problem_is_listed_clashes_and_bad_records_together(filled_project
         filled_project.import_items([path])
     assert {p.line for p in caught.value.problems} == {1, 2}
     assert any(p.line == 2 and "already in the project" in p.message for p in caught.value.problems)
+
+
+def test_removing_a_label_nobody_gave_does_not_make_its_annotator_known(filled_project):
+    """The store remembers annotators it has seen stored, never one a no-op named."""
+    assert not filled_project.labels.remove("r1", "rift", "newcomer", "item", "low_signal").changed
+    assert filled_project.labels.add("r1", "rift", "newcomer", "item", "low_signal").changed
+    assert "newcomer" in filled_project.annotators()

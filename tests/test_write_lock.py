@@ -72,3 +72,4 @@ def test_a_merge_reading_the_other_file_leaves_the_lock_free(project, tmp_path, 
     monkeypatch.setattr(merge, "_plan", watched)
     assert merge_projects(project, [tmp_path / "bob.sqlite"]).counts["items"] == 3
     assert free == [True]
+

@@ -164,7 +164,8 @@ class LabelStore:
             return LabelChange(added=(self._give(conn, lab),), removed=tuple(gone))
 
         change = self._db.write(work)
-        self._annotators.add(lab.annotator)
+        if change.changed or mode == "add":  # a label of theirs was there or went in: the annotator exists
+            self._annotators.add(lab.annotator)
         return change
 
     def add(self, item_id: str, taxonomy: str, annotator: str, target: str, label: str) -> LabelChange:

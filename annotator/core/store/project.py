@@ -213,7 +213,7 @@ class Project:
         total = sum(p.stat().st_size for p in paths if p.is_file())
         summary = ImportSummary(files=[str(p) for p in paths])
         problems: list[Problem] = []
-        with self.db.pinned() as conn:
+        with self.db.pinned() as conn, staging.fewer_collections():
             staging.create(conn)
             try:
                 # Repeated ids are found in the project and the staged rows, not in a dict of every id read,
