@@ -191,7 +191,7 @@ def cmd_f1(args) -> int:
         raise NotFound(f"metric {args.metric!r} has scored nothing in taxonomy {taxonomy!r} "
                        f"(metrics there: {', '.join(data.metrics) or 'none'})")
     annotators = choice.chosen
-    report = {**f1_report(data, args.metric, threshold=args.threshold, annotators=annotators),
+    report = {**f1_report(data, args.metric, threshold=args.threshold, annotators=annotators, gold=args.gold),
               "annotators_left_out": choice.left_out}
     if args.html:
         _write_html(args.html, render_f1_html(report, *_f1_extras(data, args.metric, args.threshold, annotators)))
@@ -255,10 +255,20 @@ def cmd_alt_test(args) -> int:
     annotators = choice.chosen
     result = {**alt_test(data, args.metric, epsilon=args.epsilon, q=args.q, annotators=annotators),
               "annotators_left_out": choice.left_out}
+    if args.gold != "majority":
+        from .core.stats.gold_agreement import gold_agreement
+
+        result["gold_agreement"] = gold_agreement(data, args.metric, args.gold, annotators, result["threshold"])
     if args.json:
         _print_json(result | _partitions_or_reason(data, result["threshold"], annotators))
-    else:
-        print(format_alt_test(result))
+        return 0
+    print(format_alt_test(result))
+    if "gold_agreement" in result:
+        found = result["gold_agreement"]
+        print(f"\nagreement with the {args.gold} gold (each human against the others' gold):")
+        for name, part in [(args.metric + " (metric)", found["metric"]), *found["humans"].items()]:
+            acc = "—" if part["accuracy"] is None else f"{part['accuracy']:.3f}"
+            print(f"  {name:<28}{acc:>7}  over {part['decisions']} decisions")
     return 0
 
 
@@ -334,6 +344,10 @@ def _figure_options(p: argparse.ArgumentParser, html: bool = True) -> None:
                    help="unit: each criterion/step on its own (default); item: does the item show the label anywhere")
 
 
+def _gold_option(p: argparse.ArgumentParser, text: str) -> None:
+    p.add_argument("--gold", choices=["majority", "dawid-skene", "mace"], default="majority", help=text)
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("agreement", help="inter-annotator agreement of a project or a labels CSV")
     p.add_argument("source", metavar="PROJECT_OR_LABELS_CSV")
@@ -352,6 +366,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--metric", required=True)
     p.add_argument("--taxonomy", metavar="ID")
     p.add_argument("--threshold", type=float, default=0.5)
+    _gold_option(p, "the humans' answer each unit is scored against: the majority (default) or a reliability "
+                    "model's answer")
     _figure_options(p)
     p.set_defaults(func=cmd_f1)
 
@@ -362,6 +378,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--epsilon", type=float, default=0.2,
                    help="the cost-benefit margin: 0.2 experts (default), 0.15 trained annotators, 0.1 crowd")
     p.add_argument("--q", type=float, default=0.05, help="false discovery rate")
+    _gold_option(p, "also report how often the metric and each human match this gold (each human against the "
+                    "gold of the others); the test itself compares with the other annotators' answers")
     _figure_options(p, html=False)
     p.set_defaults(func=cmd_alt_test)
 

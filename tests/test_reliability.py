@@ -160,3 +160,38 @@ def test_model_gold_follows_the_careful_annotators_on_a_project(tmp_path, make_j
         assert right >= majority_right + 2
         assert min(gold.reliability, key=gold.reliability.get) == "carol"
         assert gold.answers["alice"] == 60 * 8  # 5 criterion labels on one criterion + 3 rubric labels, 60 items
+
+
+def test_f1_and_alt_test_take_a_reliability_gold(sample_copy, run_cli):
+    """`--gold` on the sample project: the F1 report says which gold it used and leaves no majority ties; an
+    adjudicated unit keeps the reviewer's answer; alt-test adds each one's agreement with that gold."""
+    import json
+
+    from annotator.core import Project
+    from annotator.core.stats.f1 import gold_labels
+
+    code, out, err = run_cli("f1", sample_copy, "--metric", "heuristic", "--gold", "dawid-skene", "--json")
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["gold"] == "dawid-skene" and report["micro_f1"] is not None
+    code, out, _ = run_cli("f1", sample_copy, "--metric", "heuristic", "--json")
+    assert json.loads(out)["gold"] == "majority"
+    with Project.open(sample_copy) as project:
+        data = project.label_data("rift")
+        gold, _ = gold_labels(data, method="mace")
+        assert set(gold["source"]) <= {"mace", "adjudicated"}
+        row = gold[(gold["source"] == "mace")].iloc[0]
+        project.gold.set(row["item_id"], "rift", row["target"], [] if row["value"] else [row["label"]])
+        data = project.label_data("rift")
+    settled = gold_labels(data, method="mace")[0]
+    mine = settled[(settled["item_id"] == row["item_id"]) & (settled["target"] == row["target"])
+                   & (settled["label"] == row["label"])]
+    assert mine["source"].tolist() == ["adjudicated"] and mine["value"].tolist() == [1 - row["value"]]
+    code, out, err = run_cli("alt-test", sample_copy, "--metric", "heuristic", "--gold", "dawid-skene", "--json")
+    assert code == 0, err
+    found = json.loads(out)["gold_agreement"]
+    assert found["gold"] == "dawid-skene"
+    assert 0 <= found["metric"]["accuracy"] <= 1 and found["metric"]["decisions"] > 0
+    assert set(found["humans"]) == {"alice", "bob", "chen"}
+    code, _, err = run_cli("f1", sample_copy, "--metric", "heuristic", "--gold", "glad")
+    assert code == 2

@@ -149,11 +149,44 @@ def _expand_single(per_unit: pd.DataFrame, order: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=GOLD_COLUMNS + ["tie"])
 
 
-def _gold_table(answers: _Answers, annotators: list[str], adjudicate: bool = True
+def _model_gold(data: LabelData, annotators: list[str], method: str) -> pd.DataFrame:
+    """A reliability model's answers in the majority gold's shape, adjudicated units taking the reviewer's answer
+    (a single-choice unit only when the reviewer chose exactly one label)."""
+    from .reliability import model_gold
+
+    table = model_gold(data, method, annotators).table
+    settled = set(zip(data.gold_units["item_id"], data.gold_units["target"]))
+    if not settled:
+        return table
+    table = table[[(i, t) not in settled for i, t in zip(table["item_id"], table["target"])]]
+    on = data.gold.groupby(["item_id", "target"])["label"].agg(set).to_dict() if len(data.gold) else {}
+    single = data.taxonomy.choice == "single"
+    rows = []
+    for item, target in sorted(settled):
+        chosen = on.get((item, target), set())
+        if single and len(chosen) != 1:
+            continue  # "no label" or several labels is no single-choice answer
+        for lab in data.taxonomy.labels:
+            if _target_kind(target) == lab.target:
+                rows.append({"item_id": item, "target": target, "label": lab.id, "value": int(lab.id in chosen),
+                             "source": "adjudicated", "tie": False})
+    return pd.concat([table, pd.DataFrame(rows, columns=table.columns)], ignore_index=True)
+
+
+def _gold_table(answers: _Answers, annotators: list[str], adjudicate: bool = True, method: str = "majority"
                 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(gold rows without ties, tied rows). Multi-choice ties are (unit, label) pairs; single-choice ties are units
-    (one row per unit in the tied table)."""
+    (one row per unit in the tied table). `method` other than `majority` names a reliability model (DESIGN 10.5)
+    that decides the units nobody adjudicated."""
     data = answers.data
+    if method != "majority":
+        table = _model_gold(data, annotators, method)
+        ties = table[table["tie"].astype(bool)]
+        if data.taxonomy.choice == "single":
+            ties = ties.drop_duplicates(["item_id", "target"])
+        gold = table[~table["tie"].astype(bool)].drop(columns="tie").reset_index(drop=True)
+        gold["value"] = gold["value"].astype(int)
+        return gold, ties.reset_index(drop=True)
     if data.taxonomy.choice == "single":
         per_unit = _single_gold(answers, annotators, adjudicate)
         ties = per_unit[per_unit["tie"]]
@@ -167,7 +200,8 @@ def _gold_table(answers: _Answers, annotators: list[str], adjudicate: bool = Tru
     return gold, ties.reset_index(drop=True)
 
 
-def gold_labels(data: LabelData, annotators: list[str] | None = None) -> tuple[pd.DataFrame, int]:
+def gold_labels(data: LabelData, annotators: list[str] | None = None, method: str = "majority"
+                ) -> tuple[pd.DataFrame, int]:
     """The humans' answer per (unit, label): columns item_id, target, label, value (1 on / 0 off), source
     (`adjudicated` or `majority`), and the number of answers an exact tie left out.
 
@@ -176,7 +210,7 @@ def gold_labels(data: LabelData, annotators: list[str] | None = None) -> tuple[p
     leaves the whole unit out and counts once) and is given as one row per label, 1 for the chosen one.
     """
     data = data.restrict(annotators)
-    gold, ties = _gold_table(_Answers(data), data.annotators)
+    gold, ties = _gold_table(_Answers(data), data.annotators, method=method)
     return gold, len(ties)
 
 
@@ -398,7 +432,7 @@ def _ceiling_entry(units: pd.DataFrame, order: list[str], single: bool) -> dict[
 
 
 def f1_report(data: LabelData, metric: str, threshold: float = 0.5,
-              annotators: list[str] | None = None) -> dict[str, Any]:
+              annotators: list[str] | None = None, gold: str = "majority") -> dict[str, Any]:
     """The F1 JSON of DESIGN section 7 for one metric against the chosen annotators (default: all).
 
     Only units on items the metric scored and with a human answer count. Multi-choice: a (unit, label) is
@@ -413,12 +447,13 @@ def f1_report(data: LabelData, metric: str, threshold: float = 0.5,
     tax = data.taxonomy
     items = _scored_items(data, metric)
     answers = _Answers(data)
-    gold, ties = _gold_table(answers, data.annotators)
+    method = gold
+    gold, ties = _gold_table(answers, data.annotators, method=method)
     gold = gold[gold["item_id"].isin(items)]
     table = _with_scores(gold, data, metric)
     order = tax.label_ids
     report: dict[str, Any] = {"metric": metric, "taxonomy": tax.id, "choice": tax.choice,
-                              "threshold": threshold,
+                              "threshold": threshold, "gold": method,
                               "annotators": data.annotators,
                               "units": int(table[["item_id", "target"]].drop_duplicates().shape[0]),
                               "ties_excluded": int(ties["item_id"].isin(items).sum())}
