@@ -151,16 +151,20 @@ def item_context(item: Item) -> str:
 class AdjudicationDialog(QDialog):
     """Walks `disagreements` (dicts from the core's `disagreements`), starting at `index`.
 
-    Keys: the taxonomy's number keys toggle gold labels (single choice: pick one), m takes the majority, Enter
+    Keys: the taxonomy's number keys toggle gold labels (single choice: pick one), m takes the majority, d the
+    reliability model's answer (when `data` is given, Dawid-Skene is fitted in the background), Enter
     saves, Ctrl+Enter saves and moves to the next unsettled disagreement, n/p move without saving, Ctrl+Z undoes
     the last gold decision, Esc closes."""
 
     moved = Signal(int)  # the index now shown
 
     def __init__(self, project: Project, decisions: GoldDecisions, disagreements: Sequence[dict], index: int = 0,
-                 parent: QWidget | None = None):
+                 parent: QWidget | None = None, data=None, annotators: Sequence[str] | None = None):
         super().__init__(parent)
         self.project = project
+        # a reliability model's answer per unit (Dawid-Skene), worked out off the UI thread from `data`
+        self.proposals: dict[tuple[str, str], tuple[str, ...] | None] | None = None
+        self._proposal_task = None
         self.decisions = decisions
         self.taxonomy = decisions.taxonomy
         self.disagreements = list(disagreements)
@@ -172,6 +176,50 @@ class AdjudicationDialog(QDialog):
         self._build()
         self._keys()
         self.show_index(max(0, min(index, len(self.disagreements) - 1)))
+        if data is not None:
+            self._propose(data, list(annotators) if annotators else None)
+
+    def _propose(self, data, annotators: list[str] | None) -> None:
+        from ..core.stats.reliability import proposals
+        from .background import run_in_background
+
+        def done(found) -> None:
+            self.proposals = found
+            self._show_proposal()
+
+        def failed(exc: BaseException) -> None:
+            self.model_line.setText(f"Dawid-Skene could not be fitted: {exc}")
+
+        self.model_line.setText("Dawid-Skene: weighing the annotators...")
+        self._proposal_task = run_in_background(lambda _task: proposals(data, "dawid-skene", annotators), done,
+                                                failed, parent=self)
+
+    def _show_proposal(self) -> None:
+        d = self.current
+        if d is None or self.proposals is None:
+            return
+        found = self.proposals.get((d["item_id"], d["target"]), ())
+        if found is None:
+            self.model_line.setText("Dawid-Skene (annotators weighed by their estimated reliability): undecided here")
+        else:
+            names = ", ".join(self.taxonomy.label(lab).name for lab in found) or "no label"
+            self.model_line.setText(f"Dawid-Skene (annotators weighed by their estimated reliability): {names}  "
+                                    "·  d takes it")
+
+    def take_model(self) -> None:
+        d = self.current
+        if d is None:
+            return
+        if self.proposals is None:
+            self.message.setText("the reliability model is still being fitted")
+            return
+        found = self.proposals.get((d["item_id"], d["target"]), ())
+        if found is None:
+            self.message.setText("the model cannot decide this unit: choose the labels yourself")
+            return
+        self.selection = list(found)
+        self._paint_selection()
+        self.message.setText("the model's answer (not saved yet: Enter saves)")
 
     # --- layout -------------------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -209,12 +257,15 @@ class AdjudicationDialog(QDialog):
         layout.addWidget(self.grid_frame)
         self.gold_now = plain_label("", self)
         layout.addWidget(self.gold_now)
+        self.model_line = plain_label("", self)
+        self.model_line.setObjectName("modelProposal")
+        layout.addWidget(self.model_line)
         self.message = plain_label("", self)
         self.message.setStyleSheet("color: #57606a;")
         layout.addWidget(self.message)
         layout.addStretch(1)
 
-        hint = plain_label("number keys toggle gold labels  ·  m majority  ·  Enter save  ·  Ctrl+Enter save and "
+        hint = plain_label("number keys toggle gold labels  ·  m majority  ·  d model  ·  Enter save  ·  Ctrl+Enter save and "
                            "next  ·  n / p next / previous  ·  Ctrl+Z undo  ·  Esc close", self)
         hint.setStyleSheet("color: #57606a; font-size: 11px;")
         layout.addWidget(hint)
@@ -244,6 +295,7 @@ class AdjudicationDialog(QDialog):
         for digit in "123456789":
             key(digit, lambda d=digit: self.toggle_key(d))
         key("m", self.take_majority)
+        key("d", self.take_model)
         key("n", lambda: self.go(1))
         key("p", lambda: self.go(-1))
         for seq in ("Return", "Enter"):
@@ -282,6 +334,7 @@ class AdjudicationDialog(QDialog):
             self.unit_body.setVisible(bool(text))
         self._fill_grid(d)
         self._show_gold(gold)
+        self._show_proposal()
         self.message.setText("")
         self.moved.emit(index)
 

@@ -451,7 +451,8 @@ class AgreementView(QWidget):
             row = self.disagreement_panel.current_row()
         if self.dialog is not None:
             self.dialog.close()
-        self.dialog = AdjudicationDialog(self.project, self.decisions, self.visible_disagreements(), row, self)
+        self.dialog = AdjudicationDialog(self.project, self.decisions, self.visible_disagreements(), row, self,
+                                         data=self.data, annotators=self.annotator_list.chosen())
         self.dialog.moved.connect(self.disagreement_panel.select_row)
         self.dialog.finished.connect(lambda _r: self.disagreement_table.setFocus())
         self.dialog.open()

@@ -209,3 +209,24 @@ def test_majority_follows_the_design():
     assert majority({"p": ["x"], "q": ["x"], "r": ["y"]}, SINGLE)[0] == ["x"]
     chosen, why = majority({"p": ["x"], "q": ["y"]}, SINGLE)
     assert chosen is None and "tie" in why
+
+
+def test_the_dialog_proposes_the_reliability_models_answer(qtbot, view, sample_path):
+    """Beside the majority (m), the dialog shows Dawid-Skene's answer for the unit once fitted; d takes it and
+    Enter saves it as gold."""
+    from annotator.core.stats.reliability import proposals
+
+    compute(qtbot, view)
+    dialog = open_dialog(qtbot, view)
+    qtbot.waitUntil(lambda: dialog.proposals is not None, timeout=30_000)
+    first = dialog.current
+    expected = proposals(view.data, "dawid-skene", view.annotator_list.chosen())[(first["item_id"], first["target"])]
+    assert "Dawid-Skene" in dialog.model_line.text()
+    qtbot.keyClick(dialog, Qt.Key.Key_D)
+    if expected is None:
+        assert "cannot decide" in dialog.message.text()
+        return
+    assert dialog.selection == list(expected)
+    qtbot.keyClick(dialog, Qt.Key.Key_Return)
+    gold = fresh_gold(sample_path, first["item_id"], "rift", first["target"])
+    assert gold is not None and gold.labels == tuple(expected)

@@ -248,3 +248,19 @@ def model_gold(data, method: str, annotators: list[str] | None = None, seed: int
         mean = np.where(counts > 0, weighted / np.maximum(counts, 1), np.nan)
     reliability = {a: float(mean[k]) for k, a in enumerate(annotators) if counts[k] > 0}
     return ModelGold(method, table[columns], reliability, {a: int(counts[k]) for k, a in enumerate(annotators)})
+
+
+def proposals(data, method: str, annotators: list[str] | None = None, seed: int = 0
+              ) -> dict[tuple[str, str], tuple[str, ...] | None]:
+    """The model's answer per unit, for a reviewer to weigh beside the majority: the labels it puts on the unit
+    in taxonomy order (empty: none applies), or None where it cannot decide (a tie on some label)."""
+    table = model_gold(data, method, annotators, seed).table
+    order = {lab: k for k, lab in enumerate(data.taxonomy.label_ids)}
+    out: dict[tuple[str, str], tuple[str, ...] | None] = {}
+    for (item, target), rows in table.groupby(["item_id", "target"], sort=False):
+        if rows["tie"].astype(bool).any():
+            out[(item, target)] = None
+        else:
+            on = rows.loc[rows["value"].astype(int) == 1, "label"]
+            out[(item, target)] = tuple(sorted(on, key=order.__getitem__))
+    return out
