@@ -70,7 +70,7 @@ def label_data_for(source: str, taxonomy: str | None):
         return label_data_from_csv(parts, load_taxonomy(taxonomy)), None
     from .core.store import Project
 
-    project = Project.open(source)
+    project = Project.open(source, read_only=True)
     try:
         if taxonomy is None:
             taxonomy = _default_taxonomy(project)
@@ -135,7 +135,7 @@ def cmd_f1(args) -> int:
     from .core.stats.f1 import f1_report
     from .core.store import Project
 
-    with Project.open(args.project) as project:
+    with Project.open(args.project, read_only=True) as project:
         taxonomy = args.taxonomy or _metric_taxonomy(project, args.metric)
         data = _at_level(project.label_data(taxonomy), args.level)
     if args.metric not in data.metrics:
@@ -185,7 +185,7 @@ def cmd_alt_test(args) -> int:
     from .core.stats.alt_test import alt_test, explain_alt_test
     from .core.store import Project
 
-    with Project.open(args.project) as project:
+    with Project.open(args.project, read_only=True) as project:
         taxonomy = args.taxonomy or _metric_taxonomy(project, args.metric)
         data = _at_level(project.label_data(taxonomy), args.level)
     result = alt_test(data, args.metric, epsilon=args.epsilon, q=args.q, annotators=_annotators(args.annotators))
