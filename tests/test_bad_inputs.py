@@ -32,6 +32,7 @@ class Case:
     command: str  # import | labels | predictions | taxonomy
     why: str
     whole_file: bool = False  # a problem of the whole file (empty, no records): no line to point at
+    beside_builtin: bool = False  # bad only in a project that holds the built-in taxonomy it clashes with
 
 
 CASES = [
@@ -110,6 +111,9 @@ CASES = [
     Case("taxonomy_no_labels.yaml", "taxonomy", "an empty list of labels"),
     Case("taxonomy_duplicate_labels.yaml", "taxonomy", "two labels with one id"),
     Case("taxonomy_bad_target.yaml", "taxonomy", "target: sentence"),
+    Case("taxonomy_builtin_id.yaml", "taxonomy", "other labels under the built-in id rift", beside_builtin=True),
+    Case("gen/deep_taxonomy.yaml", "taxonomy", "labels nested 50,000 deep in block style"),
+    Case("gen/deep_taxonomy_flow.yaml", "taxonomy", "labels nested 50,000 deep in brackets"),
 ]
 
 ITEMS = [
@@ -151,6 +155,10 @@ def generated(tmp_path_factory) -> Path:
         '{"id": "d", "kind": "rubric", "prompt": "p", "criteria": ["c"], "meta": {"x": '
         + "[" * 100_000 + "]" * 100_000 + "}}\n", encoding="utf-8")
     (folder / "deep_objects.jsonl").write_text('{"a":' * 100_000 + "1" + "}" * 100_000 + "\n", encoding="utf-8")
+    (folder / "deep_taxonomy.yaml").write_text("id: deep\nname: Deep\nlabels:\n" + "- " * 50_000 + "x\n",
+                                               encoding="utf-8")
+    (folder / "deep_taxonomy_flow.yaml").write_text("id: deep\nname: Deep\nlabels: " + "[" * 50_000 + "]" * 50_000
+                                                    + "\n", encoding="utf-8")
     return folder.parent
 
 
@@ -206,10 +214,11 @@ def test_bad_input_is_refused_whole_with_its_line(case: Case, template, generate
     assert not (tmp_path / MARKER).exists()
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if c.command == "taxonomy"], ids=lambda c: c.file)
-def test_a_bad_taxonomy_creates_no_project(case: Case, tmp_path, run_cli, monkeypatch):
+@pytest.mark.parametrize("case", [c for c in CASES if c.command == "taxonomy" and not c.beside_builtin],
+                         ids=lambda c: c.file)
+def test_a_bad_taxonomy_creates_no_project(case: Case, generated, tmp_path, run_cli, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    code, _out, err = _run(run_cli, "init", str(tmp_path / "new.sqlite"), "--taxonomy", str(BAD / case.file))
+    code, _out, err = _run(run_cli, "init", str(tmp_path / "new.sqlite"), "--taxonomy", str(_path(case, generated)))
     assert code == 1, err
     assert not (tmp_path / "new.sqlite").exists()
     assert not (tmp_path / MARKER).exists()

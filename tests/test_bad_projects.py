@@ -1,0 +1,229 @@
+"""The bad-input corpus, continued for the project file itself (issue 14): faults met when a project is opened or
+written end in one plain line, exit 1, and leave the project as it was.
+
+- a project with damaged pages (caught by SQLite's quick check on open; `import` and `export` used to exit 0);
+- a project from a newer version of the app (a schema revision this version does not know);
+- a disk that fills up during an import (the failed batch used to be printed, a thousand rows of it);
+- a project on a read-only file system, which opens read-only for every command that only reads;
+- any other exception reaching `main`: one line, and the traceback with ANNOTATOR_DEBUG=1.
+
+The read-only and disk-full cases need to mount a file system (root, as in CI); elsewhere they are skipped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import sqlite3
+import subprocess
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from annotator.core import Project
+from annotator.core.store.opening import ReadOnlyProject, head_revision, schema_revisions
+
+ITEMS = [
+    {"id": "r1", "kind": "rubric", "source": "s", "prompt": "Describe the plan.",
+     "criteria": [{"id": "c1", "text": "Names the date"}, {"id": "c2", "text": "Is clear"}]},
+    {"id": "r2", "kind": "rubric", "source": "s", "prompt": "Describe the route.", "criteria": ["Names the start"]},
+]
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("template")
+    items = folder / "items.jsonl"
+    items.write_text("".join(json.dumps(r) + "\n" for r in ITEMS), encoding="utf-8")
+    path = folder / "project.sqlite"
+    with Project.create(path) as project:
+        project.import_items([items])
+        project.labels.add("r1", "rift", "ann", "criterion:c2", "subjective")
+        project.completion.set_done("r1", "rift", "ann")
+    return path
+
+
+@pytest.fixture
+def project(template, tmp_path) -> Path:
+    path = tmp_path / "project.sqlite"
+    shutil.copy(template, path)
+    return path
+
+
+@pytest.fixture
+def more_items(tmp_path) -> Path:
+    path = tmp_path / "more.jsonl"
+    path.write_text(json.dumps({"id": "r3", "kind": "rubric", "source": "s", "prompt": "Another task.",
+                                "criteria": ["One point"]}) + "\n", encoding="utf-8")
+    return path
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def assert_one_plain_line(code: int, err: str, *words: str) -> None:
+    lines = [line for line in err.splitlines() if not line.endswith("(auto)")]  # `import` names the format
+    assert code == 1, err
+    assert "Traceback" not in err
+    assert len(lines) == 1, err
+    for word in words:
+        assert word in lines[0], err
+
+
+def damage_an_index(path: Path, index: str = "ix_item_source") -> None:
+    """Overwrite one index's root page with junk: reads that skip the index still work, the file is damaged."""
+    conn = sqlite3.connect(path)
+    try:
+        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+        root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", (index,)).fetchone()[0]
+    finally:
+        conn.close()
+    with path.open("r+b") as handle:
+        handle.seek((root - 1) * page_size)
+        handle.write(b"\xff" * page_size)
+
+
+@pytest.mark.parametrize("command", ["info", "export", "import", "labels import", "agreement", "f1"])
+def test_a_damaged_project_is_refused_and_left_alone(command, project, more_items, tmp_path, run_cli):
+    damage_an_index(project)
+    before = digest(project)
+    args = {
+        "info": ["info", project],
+        "export": ["export", project, "-o", tmp_path / "out.csv"],
+        "import": ["import", project, more_items],
+        "labels import": ["labels", "import", project, tmp_path / "labels.csv"],
+        "agreement": ["agreement", project],
+        "f1": ["f1", project, "--metric", "m"],
+    }[command]
+    (tmp_path / "labels.csv").write_text("item_id,item_kind,taxonomy,annotator,target,label,note,created_at\n"
+                                         "r2,rubric,rift,bo,criterion:c1,subjective,,\n", encoding="utf-8")
+    code, _out, err = run_cli(*args)
+    assert_one_plain_line(code, err, str(project), "damaged")
+    assert digest(project) == before
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_a_project_from_a_newer_version_names_its_schema(project, more_items, run_cli):
+    conn = sqlite3.connect(project)
+    with conn:
+        conn.execute("UPDATE alembic_version SET version_num = '9999_from_the_future'")
+    conn.close()
+    before = digest(project)
+    for args in (["info", project], ["import", project, more_items], ["agreement", project],
+                 ["init", project, "--taxonomy", "rift"]):
+        code, _out, err = run_cli(*args)
+        assert_one_plain_line(code, err, "9999_from_the_future", "newer version", "update annotator")
+    assert digest(project) == before
+
+
+def test_the_schema_revisions_are_read_without_alembic_as_alembic_reads_them():
+    from alembic.script import ScriptDirectory
+
+    from annotator.core.store.database import Database
+
+    db = Database("sqlite://")
+    try:
+        scripts = ScriptDirectory.from_config(db.alembic_config())
+        assert head_revision() == scripts.get_current_head()
+        assert list(schema_revisions()) == [s.revision for s in reversed(list(scripts.walk_revisions()))]
+    finally:
+        db.dispose()
+
+
+def test_any_unexpected_exception_is_one_line_unless_debugging(project, run_cli, monkeypatch):
+    def broken(*_args, **_kwargs):
+        raise ValueError("something nobody planned for\nwith a second line")
+
+    monkeypatch.setattr("annotator.core.store.info.read_info", broken)
+    monkeypatch.delenv("ANNOTATOR_DEBUG", raising=False)
+    code, _out, err = run_cli("info", project)
+    assert_one_plain_line(code, err, "ValueError", "something nobody planned for", "ANNOTATOR_DEBUG=1")
+    monkeypatch.setenv("ANNOTATOR_DEBUG", "1")
+    with pytest.raises(ValueError):
+        run_cli("info", project)
+
+
+# --- faults that need a file system of their own ----------------------------------------------------------------
+def _mount(*args: str) -> None:
+    done = subprocess.run(["mount", *args], capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a file system here ({done.stderr.strip()[:200]})")
+
+
+@contextmanager
+def read_only_folder(source: Path, target: Path) -> Iterator[Path]:
+    """`source` seen through a read-only bind mount at `target`."""
+    target.mkdir()
+    _mount("--bind", str(source), str(target))
+    try:
+        done = subprocess.run(["mount", "-o", "remount,ro,bind", str(target)], capture_output=True, text=True)
+        if done.returncode != 0:
+            pytest.skip(f"cannot make a read-only mount here ({done.stderr.strip()[:200]})")
+        yield target
+    finally:
+        subprocess.run(["umount", str(target)], check=True)
+
+
+@contextmanager
+def small_disk(target: Path, size: str) -> Iterator[Path]:
+    target.mkdir()
+    _mount("-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(target))
+    try:
+        yield target
+    finally:
+        subprocess.run(["umount", str(target)], check=True)
+
+
+def test_a_project_on_a_read_only_file_system_opens_read_only(project, more_items, tmp_path, run_cli):
+    source = tmp_path / "shelf"
+    source.mkdir()
+    shutil.move(project, source / "project.sqlite")
+    with read_only_folder(source, tmp_path / "mounted") as folder:
+        path = folder / "project.sqlite"
+        code, out, err = run_cli("info", path, "--json")
+        assert code == 0, err
+        assert json.loads(out)["labels"] == 1
+        assert run_cli("export", path, "-o", tmp_path / "out.csv")[0] == 0
+        assert "subjective" in (tmp_path / "out.csv").read_text(encoding="utf-8")
+        assert run_cli("items", "export", path, "-o", tmp_path / "items.jsonl")[0] == 0
+        code, out, err = run_cli("agreement", path, "--taxonomy", "rift", "--json", "--bootstrap", "10")
+        assert code == 0, err
+
+        code, _out, err = run_cli("import", path, more_items)
+        assert_one_plain_line(code, err, "read-only")
+        with Project.open(path) as opened:  # the app's way in: it opens, and a label key says why it cannot save
+            assert opened.db.read_only
+            with pytest.raises(ReadOnlyProject, match="read-only"):
+                opened.labels.add("r2", "rift", "ann", "criterion:c1", "subjective")
+
+
+def test_reading_commands_leave_a_writable_project_untouched(project, tmp_path, run_cli):
+    """info, export and agreement open read-only: not even the journal mode or a WAL file changes."""
+    before = digest(project)
+    assert run_cli("info", project)[0] == 0
+    assert run_cli("export", project, "-o", tmp_path / "out.csv")[0] == 0
+    assert run_cli("agreement", project, "--taxonomy", "rift", "--bootstrap", "10")[0] == 0
+    assert digest(project) == before
+    with Project.open(project, read_only=True) as opened, pytest.raises(ReadOnlyProject):
+        opened.completion.set_done("r2", "rift", "ann")
+
+
+def test_a_full_disk_during_an_import_is_one_line_and_changes_nothing(template, tmp_path, run_cli):
+    big = tmp_path / "big.jsonl"
+    with big.open("w", encoding="utf-8") as out:
+        for i in range(3000):
+            out.write(json.dumps({"id": f"big{i}", "kind": "rubric", "source": "s", "prompt": "p" * 1000,
+                                  "criteria": ["one", "two"]}) + "\n")
+    with small_disk(tmp_path / "disk", "1m") as disk:
+        path = disk / "project.sqlite"
+        shutil.copy(template, path)
+        code, before, _ = run_cli("info", path, "--json")
+        assert code == 0
+        code, _out, err = run_cli("import", path, big)
+        assert_one_plain_line(code, err, "disk is full", "nothing")
+        assert "big1" not in err
+        assert run_cli("info", path, "--json")[1] == before
