@@ -16,15 +16,13 @@ import hashlib
 import json
 import shutil
 import sqlite3
-import subprocess
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
 from annotator.core import Project
 from annotator.core.store.opening import ReadOnlyProject, head_revision, schema_revisions
+from mounts import read_only_folder, small_disk
 
 ITEMS = [
     {"id": "r1", "kind": "rubric", "source": "s", "prompt": "Describe the plan.",
@@ -147,37 +145,7 @@ def test_any_unexpected_exception_is_one_line_unless_debugging(project, run_cli,
         run_cli("info", project)
 
 
-# --- faults that need a file system of their own ----------------------------------------------------------------
-def _mount(*args: str) -> None:
-    done = subprocess.run(["mount", *args], capture_output=True, text=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a file system here ({done.stderr.strip()[:200]})")
-
-
-@contextmanager
-def read_only_folder(source: Path, target: Path) -> Iterator[Path]:
-    """`source` seen through a read-only bind mount at `target`."""
-    target.mkdir()
-    _mount("--bind", str(source), str(target))
-    try:
-        done = subprocess.run(["mount", "-o", "remount,ro,bind", str(target)], capture_output=True, text=True)
-        if done.returncode != 0:
-            pytest.skip(f"cannot make a read-only mount here ({done.stderr.strip()[:200]})")
-        yield target
-    finally:
-        subprocess.run(["umount", str(target)], check=True)
-
-
-@contextmanager
-def small_disk(target: Path, size: str) -> Iterator[Path]:
-    target.mkdir()
-    _mount("-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(target))
-    try:
-        yield target
-    finally:
-        subprocess.run(["umount", str(target)], check=True)
-
-
+# --- faults that need a file system of their own (skipped where nothing can be mounted) ----------------------
 def test_a_project_on_a_read_only_file_system_opens_read_only(project, more_items, tmp_path, run_cli):
     source = tmp_path / "shelf"
     source.mkdir()
