@@ -6,6 +6,7 @@ leaving, whatever happens inside.
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from contextlib import contextmanager
 from pathlib import Path
@@ -40,6 +41,16 @@ def read_only_folder(source: Path, target: Path) -> Iterator[Path]:
         yield target
     finally:
         _unmount(target)
+
+
+@contextmanager
+def on_read_only_file_system(project: Path, tmp_path: Path) -> Iterator[Path]:
+    """Move the project file into a folder of its own and yield its path as a read-only mount shows it."""
+    shelf = tmp_path / "shelf"
+    shelf.mkdir()
+    shutil.move(project, shelf / project.name)
+    with read_only_folder(shelf, tmp_path / "mounted") as folder:
+        yield folder / project.name
 
 
 @contextmanager

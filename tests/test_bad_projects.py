@@ -22,41 +22,21 @@ import pytest
 
 from annotator.core import Project
 from annotator.core.store.opening import ReadOnlyProject, head_revision, schema_revisions
-from mounts import read_only_folder, small_disk
+from mounts import on_read_only_file_system, small_disk
 
-ITEMS = [
-    {"id": "r1", "kind": "rubric", "source": "s", "prompt": "Describe the plan.",
-     "criteria": [{"id": "c1", "text": "Names the date"}, {"id": "c2", "text": "Is clear"}]},
-    {"id": "r2", "kind": "rubric", "source": "s", "prompt": "Describe the route.", "criteria": ["Names the start"]},
-]
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("template")
-    items = folder / "items.jsonl"
-    items.write_text("".join(json.dumps(r) + "\n" for r in ITEMS), encoding="utf-8")
-    path = folder / "project.sqlite"
-    with Project.create(path) as project:
-        project.import_items([items])
-        project.labels.add("r1", "rift", "ann", "criterion:c2", "subjective")
-        project.completion.set_done("r1", "rift", "ann")
-    return path
+@pytest.fixture
+def project(filled_project) -> Path:
+    """A small project file (the conftest's items, one label, one item done), closed."""
+    filled_project.labels.add("r1", "rift", "ann", "criterion:c2", "subjective")
+    filled_project.completion.set_done("r1", "rift", "ann")
+    filled_project.close()  # its write-ahead log goes into the file: the tests copy and move the file alone
+    return Path(filled_project.url.removeprefix("sqlite:///"))
 
 
 @pytest.fixture
-def project(template, tmp_path) -> Path:
-    path = tmp_path / "project.sqlite"
-    shutil.copy(template, path)
-    return path
-
-
-@pytest.fixture
-def more_items(tmp_path) -> Path:
-    path = tmp_path / "more.jsonl"
-    path.write_text(json.dumps({"id": "r3", "kind": "rubric", "source": "s", "prompt": "Another task.",
-                                "criteria": ["One point"]}) + "\n", encoding="utf-8")
-    return path
+def more_items(make_jsonl) -> Path:
+    return make_jsonl("more.jsonl", [{"id": "r3", "kind": "rubric", "source": "s", "prompt": "Another task.",
+                                      "criteria": ["One point"]}])
 
 
 def digest(path: Path) -> str:
@@ -147,11 +127,7 @@ def test_any_unexpected_exception_is_one_line_unless_debugging(project, run_cli,
 
 # --- faults that need a file system of their own (skipped where nothing can be mounted) ----------------------
 def test_a_project_on_a_read_only_file_system_opens_read_only(project, more_items, tmp_path, run_cli):
-    source = tmp_path / "shelf"
-    source.mkdir()
-    shutil.move(project, source / "project.sqlite")
-    with read_only_folder(source, tmp_path / "mounted") as folder:
-        path = folder / "project.sqlite"
+    with on_read_only_file_system(project, tmp_path) as path:
         code, out, err = run_cli("info", path, "--json")
         assert code == 0, err
         assert json.loads(out)["labels"] == 1
@@ -180,7 +156,7 @@ def test_reading_commands_leave_a_writable_project_untouched(project, tmp_path, 
         opened.completion.set_done("r2", "rift", "ann")
 
 
-def test_a_full_disk_during_an_import_is_one_line_and_changes_nothing(template, tmp_path, run_cli):
+def test_a_full_disk_during_an_import_is_one_line_and_changes_nothing(project, tmp_path, run_cli):
     big = tmp_path / "big.jsonl"
     with big.open("w", encoding="utf-8") as out:
         for i in range(3000):
@@ -188,7 +164,7 @@ def test_a_full_disk_during_an_import_is_one_line_and_changes_nothing(template, 
                                   "criteria": ["one", "two"]}) + "\n")
     with small_disk(tmp_path / "disk", "1m") as disk:
         path = disk / "project.sqlite"
-        shutil.copy(template, path)
+        shutil.copy(project, path)
         code, before, _ = run_cli("info", path, "--json")
         assert code == 0
         code, _out, err = run_cli("import", path, big)

@@ -4,18 +4,13 @@ title says read-only, and a label key says why nothing was saved instead of fail
 from __future__ import annotations
 
 import hashlib
-import shutil
 from pathlib import Path
 
-from mounts import read_only_folder
+from mounts import on_read_only_file_system
 
 
 def test_a_read_only_project_opens_and_label_keys_say_it_is_read_only(qtbot, open_window, project_path, tmp_path):
-    shelf = tmp_path / "shelf"
-    shelf.mkdir()
-    shutil.move(project_path, shelf / "team.sqlite")
-    with read_only_folder(shelf, tmp_path / "mounted") as folder:
-        path = folder / "team.sqlite"
+    with on_read_only_file_system(Path(project_path), tmp_path) as path:
         before = hashlib.sha256(Path(path).read_bytes()).hexdigest()
         window = open_window(str(path))
         try:
