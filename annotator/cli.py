@@ -50,10 +50,10 @@ class TerminalProgress:
             sys.stderr.flush()
 
 
-def _open(path: str):
+def _open(path: str, read_only: bool = False):
     from .core.store import Project
 
-    return Project.open(path)
+    return Project.open(path, read_only=read_only)
 
 
 def _print_json(obj: object) -> None:
@@ -62,15 +62,19 @@ def _print_json(obj: object) -> None:
 
 # --- commands -------------------------------------------------------------------------------------------
 def cmd_init(args) -> int:
+    from .core.errors import Problem, TaxonomyClash
     from .core.store import Project
-    from .core.taxonomy import load_taxonomy
+    from .core.taxonomy import line_of_field, load_taxonomy
 
     taxonomies = [load_taxonomy(t) for t in args.taxonomy] if args.taxonomy else None
     with Project.create(args.project, taxonomies=taxonomies) as project:
         existed = not project.created
         if existed and taxonomies:
-            for tax in taxonomies:
-                project.taxonomies.add(tax)
+            try:  # one transaction: every named taxonomy goes in, or none does
+                project.db.write(lambda conn: [project.taxonomies.add_in(conn, tax) for tax in taxonomies])
+            except TaxonomyClash as exc:
+                source = next(arg for arg, tax in zip(args.taxonomy, taxonomies) if tax.id == exc.taxonomy_id)
+                raise InputError(Problem(source, line_of_field(source, "id"), "id", str(exc))) from None
         print(f"{'opened' if existed else 'created'} {args.project} with taxonomies: "
               f"{', '.join(project.taxonomies.ids())}")
     return 0
@@ -156,7 +160,7 @@ class _TerminateAsExit:
 def cmd_export(args) -> int:
     from .core.export import export_labels_csv
 
-    with _TerminateAsExit(), _open(args.project) as project:
+    with _TerminateAsExit(), _open(args.project, read_only=True) as project:
         if args.taxonomy:
             project.taxonomies.get(args.taxonomy)
         rows = export_labels_csv(project, args.output, wide=args.wide, gold=args.gold, taxonomy=args.taxonomy,
@@ -168,7 +172,7 @@ def cmd_export(args) -> int:
 def cmd_items_export(args) -> int:
     from .core.export import export_items_jsonl
 
-    with _TerminateAsExit(), _open(args.project) as project:
+    with _TerminateAsExit(), _open(args.project, read_only=True) as project:
         n = export_items_jsonl(project, args.output)
     print(f"wrote {n} items to {args.output}")
     return 0
@@ -183,8 +187,9 @@ def cmd_merge(args) -> int:
 
 
 def cmd_info(args) -> int:
-    with _open(args.project) as project:
-        info = project.info()
+    from .core.store.info import project_info
+
+    info = project_info(args.project)
     if args.json:
         _print_json(info)
         return 0
@@ -366,6 +371,13 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         _err("interrupted: nothing from the unfinished step was saved")
         return 130
+    except Exception as exc:  # the last resort: one plain line, the traceback only when asked for
+        from .core.faults import debugging, plain_message
+
+        if debugging():
+            raise
+        _err(f"error: {plain_message(exc)} (ANNOTATOR_DEBUG=1 shows the details)")
+        return 1
 
 
 if __name__ == "__main__":

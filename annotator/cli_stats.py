@@ -100,7 +100,7 @@ def label_data_for(source: str, taxonomy: str | None):
         return label_data_from_csv(parts, load_taxonomy(taxonomy)), None
     from .core.store import Project
 
-    project = Project.open(source)
+    project = Project.open(source, read_only=True)
     try:
         if taxonomy is None:
             taxonomy = _default_taxonomy(project)
@@ -183,7 +183,7 @@ def cmd_f1(args) -> int:
     from .core.store import Project
 
     _in_range("--threshold", args.threshold, 0.0, 1.0)
-    with Project.open(args.project) as project:
+    with Project.open(args.project, read_only=True) as project:
         taxonomy = args.taxonomy or _metric_taxonomy(project, args.metric)
         data = _at_level(project.label_data(taxonomy), args.level)
         choice = _choice(data, args, _humans(project))
@@ -248,7 +248,7 @@ def cmd_alt_test(args) -> int:
 
     _in_range("--epsilon", args.epsilon, 0.0, 1.0, closed=False)
     _in_range("--q", args.q, 0.0, 1.0, closed=False)
-    with Project.open(args.project) as project:
+    with Project.open(args.project, read_only=True) as project:
         taxonomy = args.taxonomy or _metric_taxonomy(project, args.metric)
         data = _at_level(project.label_data(taxonomy), args.level)
         choice = _choice(data, args, _humans(project))

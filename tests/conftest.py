@@ -126,7 +126,7 @@ def run_console() -> Callable[..., subprocess.CompletedProcess]:
     command = [script] if script else [sys.executable, "-c", "import sys; from annotator.cli import main; "
                                                              "sys.exit(main())"]
 
-    def run(*args: str | os.PathLike, timeout: float = 120) -> subprocess.CompletedProcess:
+    def run(*args: str | os.PathLike, timeout: float = 600) -> subprocess.CompletedProcess:
         env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
         return subprocess.run([*command, *map(str, args)], capture_output=True, text=True, timeout=timeout,
                               env=env)

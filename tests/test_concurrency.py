@@ -20,7 +20,7 @@ ITEMS = 20
 CRITERION_LABELS = ["subjective", "non_atomic", "ungrounded"]
 
 
-def _run(ctx, location: str, jobs: list[tuple[str, list]], with_reader: bool, timeout: float = 240) -> dict:
+def _run(ctx, location: str, jobs: list[tuple[str, list]], with_reader: bool, timeout: float = 900) -> dict:
     """Start one process per (annotator, actions) job (and a reader), all released at the same instant."""
     results = ctx.Queue()
     stop = ctx.Event()

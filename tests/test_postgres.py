@@ -151,7 +151,7 @@ def test_two_annotators_creating_one_shared_project_at_once_get_one_schema(store
     procs = [ctx.Process(target=_open_new, args=(store_backend, results)) for _ in range(3)]
     for p in procs:
         p.start()
-    answers = [results.get(timeout=120) for _ in procs]
+    answers = [results.get(timeout=600) for _ in procs]
     for p in procs:
         p.join(timeout=30)
     assert [a[0] for a in answers] == ["ok"] * 3, answers

@@ -512,6 +512,8 @@ class MainWindow(QMainWindow):
 
     def _update_title(self) -> None:
         name = Path(self._project_path).name if getattr(self, "_project_path", None) else ""
+        if name and self.project is not None and self.project.db.read_only:
+            name += " (read-only)"  # label keys then say why nothing is saved
         item = self.session.item.id if self.session and self.session.item else ""
         self.setWindowTitle(" - ".join(x for x in (item, name, "annotator") if x))
 

@@ -18,6 +18,26 @@ from annotator.core.store.items import ItemStore
 from annotator.gui.background import wait_for_all
 from annotator.gui.main_window import MainWindow
 from annotator.gui.settings import AppSettings
+from pytestqt.qtbot import QtBot
+
+# A test's waits (`timeout=` of waitSignal, waitSignals, waitUntil) guard against a hang; they are not time
+# budgets. On a loaded machine, or beside another pytest worker, a background computation can take many times
+# its usual time, so every wait is given at least this long: a test fails because a signal never comes, never
+# because the machine was busy. (No test here waits on purpose for a timeout to expire.)
+HANG_GUARD_MS = 300_000
+
+
+def _patient(wait):
+    def patient_wait(self, *args, **kwargs):
+        kwargs["timeout"] = max(kwargs.get("timeout", 5000) or 0, HANG_GUARD_MS)
+        return wait(self, *args, **kwargs)
+
+    patient_wait.__doc__ = wait.__doc__
+    return patient_wait
+
+
+for _name in ("waitSignal", "waitSignals", "waitUntil", "waitCallback"):
+    setattr(QtBot, _name, _patient(getattr(QtBot, _name)))
 
 
 def png_bytes(width: int = 320, height: int = 200) -> bytes:

@@ -15,7 +15,7 @@ def test_annotator_project_opens_and_quits_by_itself(tmp_path):
                HOME=str(tmp_path), XDG_CONFIG_HOME=str(tmp_path / "config"), ANNOTATOR_HOME=str(tmp_path / "home"))
     exe = shutil.which("annotator")
     cmd = [exe, project] if exe else [sys.executable, "-m", "annotator.cli", project]
-    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120, check=False)
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600, check=False)
     assert done.returncode == 0, done.stderr
     # nothing was remembered as the annotator's name
     settings_files = list((tmp_path / "config").rglob("*.conf"))

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, and_, case, delete, func, insert, select
+from sqlalchemy import Connection, delete, insert, select
 
 from ..errors import NotFound
 from .labels import ensure_annotator
-from .tables import ASSIGNMENT, COMPLETION, ITEM
+from .tables import ASSIGNMENT, ITEM
 
 if TYPE_CHECKING:
     from ..assign import Plan
@@ -57,17 +57,11 @@ class AssignmentStore:
     def progress(self) -> dict[str, dict[str, Any]]:
         """Per annotator of the plan: items assigned, of them calibration items, and per taxonomy how many of
         the assigned items the annotator has marked done (what merges brought back)."""
+        from .info import read_assignments
+
         with self._db.read() as conn:
-            assigned = conn.execute(
-                select(ASSIGNMENT.c.annotator, func.count(), func.sum(case((ASSIGNMENT.c.shared, 1), else_=0)))
-                .select_from(ASSIGNMENT.join(ITEM, ITEM.c.id == ASSIGNMENT.c.item_id))
-                .group_by(ASSIGNMENT.c.annotator).order_by(ASSIGNMENT.c.annotator)).all()
-            done = conn.execute(
-                select(ASSIGNMENT.c.annotator, COMPLETION.c.taxonomy, func.count())
-                .select_from(ASSIGNMENT.join(COMPLETION, and_(COMPLETION.c.item_id == ASSIGNMENT.c.item_id,
-                                                              COMPLETION.c.annotator == ASSIGNMENT.c.annotator)))
-                .group_by(ASSIGNMENT.c.annotator, COMPLETION.c.taxonomy)).all()
-        out = {name: {"assigned": int(n), "shared": int(s or 0), "done": {}} for name, n, s in assigned}
-        for name, tax, n in done:
-            out[name]["done"][tax] = int(n)
-        return out
+            cursor = conn.connection.cursor()
+            try:
+                return read_assignments(cursor)
+            finally:
+                cursor.close()

@@ -20,17 +20,17 @@ import time
 from contextlib import contextmanager, nullcontext
 from importlib import resources
 from pathlib import Path
-from typing import Callable, Iterator, TypeVar
+from typing import TYPE_CHECKING, Callable, Iterator, TypeVar
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, OperationalError
 
 from ..errors import AnnotatorError
+from .opening import ReadOnlyProject
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 T = TypeVar("T")
 
@@ -82,7 +82,8 @@ def _server_url(url: str) -> URL:
 def _make_server_engine(url: str) -> Engine:
     try:
         # Reads see one snapshot for their whole transaction, as SQLite's do; writes ask for SERIALIZABLE.
-        return create_engine(_server_url(url), pool_pre_ping=True, isolation_level="REPEATABLE READ")
+        return create_engine(_server_url(url), pool_pre_ping=True, isolation_level="REPEATABLE READ",
+                             hide_parameters=True)
     except ModuleNotFoundError as exc:
         raise AnnotatorError(
             f"a {make_url(url).get_backend_name()} project needs its database driver ({exc.name} is not "
@@ -91,15 +92,25 @@ def _make_server_engine(url: str) -> Engine:
         raise AnnotatorError(f"{display_url(url)} is not a database URL this app can open: {exc}") from None
 
 
-def _make_sqlite_engine(url: str) -> Engine:
-    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False})
+def _make_sqlite_engine(url: str, read_only_uri: str | None = None) -> Engine:
+    """`read_only_uri` (a `file:...?mode=ro` URI) opens the file read-only and leaves its journal mode alone.
+    Parameters stay out of error texts: a failed batch insert would print a thousand rows of the user's data."""
+    options: dict = {"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
+    if read_only_uri:
+        import sqlite3
+
+        engine = create_engine(url, hide_parameters=True,
+                               creator=lambda: sqlite3.connect(read_only_uri, uri=True, **options))
+    else:
+        engine = create_engine(url, hide_parameters=True, connect_args=options)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):  # pragma: no cover - exercised through every test
         dbapi_conn.isolation_level = None  # let SQLAlchemy's begin event issue BEGIN itself
         cur = dbapi_conn.cursor()
         cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")  # first, so the pragmas below wait too
-        cur.execute("PRAGMA journal_mode=WAL")
+        if not read_only_uri:
+            cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=NORMAL")  # with WAL: a commit survives a process kill
         cur.execute("PRAGMA foreign_keys=ON")
         cur.close()
@@ -128,11 +139,12 @@ def _is_busy(exc: DBAPIError) -> bool:
 class Database:
     """The engine of one project and the only way store modules reach it."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, read_only: bool = False, read_only_uri: str | None = None):
         self.url = url
+        self.read_only = read_only or read_only_uri is not None
         self.sqlite = is_sqlite(url)
         if self.sqlite:
-            self.engine = _make_sqlite_engine(url)
+            self.engine = _make_sqlite_engine(url, read_only_uri)
         else:
             self.engine = _make_server_engine(url)
             self._check_server()
@@ -180,6 +192,10 @@ class Database:
         PostgreSQL database can collide several times in a row), with a short, jittered, growing pause between
         them. `work` may therefore run more than once: it must do nothing outside the connection it is given
         that would be wrong to repeat."""
+        if self.read_only:
+            where = self.url.removeprefix("sqlite:///") if self.sqlite else display_url(self.url)
+            raise ReadOnlyProject(f"{where} is open read-only (its file cannot be written, or it was opened to "
+                                  "read): nothing can be saved to it")
         give_up = time.monotonic() + WRITE_PATIENCE_S
         unique_clashes = 0
         attempt = 0
@@ -205,16 +221,22 @@ class Database:
 
     # --- schema ---------------------------------------------------------------------------------------
     def alembic_config(self) -> Config:
+        from alembic.config import Config
+
         cfg = Config()
         cfg.set_main_option("script_location", str(resources.files("annotator.core.migrations")))
         cfg.set_main_option("sqlalchemy.url", self.url.replace("%", "%%"))
         return cfg
 
     def schema_revision(self) -> str | None:
+        from alembic.runtime.migration import MigrationContext
+
         with self.engine.connect() as conn:
             return MigrationContext.configure(conn).get_current_revision()
 
     def head_revision(self) -> str:
+        from alembic.script import ScriptDirectory
+
         return ScriptDirectory.from_config(self.alembic_config()).get_current_head() or ""
 
     def upgrade(self, revision: str = "head") -> None:
@@ -223,6 +245,8 @@ class Database:
         Two annotators opening a new shared project at the same moment must not both create its tables: the
         migration holds the write lock (SQLite) or an advisory lock (PostgreSQL), and Alembic, reading the
         revision under that lock, finds the second one has nothing left to do."""
+        from alembic import command
+
         cfg = self.alembic_config()
         with self.engine.connect() as conn:
             if self.sqlite:

@@ -13,25 +13,30 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
-import pandas as pd
 from sqlalchemy import Connection, func, insert, inspect, select, update
 from sqlalchemy.exc import DatabaseError
 
-from ..errors import AnnotatorError, InputError, NotFound, Problem
+from ..errors import AnnotatorError, InputError, NotFound, Problem, TaxonomyClash
 from ..model import Item, Label, Record
-from ..stats import data as ld
-from ..taxonomy import Taxonomy, builtin_taxonomies, load_taxonomy, parse_taxonomy
+from ..taxonomy import Taxonomy, builtin_replacement_problem, builtin_taxonomies, load_taxonomy, parse_taxonomy
 from .database import Database, is_sqlite, to_url
 from . import staging
 from .assignments import AssignmentStore
 from .database import bulk_insert
+from .info import read_info
 from .items import UNIT_COLUMNS, ItemStore, image_blob, stage_row, unit_tuples
 from .labels import CompletionStore, LabelStore, NoteStore, ensure_annotator, now
+from .opening import check_revision, open_checked
 from .results import GoldStore, JudgeCacheStore, PredictionStore
 from .suggestions import SuggestionStore
 from .tables import ANNOTATOR, COMPLETION, GOLD, LABEL, PREDICTION, SCORED, TAXONOMY, UNIT
+
+if TYPE_CHECKING:  # pandas loads with the statistics that need it, not with every open project
+    import pandas as pd
+
+    from ..stats import data as ld
 
 Progress = Callable[[int, int], None]
 BATCH = 1000
@@ -78,8 +83,11 @@ class TaxonomyStore:
         return [t for t in self.list() if kind in t.applies_to]
 
     def add_in(self, conn: Connection, tax: Taxonomy) -> None:
-        existing = conn.execute(select(TAXONOMY.c.id).where(TAXONOMY.c.id == tax.id)).first()
+        existing = conn.execute(select(TAXONOMY.c.definition).where(TAXONOMY.c.id == tax.id)).first()
         if existing:
+            problem = builtin_replacement_problem(parse_taxonomy(existing[0], f"taxonomy {tax.id}"), tax)
+            if problem:
+                raise TaxonomyClash(tax.id, problem)
             conn.execute(update(TAXONOMY).where(TAXONOMY.c.id == tax.id).values(definition=tax.to_yaml()))
         else:
             pos = (conn.execute(select(func.max(TAXONOMY.c.position))).scalar() or 0) + 1
@@ -140,12 +148,15 @@ class Project:
     # --- opening ----------------------------------------------------------------------------------------
     @classmethod
     def open(cls, path_or_url: str | Path, create: bool = False,
-             taxonomies: Iterable[str | Taxonomy] | None = None) -> "Project":
+             taxonomies: Iterable[str | Taxonomy] | None = None, read_only: bool = False) -> "Project":
         """Open a project file or database URL, bringing its schema up to date.
 
         A missing file is an error unless `create` is true; a new project gets the named taxonomies
-        (every built-in one when none is named)."""
+        (every built-in one when none is named). An existing file passes the checks of `opening.py` first.
+        `read_only` is for callers that only read (writes raise ReadOnlyProject); a SQLite file that cannot be
+        written opens read-only by itself, and one whose schema is older is brought up to date first."""
         url = to_url(path_or_url)
+        checked = None
         if is_sqlite(url):
             path = Path(url.removeprefix("sqlite:///"))
             if not path.exists():
@@ -154,20 +165,16 @@ class Project:
                 path.parent.mkdir(parents=True, exist_ok=True)
             elif path.is_dir():
                 raise AnnotatorError(f"{path_or_url} is a folder, not a project file")
-        db = Database(url)
+            else:
+                checked = open_checked(path, str(path_or_url), create=create)
+                checked.connection.close()
+                read_only = (read_only and not checked.needs_upgrade) or not checked.writable
+        db = Database(url, read_only=read_only, read_only_uri=checked.uri if checked and read_only else None)
         try:
-            try:
-                tables = set(inspect(db.engine).get_table_names())
-            except DatabaseError:
-                raise AnnotatorError(f"{path_or_url} is not a project file (not a SQLite database)") from None
-            fresh = "item" not in tables
-            if tables and db.schema_revision() is None:
-                # someone else's database: never add our tables to it, even when asked to create
-                raise AnnotatorError(f"{path_or_url} is a database but not an annotator project")
-            if fresh and not create:
-                raise NotFound(f"{path_or_url} holds no project yet (create one with `annotator init`)")
-            if db.schema_revision() != db.head_revision():
-                db.upgrade()
+            if checked is not None and not checked.fresh and not checked.needs_upgrade:
+                fresh = False  # a project of this version's schema: nothing for Alembic to do
+            else:
+                fresh = cls._prepare_schema(db, path_or_url, create)
         except Exception:
             db.dispose()
             raise
@@ -179,6 +186,24 @@ class Project:
             # one transaction: a teammate opening the new shared project sees all of its taxonomies or none
             project.db.write(lambda conn: [project.taxonomies.add_in(conn, tax) for tax in chosen])
         return project
+
+    @staticmethod
+    def _prepare_schema(db: Database, path_or_url: str | Path, create: bool) -> bool:
+        """Bring the schema to this version's head through Alembic; True when the database held no project."""
+        try:
+            tables = set(inspect(db.engine).get_table_names())
+        except DatabaseError:
+            raise AnnotatorError(f"{path_or_url} is not a project file (not a SQLite database)") from None
+        fresh = "item" not in tables
+        if tables and db.schema_revision() is None:
+            # someone else's database: never add our tables to it, even when asked to create
+            raise AnnotatorError(f"{path_or_url} is a database but not an annotator project")
+        if fresh and not create:
+            raise NotFound(f"{path_or_url} holds no project yet (create one with `annotator init`)")
+        check_revision(db.schema_revision(), str(path_or_url))
+        if db.schema_revision() != db.head_revision():
+            db.upgrade()
+        return fresh
 
     @classmethod
     def create(cls, path_or_url: str | Path, taxonomies: Iterable[str | Taxonomy] | None = None) -> "Project":
@@ -344,19 +369,20 @@ class Project:
 
     def info(self) -> dict:
         """The `annotator info --json` object (DESIGN section 7)."""
-        counts = self.items.counts_by_kind()
-        return {
-            "items": {k: counts.get(k, 0) for k in ("rubric", "caption", "trace")},
-            "annotators": self.annotators(),
-            "labels": self.labels.count(),
-            "done": self.completion.done_counts(),
-            "taxonomies": self.taxonomies.ids(),
-            **({"assignments": self.assignments.progress()} if self.assignments.exists() else {}),
-        }
+        with self.db.read() as conn:
+            cursor = conn.connection.cursor()
+            try:
+                return read_info(cursor)
+            finally:
+                cursor.close()
 
     # --- the tables statistics read ---------------------------------------------------------------------
     def label_data(self, taxonomy: str) -> ld.LabelData:
         """Everything agreement, F1 and calibration need for one taxonomy, read in a few queries."""
+        import pandas as pd
+
+        from ..stats import data as ld
+
         tax = self.taxonomies.get(taxonomy)
         with self.db.read() as conn:
             done = pd.DataFrame(conn.execute(
@@ -396,6 +422,9 @@ class Project:
                             predictions=preds, scored=scored)
 
     def _spans(self, tax: Taxonomy, span_rows: pd.DataFrame):
+        import pandas as pd
+
+        from ..stats import data as ld
         from ..targets import parse_target
 
         spans, lengths, mapped = [], {}, []

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import pandas as pd
 from sqlalchemy import Connection, insert, select
 
 from .labels import ensure_annotator, now
 from .tables import SUGGESTION_SHOWN
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from .project import Project
 
 SHOWN_COLUMNS = ["item_id", "annotator", "metric"]
@@ -42,8 +43,10 @@ class SuggestionStore:
                 (SUGGESTION_SHOWN.c.item_id == item_id) & (SUGGESTION_SHOWN.c.taxonomy == taxonomy)
                 & (SUGGESTION_SHOWN.c.annotator == annotator))).first() is not None
 
-    def shown(self, taxonomy: str) -> pd.DataFrame:
+    def shown(self, taxonomy: str) -> "pd.DataFrame":
         """item_id, annotator, metric of every (item, annotator) that saw suggestions in this taxonomy."""
+        import pandas as pd  # with the statistics that read it, not with every open project
+
         with self._db.read() as conn:
             rows = conn.execute(select(SUGGESTION_SHOWN.c.item_id, SUGGESTION_SHOWN.c.annotator,
                                        SUGGESTION_SHOWN.c.metric).where(SUGGESTION_SHOWN.c.taxonomy == taxonomy)
