@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import sqlite3
 import time
 from contextlib import contextmanager, nullcontext
 from importlib import resources
@@ -215,6 +216,21 @@ class Database:
                     raise
             except DBAPIError as exc:  # drivers file serialization failures under several classes
                 if self.sqlite or _sqlstate(exc) not in RETRY_SQLSTATES or time.monotonic() > give_up:
+                    raise
+            except Exception as exc:
+                # Statements run on the driver's own cursor (a key press, bulk inserts) raise the driver's
+                # errors unwrapped: the same conflicts, so the same retries.
+                state = getattr(exc, "sqlstate", None)
+                if self.sqlite:
+                    busy = isinstance(exc, sqlite3.OperationalError) and any(
+                        word in str(exc).lower() for word in ("locked", "busy"))
+                    if not busy or time.monotonic() > give_up:
+                        raise
+                elif state == UNIQUE_VIOLATION:
+                    unique_clashes += 1
+                    if unique_clashes > UNIQUE_RETRIES:
+                        raise
+                elif state not in RETRY_SQLSTATES or time.monotonic() > give_up:
                     raise
             attempt += 1
             time.sleep(min(RETRY_FIRST_PAUSE_S * 2 ** attempt, RETRY_MAX_PAUSE_S) * (0.5 + random.random()))
