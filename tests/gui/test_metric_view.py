@@ -220,7 +220,7 @@ def test_anchoring_line_says_nothing_compares_without_suggestion_records(view, q
         with qtbot.waitSignal(view.anchoringShown, timeout=30_000):
             pass
     assert view.anchoring["metric"] == view.metric_id
-    assert view.anchoring_label.text().startswith(f"Anchoring ({view.metric_id}):")
+    assert view.anchoring_label.text().startswith(f"Anchoring ({view.metric_id}), Cohen's kappa")
     assert "no annotator was shown this metric's suggestions" in view.anchoring_label.text()
 
 

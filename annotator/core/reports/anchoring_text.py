@@ -21,8 +21,9 @@ def _kappa(entry: dict[str, Any], signed: bool = False) -> str:
 def anchoring_line(section: dict[str, Any]) -> str:
     """One line: the metric's kappa with the humans with and without its suggestions on screen, the
     difference, or why nothing can be compared."""
-    head = f"Anchoring ({section['metric']}): Cohen's kappa with the humans"
-    parts = [f"{title} {_kappa(section[key])} on {section[key]['items']} items" for key, title in GROUPS]
+    head = f"Anchoring ({section['metric']}), Cohen's kappa of the humans with the metric:"
+    parts = [f"{title} {_kappa(section[key])} on {section[key]['items']} items"
+             for title, key in (("with suggestions", "with"), ("without", "without"))]
     line = f"{head} {parts[0]}, {parts[1]}; difference {_kappa(section['difference'], signed=True)}"
     return line + (f" ({section['note']})" if section.get("note") else "")
 
