@@ -132,3 +132,16 @@ def test_f1_json_and_html_carry_the_anchoring_comparison(capsys, project_path, t
     assert "Anchoring: agreement with a metric" in page.read_text(encoding="utf-8")
     _, out = run(capsys, "f1", project_path, "--metric", "judge", "--json", "--annotators", "bob,carl")
     assert "no annotator was shown" in json.loads(out)["anchoring"]["note"]
+
+
+def test_a_labels_csv_gets_reliability_but_no_anchoring(capsys):
+    from pathlib import Path
+
+    data = Path(__file__).resolve().parent / "data" / "irrcac"
+    args = ["agreement", str(data / "raw4raters.csv"), "--taxonomy", str(data / "rating5.yaml"), "--bootstrap", "0"]
+    _, out = run(capsys, *args, "--json")
+    report = json.loads(out)
+    assert "anchoring" not in report
+    answers = {name: entry["answers"] for name, entry in report["reliability"]["annotators"].items()}
+    assert answers == {"Rater1": 9, "Rater2": 10, "Rater3": 11, "Rater4": 11}   # the ratings each rater gave
+    assert main([*args, "--metric", "judge"]) == 2
