@@ -136,19 +136,26 @@ def cmd_agreement(args) -> int:
     from .core.reports.agreement_html import render_agreement_html
     from .core.reports.agreement_text import format_agreement_table
     from .core.stats.agreement import agreement_report, check_options
+    from .core.stats.report_extras import anchoring_metrics, check_reliability
 
     check_options(args.bootstrap, args.min_items, args.min_shared)
+    reliability = check_reliability(args.reliability)
     data, project = label_data_for(args.source, args.taxonomy)
     try:
         if args.items:
             data = _with_items(data, project, args.items)
         data = _at_level(data, args.level)
         humans = _humans(project)
+        shown = None if project is None else project.suggestions.shown(data.taxonomy.id)
+        if shown is None and args.metric:
+            raise UsageError("--metric compares work done with and without suggestions: it needs a project")
+        metrics = [] if shown is None else anchoring_metrics(data, shown, args.metric)
         progress = _progress("agreement")
         try:
             report = agreement_report(data, annotators=_annotators(args.annotators), n_boot=args.bootstrap,
                                       seed=args.seed, progress=progress.steps, min_items=args.min_items,
-                                      min_shared=args.min_shared, humans=humans)
+                                      min_shared=args.min_shared, humans=humans, reliability=reliability,
+                                      shown=shown, anchoring=metrics)
         finally:
             progress.close()
         if args.html:
@@ -179,6 +186,7 @@ def _with_items(data, project, paths: list[str]):
 def cmd_f1(args) -> int:
     from .core.reports.f1_html import render_f1_html
     from .core.reports.f1_text import format_f1_table
+    from .core.stats.anchoring import anchoring_report
     from .core.stats.f1 import f1_report
     from .core.store import Project
 
@@ -187,12 +195,15 @@ def cmd_f1(args) -> int:
         taxonomy = args.taxonomy or _metric_taxonomy(project, args.metric)
         data = _at_level(project.label_data(taxonomy), args.level)
         choice = _choice(data, args, _humans(project))
+        shown = project.suggestions.shown(data.taxonomy.id)
     if args.metric not in data.metrics:
         raise NotFound(f"metric {args.metric!r} has scored nothing in taxonomy {taxonomy!r} "
                        f"(metrics there: {', '.join(data.metrics) or 'none'})")
     annotators = choice.chosen
     report = {**f1_report(data, args.metric, threshold=args.threshold, annotators=annotators, gold=args.gold),
-              "annotators_left_out": choice.left_out}
+              "annotators_left_out": choice.left_out,
+              "anchoring": anchoring_report(data.restrict(annotators), args.metric, shown,
+                                            threshold=args.threshold)}
     if args.html:
         _write_html(args.html, render_f1_html(report, *_f1_extras(data, args.metric, args.threshold, annotators)))
     if args.json:
@@ -358,6 +369,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="list a pair of annotators only when they share N units (default 10)")
     p.add_argument("--items", action="append", metavar="FILE",
                    help="with a labels CSV: the items it labels, for span figures (text lengths) and units")
+    p.add_argument("--reliability", default="dawid-skene", choices=("dawid-skene", "mace", "none"),
+                   help="per-annotator reliability from a reliability model (default dawid-skene); none skips it")
+    p.add_argument("--metric", metavar="NAME",
+                   help="compare agreement with this metric on work done with and without its suggestions "
+                        "(default: every metric whose suggestions were shown)")
     _figure_options(p)
     p.set_defaults(func=cmd_agreement)
 

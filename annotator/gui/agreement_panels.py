@@ -30,12 +30,14 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.reports.agreement_text import label_figures
+from ..core.reports.anchoring_text import RELIABILITY_TITLES, reliability_rows
 from ..core.stats import registry
 from ..core.taxonomy import Taxonomy
 from .agreement_charts import draw_confusion, draw_label_figure, draw_pair_kappas
 from .agreement_tables import (
     LABEL_COLUMNS,
     PAIR_COLUMNS,
+    RELIABILITY_COLUMNS,
     label_columns,
     SPAN_COLUMNS,
     label_names,
@@ -281,6 +283,34 @@ class PairsPanel(QSplitter):
             self.chart.message("Pairs need at least two annotators.")
             return
         self.chart.draw(lambda fig: draw_pair_kappas(fig, report))
+
+
+class ReliabilityPanel(QWidget):
+    """Each annotator's reliability as a reliability model estimates it from everyone's answers."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        box = QVBoxLayout(self)
+        self.note = plain_label("", self)
+        box.addWidget(self.note)
+        self.model = RecordTableModel(RELIABILITY_COLUMNS, parent=self)
+        self.table = report_table(self, sortable(self.model, self), sorting=True)
+        box.addWidget(self.table, 1)
+
+    def clear(self) -> None:
+        self.note.setText("")
+        self.model.set_rows([])
+
+    def show_report(self, report: dict) -> None:
+        section = report.get("reliability")
+        if not section:
+            self.clear()
+            self.note.setText("No reliability model was fitted for this report.")
+            return
+        title = RELIABILITY_TITLES.get(section["method"], section["method"])
+        self.note.setText(f"{title}: each annotator's estimated chance of giving the true answer, fitted to the "
+                          f"chosen annotators' finished work; {section['note']}.")
+        self.model.set_rows(reliability_rows(section))
 
 
 class SpansPanel(QWidget):

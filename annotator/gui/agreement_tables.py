@@ -47,6 +47,13 @@ BASE_PAIR_COLUMNS = [
     Column("units", "units", "count", "Units both annotators finished."),
 ]
 PAIR_COLUMNS = [*BASE_PAIR_COLUMNS, *figure_columns(f for f in PAIR_FIGURES if "binary" in f.scales)]
+RELIABILITY_COLUMNS = [
+    Column("annotator", "annotator", "text"),
+    Column("reliability", "reliability", "number",
+           "The model's estimate of the annotator's chance of giving the true answer (a point estimate, no "
+           "interval); for a multi-choice taxonomy the mean over labels, weighted by answers."),
+    Column("answers", "answers", "count", "How many answers the estimate rests on."),
+]
 SPAN_COLUMNS = [
     Column("name", "label", "text"),
     Column("alpha", "character α", "number",

@@ -48,6 +48,7 @@ from .agreement_panels import (
     LabelFiguresPanel,
     OverallFigures,
     PairsPanel,
+    ReliabilityPanel,
     SpansPanel,
 )
 from .agreement_tables import (
@@ -148,6 +149,7 @@ class AgreementView(QWidget):
         outer.addWidget(self.tabs, 1)
         self._build_labels_tab()
         self._build_pairs_tab()
+        self._build_reliability_tab()
         self._build_prevalence_tab()
         self._build_confusion_tab()
         self._build_spans_tab()
@@ -167,6 +169,10 @@ class AgreementView(QWidget):
         # the panel's parts under the names the view offered before it moved out (the tests read them)
         self.pair_chart, self.pair_model, self.pair_table = self.pairs.chart, self.pairs.model, self.pairs.table
         self.tabs.addTab(self.pairs, "Pairs")
+
+    def _build_reliability_tab(self) -> None:
+        self.reliability = ReliabilityPanel(self)
+        self.tabs.addTab(self.reliability, "Reliability")
 
     def _build_prevalence_tab(self) -> None:
         self.prevalence_chart = ChartCanvas(self, width=8, height=4)
@@ -400,6 +406,7 @@ class AgreementView(QWidget):
         self.report, self.rows = None, []
         self.label_panel.clear()
         self.pairs.clear()
+        self.reliability.clear()
         self.spans.clear()
         self.disagreement_panel.clear()
         self.overall.clear()
@@ -422,6 +429,7 @@ class AgreementView(QWidget):
         self.overall.show_overall(report.get("overall", {}))
         self.label_panel.show_report(report, tax)
         self.pairs.show_report(report)
+        self.reliability.show_report(report)
         self.spans.show_report(report, tax)
         self.tabs.setTabVisible(self.spans_index, bool(report.get("spans")))
         gold = self.decisions.all() if self.decisions is not None else {}

@@ -65,6 +65,7 @@ class MetricView(QWidget):
     reportShown = Signal()               # the F1 figures on screen are up to date
     partitionsShown = Signal()
     altTestShown = Signal()
+    anchoringShown = Signal()            # the anchoring line is up to date
     failed = Signal(str)
 
     def __init__(self, parent: QWidget | None = None):
@@ -74,8 +75,9 @@ class MetricView(QWidget):
         self.report: dict[str, Any] | None = None
         self.partitions: dict[str, Any] | None = None
         self.alt_result: dict[str, Any] | None = None
+        self.anchoring: dict[str, Any] | None = None
         self.stale = False
-        self._generation = {"load": 0, "f1": 0, "partitions": 0, "alt": 0}
+        self._generation = {"load": 0, "f1": 0, "partitions": 0, "alt": 0, "anchoring": 0}
         self.tasks: dict[str, BackgroundTask] = {}
 
         self.taxonomy_box = QComboBox(self)
@@ -103,6 +105,13 @@ class MetricView(QWidget):
         self.summary = QLabel(self)
         self.summary.setTextFormat(Qt.TextFormat.PlainText)
         self.summary.setWordWrap(True)
+        self.anchoring_label = QLabel(self)
+        self.anchoring_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.anchoring_label.setWordWrap(True)
+        self.anchoring_label.setToolTip(
+            "Cohen's kappa between the humans and the metric on items done with its suggestions on screen and "
+            "without, with 95% bootstrap intervals over items: a clearly positive difference means the "
+            "suggestions pull the annotators towards the metric.")
         self.status = QLabel(self)
         self.status.setTextFormat(Qt.TextFormat.PlainText)
         self.status.setStyleSheet("color: #666666")
@@ -155,6 +164,7 @@ class MetricView(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(controls)
         layout.addWidget(self.summary)
+        layout.addWidget(self.anchoring_label)
         layout.addWidget(body, 1)
         layout.addWidget(self.status)
 
@@ -301,11 +311,13 @@ class MetricView(QWidget):
         self._clear_figures()
         self._grey(False)
         self.summary.setText(text)
+        self.anchoring_label.setText("")
         self.status.setText("")
         self.alt_panel.show_message(text)
 
     def _clear_figures(self) -> None:
-        self.report = self.partitions = self.alt_result = None
+        self.report = self.partitions = self.alt_result = self.anchoring = None
+        self.anchoring_label.setText("")
         self.summary.setText("")
         for model in (self.figures_model, self.fp_model, self.fn_model):
             model.set_rows([])
@@ -329,6 +341,7 @@ class MetricView(QWidget):
         self._compute_f1()
         self._compute_partitions()
         self._compute_alt_test()
+        self._compute_anchoring()
 
     def _run(self, key: str, work: Callable[[], Any], show: Callable[[Any], None]) -> None:
         self._generation[key] += 1
@@ -349,6 +362,8 @@ class MetricView(QWidget):
             self.alt_panel.show_message(f"The test could not run: {message}")
         elif key == "partitions":
             self.partitions_panel.show_failure(message)
+        elif key == "anchoring":
+            self.anchoring_label.setText(f"Anchoring could not be compared: {message}")
         else:
             self._grey(False)
             self.status.setText(f"could not compute: {message}")
@@ -379,6 +394,16 @@ class MetricView(QWidget):
         self._run("alt", lambda: alt_test(data, metric, epsilon=epsilon, threshold=threshold),
                   self._show_alt_test)
 
+    def _compute_anchoring(self) -> None:
+        from ..core.stats.anchoring import anchoring_report
+
+        if self.project is None or self.data is None or self.metric_id is None:
+            return
+        shown = self.project.suggestions.shown(self.data.taxonomy.id)
+        data, metric, threshold = self.data, self.metric_id, self.threshold
+        self._run("anchoring", lambda: anchoring_report(data, metric, shown, threshold=threshold),
+                  self._show_anchoring)
+
     # --- showing ------------------------------------------------------------------------------------------
     def _show_report(self, report: dict[str, Any]) -> None:
         self.report = report
@@ -408,6 +433,13 @@ class MetricView(QWidget):
         self.alt_panel.show_result(result)
         self.altTestShown.emit()
 
+    def _show_anchoring(self, section: dict[str, Any]) -> None:
+        from ..core.reports.anchoring_text import anchoring_line
+
+        self.anchoring = section
+        self.anchoring_label.setText(anchoring_line(section))
+        self.anchoringShown.emit()
+
     # --- acting on the figures -------------------------------------------------------------------------
     def _open_error(self, model: LabelNamedModel, row: int) -> None:
         if self.report is None or not 0 <= row < model.rowCount():
@@ -428,6 +460,8 @@ class MetricView(QWidget):
         if self.report is None:
             return None
         report, alt, partitions = self.report, self.alt_result, self.partitions
+        if self.anchoring is not None and self.anchoring["metric"] == report["metric"]:
+            report = {**report, "anchoring": self.anchoring}
 
         def work(_task: BackgroundTask) -> str:
             from ..core.export import atomic_path

@@ -287,3 +287,21 @@ def test_an_annotator_with_two_items_is_left_out_and_shown_with_the_count(qtbot,
         assert report["overall"]["fleiss_kappa"] == pytest.approx(team["overall"]["fleiss_kappa"])
         v.cancel()
         wait_for_all()
+
+
+def test_reliability_tab_lists_each_annotators_estimate_from_dawid_skene(qtbot, view, project):
+    from annotator.core.stats.reliability import model_gold
+
+    report = computed(qtbot, view)
+    chosen = report["annotators"]
+    fitted = model_gold(project.label_data("rift").restrict(chosen), "dawid-skene", chosen)
+    view.tabs.setCurrentWidget(view.reliability)
+    model = view.reliability.model
+    shown = {model.data(model.index(r, 0)): (model.data(model.index(r, 1)), model.data(model.index(r, 2)))
+             for r in range(model.rowCount())}
+    assert set(shown) == set(chosen)
+    for name in chosen:
+        assert shown[name] == (f"{fitted.reliability[name]:.3f}", str(fitted.answers[name]))
+    values = [float(model.data(model.index(r, 1))) for r in range(model.rowCount())]
+    assert values == sorted(values, reverse=True)
+    assert "Dawid-Skene" in view.reliability.note.text() and "no interval" in view.reliability.note.text()

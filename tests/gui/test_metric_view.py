@@ -216,6 +216,55 @@ def test_export_html_writes_the_report_with_its_sections(view, qtbot, tmp_path) 
     assert "Calibration" in text and "Agreement by kind of pair" in text
 
 
+def test_anchoring_line_says_nothing_compares_without_suggestion_records(view, qtbot) -> None:
+    if view.anchoring is None:
+        with qtbot.waitSignal(view.anchoringShown, timeout=30_000):
+            pass
+    assert view.anchoring["metric"] == view.metric_id
+    assert view.anchoring_label.text().startswith(f"Anchoring ({view.metric_id}), Cohen's kappa")
+    assert "no annotator was shown this metric's suggestions" in view.anchoring_label.text()
+
+
+def test_anchoring_line_compares_items_done_with_and_without_suggestions(qtbot, sample, tmp_path) -> None:
+    import shutil
+
+    from annotator.core.reports.anchoring_text import anchoring_line
+    from annotator.core.stats.anchoring import anchoring_report
+
+    path = tmp_path / "shown.sqlite"
+    shutil.copy(sample, path)
+    with Project.open(path) as project:
+        data = project.label_data("rift")
+        first = data.annotators[0]
+        items = sorted(set(data.done.loc[data.done["annotator"] == first, "item_id"]))[:6]
+        for item in items:
+            project.suggestions.record_shown(item, "rift", first, "judge-small")
+        expected = anchoring_report(data, "judge-small", project.suggestions.shown("rift"), threshold=0.5)
+    project = Project.open(path)
+    widget = MetricView()
+    qtbot.addWidget(widget)
+    widget.show()
+    with qtbot.waitSignals([widget.reportShown, widget.anchoringShown], timeout=30_000):
+        widget.set_project(project)
+    if widget.metric_id != "judge-small":
+        with qtbot.waitSignal(widget.anchoringShown, timeout=30_000):
+            widget.set_metric("judge-small")
+    try:
+        assert widget.anchoring == expected
+        assert expected["with"]["items"] == len(items) and expected["with"]["cohen_kappa"] is not None
+        text = widget.anchoring_label.text()
+        assert text == anchoring_line(expected)
+        assert f"with suggestions {expected['with']['cohen_kappa']:.3f}" in text and "difference" in text
+        out = tmp_path / "f1.html"
+        task = widget.export_html(str(out))
+        with qtbot.waitSignal(task.finished, timeout=60_000):
+            pass
+        assert "Anchoring: agreement with a metric" in out.read_text(encoding="utf-8")
+    finally:
+        wait_for_all()
+        project.close()
+
+
 # --- inside the main window --------------------------------------------------------------------------------------
 
 def _metric_tab(window, qtbot) -> MetricView:

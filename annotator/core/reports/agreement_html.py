@@ -14,6 +14,7 @@ from ..stats.data import LabelData
 from ..stats.disagreements import disagreements
 from ..stats.registry import PAIR_FIGURES
 from .agreement_text import label_figures, overall_only_figures
+from .anchoring_html import anchoring_sections_html, reliability_html
 from .page import esc, figure_svg, fmt, page, table
 
 MAX_DISAGREEMENTS = 200
@@ -211,9 +212,11 @@ def render_agreement_html(report: dict, data: LabelData) -> str:
         f"<p class='note'>Pairs sharing at least {esc(report.get('min_shared'))} units; "
         f"{esc(report.get('pairs_left_out', 0))} other pairs left out.</p>",
         table(pair_header, pair_rows) if pairs else "",
+        reliability_html(report.get("reliability")),
         "<h2>Prevalence by annotator</h2>", _prevalence_chart(report),
         "<h2>Confusion matrices</h2>", _confusion_tables(report),
         _span_table(report),
+        anchoring_sections_html(report.get("anchoring") or {}),
         "<h2>Disagreements</h2>", _disagreement_table(report, data),
     ]
     return page(f"Agreement: {report['taxonomy']}", sections)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ..stats import registry
 from ..stats.registry import PAIR_FIGURES, Figure
+from .anchoring_text import anchoring_lines, grid, reliability_lines
 
 
 def _cell(entry: dict, name: str) -> str:
@@ -16,13 +17,6 @@ def _cell(entry: dict, name: str) -> str:
         return "—"
     ci = entry.get(f"{name}_ci")
     return f"{value:.3f} [{ci[0]:.2f}, {ci[1]:.2f}]" if ci else f"{value:.3f}"
-
-
-def _grid(header: list[str], rows: list[list[str]]) -> list[str]:
-    widths = [max(len(str(r[k])) for r in [header] + rows) for k in range(len(header))]
-    line = lambda r: "  ".join(str(c).ljust(w) if k == 0 else str(c).rjust(w)  # noqa: E731
-                               for k, (c, w) in enumerate(zip(r, widths)))
-    return [line(header), "  ".join("-" * w for w in widths)] + [line(r) for r in rows]
 
 
 def label_figures(report: dict) -> list[Figure]:
@@ -67,7 +61,7 @@ def format_agreement_table(report: dict) -> str:
         rows.append(["OVERALL", str(report.get("units", ""))] + [_cell(overall, f.name) for f in figures])
         undefined += [f"overall: {f.title} undefined ({overall.get(f'{f.name}_reason', 'undefined')})"
                       for f in figures if overall.get(f.name) is None]
-        lines += _grid(["label", "units"] + [f.short for f in figures], rows) + [""]
+        lines += grid(["label", "units"] + [f.short for f in figures], rows) + [""]
 
     for fig in overall_only_figures(report):
         lines.append(f"{fig.title}: {_cell(overall, fig.name)}")
@@ -82,7 +76,7 @@ def format_agreement_table(report: dict) -> str:
     if pairs:
         shown = [f for f in PAIR_FIGURES if f.name in pairs[0]]
         rows = [[p["a"], p["b"], str(p["units"])] + [_cell(p, f.name) for f in shown] for p in pairs]
-        lines += _grid(["a", "b", "units"] + [f.title for f in shown], rows)
+        lines += grid(["a", "b", "units"] + [f.title for f in shown], rows)
 
     spans = report.get("spans", {})
     if spans:
@@ -90,8 +84,12 @@ def format_agreement_table(report: dict) -> str:
         rows = [[label, f"{s['alpha']:.3f}" if s.get("alpha") is not None else "—",
                  "—" if s.get("characters") is None else str(s["characters"]), str(s["fields"])]
                 for label, s in spans.items()]
-        lines += _grid(["label", "alpha", "characters", "fields"], rows)
+        lines += grid(["label", "alpha", "characters", "fields"], rows)
         undefined += [f"spans {label}: {s['alpha_reason']}" for label, s in spans.items() if s.get("alpha_reason")]
+
+    if report.get("reliability"):
+        lines += reliability_lines(report["reliability"])
+    lines += anchoring_lines(report.get("anchoring") or {})
 
     if undefined:
         lines += ["", "Undefined figures:"] + [f"  {text}" for text in undefined]

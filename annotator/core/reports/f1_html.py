@@ -15,6 +15,7 @@ from matplotlib.figure import Figure
 
 from ..stats.alt_test import explain_alt_test, human_outcome
 from ..stats.f1 import describe_ceiling
+from .anchoring_html import anchoring_sections_html
 from .page import esc, figure_svg, fmt, page, table
 
 ERROR_ROWS = 200  # per table; the JSON holds them all
@@ -259,5 +260,7 @@ def render_f1_html(report: dict[str, Any], alt_test: dict[str, Any] | None = Non
         sections.append(_partitions_section(partitions))
     for name, why in (skipped or {}).items():
         sections.append(f"<h2>{esc(name)}</h2><p class='muted'>Not computed: {esc(why)}</p>")
+    if report.get("anchoring"):
+        sections.append(anchoring_sections_html({report["metric"]: report["anchoring"]}))
     sections += [_per_annotator(report), _errors(report)]
     return page(title, sections)

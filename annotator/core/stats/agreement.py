@@ -23,6 +23,7 @@ from .bootstrap import bootstrap_sums, percentile_interval
 from .data import LabelData
 from .masi import masi_distances
 from .registry import PAIR_FIGURES, Figure, Scale, Stats, figures_for, pair_figures_for, unit_rows
+from .report_extras import anchoring_sections, reliability_section
 from .selection import DEFAULT_MIN_ITEMS, choose_annotators
 from .spans import span_agreement
 
@@ -108,13 +109,16 @@ def check_options(n_boot: int, min_items: int, min_shared: int) -> None:
 def agreement_report(data: LabelData, annotators: list[str] | None = None, n_boot: int = 1000, seed: int = 0,
                      progress: Callable[[int, int], None] | None = None, cancel: Callable[[], bool] | None = None,
                      min_items: int = DEFAULT_MIN_ITEMS, min_shared: int = DEFAULT_MIN_SHARED,
-                     humans: set[str] | None = None) -> dict:
+                     humans: set[str] | None = None, reliability: str | None = "dawid-skene",
+                     shown: pd.DataFrame | None = None, anchoring: list[str] | None = None) -> dict:
     """Every agreement figure of one taxonomy as the JSON object of DESIGN sections 7 and 10.3.
 
     `annotators` names exactly who counts; without it the default set of `choose_annotators` is used and the
     rest are listed under `annotators_left_out`. Multi-choice: figures per label, the overall figure the mean
     over labels where defined, plus MASI alpha over label sets. Single-choice: figures on the categories (and
     their scale positions when ordinal) plus one-vs-rest figures per label. `n_boot=0` skips intervals.
+    `reliability` names the model whose per-annotator reliability is added (None skips it); `shown` (the
+    project's suggestion records) with `anchoring` (metric names) adds the anchoring comparison per metric.
     """
     check_options(n_boot, min_items, min_shared)
     choice = choose_annotators(data, annotators, min_items, humans)
@@ -154,6 +158,10 @@ def agreement_report(data: LabelData, annotators: list[str] | None = None, n_boo
         _single_entries(report, blocks, results, units, prevalence, n_boot, chosen)
     _pair_entries(report, blocks, results, chosen, pairs, pair_units[kept], n_boot)
     report["spans"] = span_agreement(data, chosen)
+    if reliability is not None:
+        report["reliability"] = reliability_section(data, reliability, chosen, seed=seed)
+    if shown is not None and anchoring:
+        report["anchoring"] = anchoring_sections(data, shown, anchoring, resamples=n_boot, seed=seed)
     ticker.step()
     return report
 
