@@ -244,11 +244,30 @@ def _looks_like_project(word: str) -> bool:
 
 
 # --- the parser ---------------------------------------------------------------------------------------
-def _format_help() -> str:
-    """`--format` help from the adapters themselves, so a new format shows up without an edit here."""
-    from .core.formats.registry import format_help
+class _FormatHelp:
+    """`--format` help from the adapters themselves, so a new format shows up without an edit here. Read only
+    when argparse prints it: building the parser must not import the adapters (and pydantic with them), or
+    every command would pay for it at start-up."""
 
-    return f"auto (default: told by the fields) or one of: {format_help()}"
+    def _text(self) -> str:
+        from .core.formats.registry import format_help
+
+        return f"auto (default: told by the fields) or one of: {format_help()}"
+
+    def __mod__(self, params: dict) -> str:
+        return self._text() % params
+
+    def __str__(self) -> str:
+        return self._text()
+
+    def strip(self, chars: str | None = None) -> str:
+        return self._text().strip(chars)
+
+    def __contains__(self, part: str) -> bool:
+        return part in self._text()
+
+    def __bool__(self) -> bool:
+        return True
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -277,7 +296,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="a taxonomy to include (repeatable; default: every built-in one)")
     p.set_defaults(func=cmd_init)
 
-    format_help = _format_help()
+    format_help = _FormatHelp()
     p = sub.add_parser("import", help="import item files (all or nothing)")
     p.add_argument("project")
     p.add_argument("files", nargs="+", metavar="FILE")

@@ -247,7 +247,7 @@ def test_anchoring_line_compares_items_done_with_and_without_suggestions(qtbot, 
     with qtbot.waitSignals([widget.reportShown, widget.anchoringShown], timeout=30_000):
         widget.set_project(project)
     if widget.metric_id != "judge-small":
-        with qtbot.waitSignal(widget.anchoringShown, timeout=30_000):
+        with qtbot.waitSignals([widget.reportShown, widget.anchoringShown], timeout=30_000):
             widget.set_metric("judge-small")
     try:
         assert widget.anchoring == expected
