@@ -31,6 +31,7 @@ class SpanText(QTextEdit):
         self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self._max_height = max_height
         self._text = ""
+        self._spans: list[tuple[int, int, str, str]] = []
         self.selectionChanged.connect(self._selection_changed)
         self.set_text(text)
 
@@ -40,6 +41,8 @@ class SpanText(QTextEdit):
 
     def set_text(self, text: str) -> None:
         self._text = text
+        self._spans = []
+        self.setExtraSelections([])  # highlights of the old text
         self.setPlainText(text)
         self._mark_code()
         self._fit()
@@ -67,7 +70,11 @@ class SpanText(QTextEdit):
 
     # --- spans ---------------------------------------------------------------------------------------
     def set_spans(self, spans: list[tuple[int, int, str, str]]) -> None:
-        """Highlight (start, end, colour, name) spans; overlapping spans stack their tints."""
+        """Highlight (start, end, colour, name) spans; overlapping spans stack their tints. Unchanged spans
+        are not set again (that would repaint the whole text)."""
+        if spans == self._spans:
+            return
+        self._spans = list(spans)
         selections = []
         for start, end, color, name in spans:
             sel = QTextEdit.ExtraSelection()

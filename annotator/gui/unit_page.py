@@ -34,6 +34,7 @@ class UnitRow(QFrame):
         self.badge = plain_label("", self, wrap=False)
         self.badge.setObjectName("badge")
         self.badge.hide()
+        self._badge_shown = ("", "")
         top.addWidget(self.heading, 1)
         top.addWidget(self.badge)
         layout.addLayout(top)
@@ -59,8 +60,13 @@ class UnitRow(QFrame):
             self.style().unpolish(self)
             self.style().polish(self)
 
-    def set_badge(self, text: str) -> None:
+    def set_badge(self, text: str, style: str = "") -> None:
+        """Restyling a label costs a style pass, so an unchanged badge is left alone."""
+        if (text, style) == self._badge_shown:
+            return
+        self._badge_shown = (text, style)
         self.badge.setText(text)
+        self.badge.setStyleSheet(style)
         self.badge.setVisible(bool(text))
 
     def mousePressEvent(self, event) -> None:
@@ -174,17 +180,23 @@ class UnitPage(QWidget):
                     row.text_view.clear_selection()
 
     def refresh(self) -> None:
-        """Redraw chips and highlighted spans from the session's labels."""
+        """Show the session's labels as chips and highlighted spans. A key changes one unit, so every widget
+        compares what it would show with what it shows and only the changed ones are touched."""
         if self.session is None:
             return
         for row in self.rows:
-            chips = [self._chip(lab) for lab in self.session.labels_on(row.target)]
-            if row.field is not None:
-                spans = self.session.spans_in(row.field)
-                chips += [self._chip(lab, excerpt=row_text(row)[s:e]) for s, e, lab in spans]
-                if row.text_view is not None:
-                    row.text_view.set_spans([(s, e, self._color(lab), self._name(lab)) for s, e, lab in spans])
-            row.chips.set_labels(chips)
+            if row.field is not None and row.text_view is not None:
+                row.text_view.set_spans([(s, e, self._color(lab), self._name(lab))
+                                         for s, e, lab in self.session.spans_in(row.field)])
+            row.chips.set_labels(self.row_chips(row))
+
+    def row_chips(self, row: UnitRow) -> list[tuple[Label, str, str]]:
+        """The chips of one row: its labels, then its spans with their excerpts. Views that show some labels
+        otherwise (badges, verdict buttons) leave those out."""
+        chips = [self._chip(lab) for lab in self.session.labels_on(row.target)]
+        if row.field is not None:
+            chips += [self._chip(lab, excerpt=row_text(row)[s:e]) for s, e, lab in self.session.spans_in(row.field)]
+        return chips
 
     def _name(self, lab: Label) -> str:
         ldef = self.session.label_def(lab.taxonomy, lab.label) if self.session else None
