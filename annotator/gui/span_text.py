@@ -45,7 +45,10 @@ class SpanText(QTextEdit):
         self.setExtraSelections([])  # highlights of the old text
         self.setPlainText(text)
         self._mark_code()
-        self._fit()
+        if not self.testAttribute(Qt.WidgetAttribute.WA_PendingResizeEvent):
+            self._fit()
+        # else a new or hidden widget: it is resized when shown and lays the text out then, once, at its real
+        # width; laying it out now at a guessed width would double the cost of opening a long trace
 
     def _mark_code(self) -> None:
         """Code in the text (fenced blocks, `inline`) in a fixed-width font; the text itself is unchanged, so
