@@ -80,6 +80,7 @@ class AnswerBar(QFrame):
 
 class TraceView(UnitPage):
     kind = "trace"
+    reuses_rows = True
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -97,8 +98,7 @@ class TraceView(UnitPage):
         self.add_widget(self.problem)
         self.add_row(UnitRow("item", f"The trace as a whole  ({len(item.steps)} steps)"))
         for n, step in enumerate(item.steps, start=1):
-            self.add_row(UnitRow(f"step:{step.id}", f"Step {n}  ({step.id})", step.text, selectable=True,
-                                 field=step.id))
+            self.add_row(self.text_row(f"step:{step.id}", f"Step {n}  ({step.id})", step.text, step.id))
         self.answers.show_answers(item.answer, item.reference_answer)
 
     def step_text(self, step_id: str):

@@ -52,3 +52,33 @@ def test_pressing_1_keeps_the_unit_widgets_and_shows_the_chip(qtbot, open_window
     assert all(a is b for a, b in zip(page.rows, rows)) and len(page.rows) == len(rows)
     assert selected.chips.texts() == [] and not selected.chips.isVisibleTo(page)
     assert not button.isChecked()
+
+
+def test_the_next_trace_refills_the_step_rows_with_its_own_steps(qtbot, open_window, project_path):
+    window = open_window(project_path)
+    go_to(qtbot, window, "t1")
+    while window.session.taxonomy.id != "reasoning_errors":
+        qtbot.keyClick(window, "t")
+    while window.session.unit != "step:s1":
+        qtbot.keyClick(window, "j")
+    qtbot.keyClick(window, "1")
+    page = window.item_view.page
+    first_step = page.rows[1]
+    assert first_step.chips.texts() == [window.session.taxonomy.labels[0].name]
+
+    qtbot.keyClick(window, "n")  # t2: one step
+
+    assert window.session.item.id == "t2"
+    assert page.rows[1] is first_step  # the row was refilled, not built again
+    assert first_step.text_view.text == "12 times 12 is 144." and first_step.heading.text().startswith("Step 1")
+    assert first_step.chips.texts() == [] and first_step.text_view.span_colors() == []  # nothing of t1 left
+    assert len(page.rows) == 2 and all(row.isVisible() for row in page.rows)
+
+    qtbot.keyClick(window, "p")  # back to t1: three steps, the label still on the first
+
+    assert window.session.item.id == "t1"
+    assert [row.text_view.text for row in page.rows[1:]] == [
+        "We want the roots of x^2 - 5x + 6.", "The factors are (x - 2)(x - 4), so x = 2 or x = 4.",
+        "The larger root is 4."]
+    assert page.rows[1].chips.texts() == [window.session.taxonomy.labels[0].name]
+    assert page.rows[2].chips.texts() == [] and all(row.isVisible() for row in page.rows)
