@@ -82,10 +82,11 @@ class CaptionView(UnitPage):
             given = {lab.label for lab in self.session.labels_on(target, VERDICT_TAXONOMY)}
             for label, button in buttons.items():
                 button.setChecked(label in given)
-            row = next((r for r in self.rows if r.target == target), None)
-            if row is not None:  # the buttons already show the verdict; chips would say it twice
-                row.chips.set_labels([c for c in (self._chip(lab) for lab in self.session.labels_on(target))
-                                      if c[0].taxonomy != VERDICT_TAXONOMY])
+
+    def row_chips(self, row: UnitRow) -> list:
+        """The verdict buttons already show a criterion's verdict; chips would say it twice."""
+        chips = super().row_chips(row)
+        return [c for c in chips if c[0].taxonomy != VERDICT_TAXONOMY] if row.target in self.verdicts else chips
 
     def zoom(self, factor: float) -> None:
         self.image.zoom(factor)

@@ -31,9 +31,14 @@ class ChipRow(QWidget):
         self._layout.setSpacing(4)
         self._layout.addStretch(1)
         self.labels: list[Label] = []
+        self._shown: list[tuple[Label, str, str]] = []
 
     def set_labels(self, chips: list[tuple[Label, str, str]]) -> None:
-        """`chips` are (label, shown text, colour)."""
+        """`chips` are (label, shown text, colour). The same chips as shown are left as they are: a label key
+        changes one row, and rebuilding every row's buttons would cost a frame."""
+        if chips == self._shown:
+            return
+        self._shown = list(chips)
         while self._layout.count() > 1:
             w = self._layout.takeAt(0).widget()
             if w is not None:

@@ -122,9 +122,11 @@ class LabelPanel(QWidget):
         self.note.editingFinished.connect(self.save_note)
         self.done.clicked.connect(self.doneRequested)
         self._note_target: str | None = None
+        self._done: bool | None = None  # whether the item is done in the taxonomy; None until asked
 
     def bind(self, session: AnnotationSession | None) -> None:
         self.session = session
+        self._done = None
         if session is None:
             return
         session.aboutToChange.connect(self.save_note)
@@ -133,11 +135,12 @@ class LabelPanel(QWidget):
         session.unitChanged.connect(self._unit_changed)
         session.spanChanged.connect(self._refresh_state)
         session.labelsChanged.connect(self._labels_changed)
-        session.doneChanged.connect(lambda _id: self._refresh_state())
+        session.doneChanged.connect(self._done_changed)
 
     # --- building ------------------------------------------------------------------------------------------
     def _item_changed(self) -> None:
         s = self.session
+        self._done = None
         self.taxonomy.blockSignals(True)
         self.taxonomy.clear()
         for tax in (s.taxonomies_for_item() if s else []):
@@ -196,7 +199,13 @@ class LabelPanel(QWidget):
             self.note.setText(s.note(self._note_target))
         self._refresh_state()
 
+    def _done_changed(self, _item_id: str) -> None:
+        self._done = None
+        self._refresh_state()
+
     def _refresh_state(self) -> None:
+        """The buttons' checked state, where the keys go, and whether the item is done. Labels do not change
+        completion (only a done change does, which says so), so a label key does not ask the store again."""
         s = self.session
         for button in self.buttons:
             button.setChecked(bool(s and s.is_on(button.ldef)))
@@ -205,7 +214,9 @@ class LabelPanel(QWidget):
             self.done_state.setText("")
             return
         self.target.setText(f"Keys label: {keys_go_to(s)}")
-        self.done_state.setText("Done in this taxonomy" if s.is_done() else "Not done yet")
+        if self._done is None:
+            self._done = s.is_done()
+        self.done_state.setText("Done in this taxonomy" if self._done else "Not done yet")
 
     def save_note(self) -> None:
         s = self.session

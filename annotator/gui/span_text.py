@@ -31,6 +31,7 @@ class SpanText(QTextEdit):
         self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self._max_height = max_height
         self._text = ""
+        self._spans: list[tuple[int, int, str, str]] = []
         self.selectionChanged.connect(self._selection_changed)
         self.set_text(text)
 
@@ -40,9 +41,14 @@ class SpanText(QTextEdit):
 
     def set_text(self, text: str) -> None:
         self._text = text
+        self._spans = []
+        self.setExtraSelections([])  # highlights of the old text
         self.setPlainText(text)
         self._mark_code()
-        self._fit()
+        if not self.testAttribute(Qt.WidgetAttribute.WA_PendingResizeEvent):
+            self._fit()
+        # else a new or hidden widget: it is resized when shown and lays the text out then, once, at its real
+        # width; laying it out now at a guessed width would double the cost of opening a long trace
 
     def _mark_code(self) -> None:
         """Code in the text (fenced blocks, `inline`) in a fixed-width font; the text itself is unchanged, so
@@ -67,7 +73,11 @@ class SpanText(QTextEdit):
 
     # --- spans ---------------------------------------------------------------------------------------
     def set_spans(self, spans: list[tuple[int, int, str, str]]) -> None:
-        """Highlight (start, end, colour, name) spans; overlapping spans stack their tints."""
+        """Highlight (start, end, colour, name) spans; overlapping spans stack their tints. Unchanged spans
+        are not set again (that would repaint the whole text)."""
+        if spans == self._spans:
+            return
+        self._spans = list(spans)
         selections = []
         for start, end, color, name in spans:
             sel = QTextEdit.ExtraSelection()

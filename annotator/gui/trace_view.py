@@ -80,6 +80,7 @@ class AnswerBar(QFrame):
 
 class TraceView(UnitPage):
     kind = "trace"
+    reuses_rows = True
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -97,8 +98,7 @@ class TraceView(UnitPage):
         self.add_widget(self.problem)
         self.add_row(UnitRow("item", f"The trace as a whole  ({len(item.steps)} steps)"))
         for n, step in enumerate(item.steps, start=1):
-            self.add_row(UnitRow(f"step:{step.id}", f"Step {n}  ({step.id})", step.text, selectable=True,
-                                 field=step.id))
+            self.add_row(self.text_row(f"step:{step.id}", f"Step {n}  ({step.id})", step.text, step.id))
         self.answers.show_answers(item.answer, item.reference_answer)
 
     def step_text(self, step_id: str):
@@ -126,10 +126,9 @@ class TraceView(UnitPage):
                     color = ldef.color or color
             if row.target == first:
                 parts.append("first error")
-            row.set_badge("  ·  ".join(parts))
-            row.badge.setStyleSheet(f"background: {color}; color: {ink_for(color)};" if parts else "")
-            # ratings are on the badge; chips keep the other taxonomies' labels
-            row.chips.set_labels([c for c in (self._chip(lab) for lab in self.session.labels_on(row.target))
-                                  if c[0].taxonomy != RATING_TAXONOMY]
-                                 + [self._chip(lab, excerpt=row.text_view.text[s:e])
-                                    for s, e, lab in self.session.spans_in(row.field or "")])
+            row.set_badge("  ·  ".join(parts), f"background: {color}; color: {ink_for(color)};" if parts else "")
+
+    def row_chips(self, row: UnitRow) -> list:
+        """Step ratings are on the badge; the chips keep the other taxonomies' labels."""
+        chips = super().row_chips(row)
+        return [c for c in chips if c[0].taxonomy != RATING_TAXONOMY] if row.target.startswith("step:") else chips

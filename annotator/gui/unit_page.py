@@ -34,6 +34,7 @@ class UnitRow(QFrame):
         self.badge = plain_label("", self, wrap=False)
         self.badge.setObjectName("badge")
         self.badge.hide()
+        self._badge_shown = ("", "")
         top.addWidget(self.heading, 1)
         top.addWidget(self.badge)
         layout.addLayout(top)
@@ -59,8 +60,22 @@ class UnitRow(QFrame):
             self.style().unpolish(self)
             self.style().polish(self)
 
-    def set_badge(self, text: str) -> None:
+    def refill(self, target: str, heading: str, text: str, field: str) -> None:
+        """Show another unit in this row (a text row reused for the next item)."""
+        self.target, self.field = target, field
+        self.heading.setText(heading)
+        self.set_selected(False)
+        self.set_badge("")
+        self.chips.set_labels([])
+        self.text_view.set_text(text)
+
+    def set_badge(self, text: str, style: str = "") -> None:
+        """Restyling a label costs a style pass, so an unchanged badge is left alone."""
+        if (text, style) == self._badge_shown:
+            return
+        self._badge_shown = (text, style)
         self.badge.setText(text)
+        self.badge.setStyleSheet(style)
         self.badge.setVisible(bool(text))
 
     def mousePressEvent(self, event) -> None:
@@ -72,11 +87,13 @@ class UnitPage(QWidget):
     """Base of the rubric, caption and trace views. Subclasses build their rows in `build(item)`."""
 
     kind = ""
+    reuses_rows = False  # whether text rows are kept between items and refilled (`text_row`)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.session: AnnotationSession | None = None
         self.rows: list[UnitRow] = []
+        self._spare: list[UnitRow] = []
         self.scroll = QScrollArea(self)
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -92,13 +109,17 @@ class UnitPage(QWidget):
 
     # --- building -----------------------------------------------------------------------------------------
     def show_item(self, item: Item) -> None:
-        for row in self.rows:
-            row.deleteLater()
+        rows = set(self.rows)
         self.rows = []
         while self._column.count():
-            taken = self._column.takeAt(0)
-            if taken.widget() is not None:
-                taken.widget().deleteLater()
+            widget = self._column.takeAt(0).widget()
+            if widget is None:
+                continue
+            if self.reuses_rows and widget in rows and widget.text_view is not None:
+                widget.hide()  # kept for the next item's text rows; building one costs more than refilling it
+                self._spare.append(widget)
+            else:
+                widget.deleteLater()
         self.build(item)
         self._column.addStretch(1)
         self.refresh()
@@ -107,13 +128,25 @@ class UnitPage(QWidget):
     def build(self, item: Item) -> None:
         raise NotImplementedError
 
+    def text_row(self, target: str, heading: str, text: str, field: str) -> UnitRow:
+        """A row with selectable text: a spare one from an earlier item refilled, or a new one."""
+        if self._spare:
+            row = self._spare.pop(0)
+            row.refill(target, heading, text, field)
+            return row
+        return UnitRow(target, heading, text, selectable=True, field=field)
+
     def add_row(self, row: UnitRow) -> UnitRow:
-        index = len(self.rows)
         self.rows.append(row)
         self._column.addWidget(row)
-        row.clicked.connect(lambda i=index: self._row_clicked(i))
+        row.show()
+        if row.property("wired"):  # a refilled row: its signals already find it by position and field
+            return row
+        row.setProperty("wired", True)
+        row.clicked.connect(lambda r=row: self._row_clicked(self.rows.index(r)))
         if row.text_view is not None and row.field is not None:
-            row.text_view.spanSelected.connect(lambda s, e, i=index, f=row.field: self._span_selected(i, f, s, e))
+            row.text_view.spanSelected.connect(lambda s, e, r=row: self._span_selected(self.rows.index(r), r.field,
+                                                                                       s, e))
         row.chips.removeRequested.connect(self._remove)
         return row
 
@@ -174,17 +207,23 @@ class UnitPage(QWidget):
                     row.text_view.clear_selection()
 
     def refresh(self) -> None:
-        """Redraw chips and highlighted spans from the session's labels."""
+        """Show the session's labels as chips and highlighted spans. A key changes one unit, so every widget
+        compares what it would show with what it shows and only the changed ones are touched."""
         if self.session is None:
             return
         for row in self.rows:
-            chips = [self._chip(lab) for lab in self.session.labels_on(row.target)]
-            if row.field is not None:
-                spans = self.session.spans_in(row.field)
-                chips += [self._chip(lab, excerpt=row_text(row)[s:e]) for s, e, lab in spans]
-                if row.text_view is not None:
-                    row.text_view.set_spans([(s, e, self._color(lab), self._name(lab)) for s, e, lab in spans])
-            row.chips.set_labels(chips)
+            if row.field is not None and row.text_view is not None:
+                row.text_view.set_spans([(s, e, self._color(lab), self._name(lab))
+                                         for s, e, lab in self.session.spans_in(row.field)])
+            row.chips.set_labels(self.row_chips(row))
+
+    def row_chips(self, row: UnitRow) -> list[tuple[Label, str, str]]:
+        """The chips of one row: its labels, then its spans with their excerpts. Views that show some labels
+        otherwise (badges, verdict buttons) leave those out."""
+        chips = [self._chip(lab) for lab in self.session.labels_on(row.target)]
+        if row.field is not None:
+            chips += [self._chip(lab, excerpt=row_text(row)[s:e]) for s, e, lab in self.session.spans_in(row.field)]
+        return chips
 
     def _name(self, lab: Label) -> str:
         ldef = self.session.label_def(lab.taxonomy, lab.label) if self.session else None
