@@ -12,13 +12,19 @@ from test_annotating import go_to
 CTRL = Qt.KeyboardModifier.ControlModifier
 
 
-def test_pressing_1_keeps_the_unit_widgets_and_shows_the_chip(qtbot, open_window, project_path):
+def on_first_step(qtbot, open_window, project_path):
+    """The window on trace t1, Reasoning errors active, step s1 selected: where both tests start."""
     window = open_window(project_path)
     go_to(qtbot, window, "t1")
     while window.session.taxonomy.id != "reasoning_errors":
         qtbot.keyClick(window, "t")
     while window.session.unit != "step:s1":
         qtbot.keyClick(window, "j")
+    return window
+
+
+def test_pressing_1_keeps_the_unit_widgets_and_shows_the_chip(qtbot, open_window, project_path):
+    window = on_first_step(qtbot, open_window, project_path)
     qtbot.keyClick(window, "2")  # a chip on step 1, which the key on step 2 must leave alone
     qtbot.keyClick(window, "j")
     assert window.session.unit == "step:s2"
@@ -55,12 +61,7 @@ def test_pressing_1_keeps_the_unit_widgets_and_shows_the_chip(qtbot, open_window
 
 
 def test_the_next_trace_refills_the_step_rows_with_its_own_steps(qtbot, open_window, project_path):
-    window = open_window(project_path)
-    go_to(qtbot, window, "t1")
-    while window.session.taxonomy.id != "reasoning_errors":
-        qtbot.keyClick(window, "t")
-    while window.session.unit != "step:s1":
-        qtbot.keyClick(window, "j")
+    window = on_first_step(qtbot, open_window, project_path)
     qtbot.keyClick(window, "1")
     page = window.item_view.page
     first_step = page.rows[1]
