@@ -233,6 +233,8 @@ class ExportDialog(QDialog):
         where.addWidget(browse)
         self.wide = QCheckBox("Wide form (one 0/1 column per label)", self)
         self.gold = QCheckBox("Include gold answers", self)
+        # unfinished work is exported by default, so a half-done batch is never silently missing (DESIGN 10.2)
+        self.done_only = QCheckBox("Finished work only (leave out items not marked done)", self)
         self.taxonomy = QComboBox(self)
         self.taxonomy.addItem("every taxonomy", None)
         for t in taxonomies:
@@ -245,6 +247,7 @@ class ExportDialog(QDialog):
         form.addRow("File", where)
         form.addRow("", self.wide)
         form.addRow("", self.gold)
+        form.addRow("", self.done_only)
         form.addRow("Taxonomy", self.taxonomy)
         form.addRow("Annotator", self.annotator)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
@@ -261,4 +264,5 @@ class ExportDialog(QDialog):
 
     def options(self) -> dict:
         return {"out": self.path.text().strip(), "wide": self.wide.isChecked(), "gold": self.gold.isChecked(),
-                "taxonomy": self.taxonomy.currentData(), "annotator": self.annotator.currentData()}
+                "done_only": self.done_only.isChecked(), "taxonomy": self.taxonomy.currentData(),
+                "annotator": self.annotator.currentData()}

@@ -76,3 +76,27 @@ def test_import_labels_export_and_merge(qtbot, open_window, project_path, tmp_pa
     assert window.file_actions.last_error is None, window.file_actions.last_error
     with Project.open(project_path) as p:
         assert "carol" in p.annotators()
+
+
+def test_export_dialog_can_leave_out_unfinished_work(qtbot, open_window, project_path, tmp_path):
+    from annotator.gui.dialogs import ExportDialog
+
+    with Project.open(project_path) as p:
+        p.labels.add("r1", "rift", "bob", "criterion:c1", "subjective")
+        p.labels.add("r2", "rift", "bob", "criterion:c2", "non_atomic")
+        p.completion.set_done("r1", "rift", "bob", True)
+    window = open_window(project_path)
+    out = tmp_path / "done.csv"
+
+    dialog = ExportDialog(["rift"], ["bob"], window)
+    qtbot.addWidget(dialog)
+    dialog.path.setText(str(out))
+    assert not dialog.done_only.isChecked()  # unfinished work is exported unless asked otherwise
+    qtbot.mouseClick(dialog.done_only, Qt.MouseButton.LeftButton)
+    assert dialog.done_only.isChecked()
+    window.file_actions.export_labels(dialog.options())
+    wait_done(qtbot, window)
+    assert window.file_actions.last_error is None, window.file_actions.last_error
+    rows = out.read_text().splitlines()
+    assert any(row.startswith("r1,") and "subjective" in row for row in rows)
+    assert not any(row.startswith("r2,") for row in rows)
