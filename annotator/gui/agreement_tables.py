@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..core.csv_cells import neutralise
+from ..core.csv_cells import LINE_END, neutralise
 from ..core.export import atomic_path
 from ..core.reports.agreement_text import label_figures
 from ..core.stats import registry
@@ -136,10 +136,12 @@ def span_rows(report: dict, taxonomy: Taxonomy) -> list[dict]:
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
-    """A frame as CSV, written whole or not at all, with formula-like cells made inert for spreadsheets."""
+    """A frame as CSV, written whole or not at all, with formula-like cells made inert for spreadsheets and the
+    line ends every other CSV of the app has (RFC 4180's CRLF), so a script reading several of them splits
+    them alike."""
     safe = frame.map(neutralise)
     with atomic_path(path, ".csv") as tmp:
-        safe.to_csv(tmp, index=False)
+        safe.to_csv(tmp, index=False, lineterminator=LINE_END)
 
 
 def write_agreement_csv(path: str | Path, report: dict, taxonomy: Taxonomy, rows: list[dict],

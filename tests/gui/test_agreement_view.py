@@ -195,6 +195,9 @@ def test_exports_write_html_and_csv(qtbot, view, tmp_path):
     assert "Disagreements" in text and "<svg" in text
     written = view.export_csv(tmp_path / "agreement.csv")
     assert [p.name for p in written] == ["agreement.csv", "agreement-disagreements.csv"]
+    for path in written:  # the same line ends as the labels export
+        raw = path.read_bytes()
+        assert raw.count(b"\r\n") == raw.count(b"\n") > 1
     table = pd.read_csv(written[0])
     assert list(table["label"]) == [*report["labels"], "OVERALL"]
     assert np.allclose(table["krippendorff_alpha"].iloc[:-1],
