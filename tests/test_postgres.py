@@ -209,6 +209,31 @@ def test_a_laptop_project_merged_onto_the_server_gives_the_same_answers(postgres
     assert (tmp_path / "server.csv").read_bytes() == (tmp_path / "laptop.csv").read_bytes()
 
 
+def test_the_server_project_merged_into_a_laptop_file_gives_the_same_answers(postgres_database, sample_project,
+                                                                            tmp_path, run_cli):
+    """The other way round: a URL as the *other* project, read (never written) into a new project file."""
+    assert run_cli("init", postgres_database)[0] == 0
+    assert run_cli("merge", postgres_database, sample_project)[0] == 0
+    with Project.open(postgres_database) as server:
+        before = (server.labels.count(), server.items.count())
+    laptop = tmp_path / "laptop.sqlite"
+    assert run_cli("init", laptop)[0] == 0
+    code, out, err = run_cli("merge", laptop, postgres_database)
+    assert code == 0, err
+    assert "labels" in out
+    for command in (["info", "--json"], ["agreement", "--taxonomy", "rift", "--json"]):
+        mine = run_cli(command[0], laptop, *command[1:])
+        server = run_cli(command[0], postgres_database, *command[1:])
+        assert mine[0] == server[0] == 0, mine[2]
+        assert json.loads(mine[1]) == json.loads(server[1])
+    with Project.open(postgres_database) as server:
+        assert (server.labels.count(), server.items.count()) == before
+    code, _out, err = run_cli("merge", laptop, postgres_database)  # the same work again adds nothing
+    assert code == 0, err
+    with Project.open(laptop) as project:
+        assert project.labels.count() == before[0]
+
+
 # --- the store's own tests, run again on PostgreSQL --------------------------------------------------------
 # tests/test_store.py covers the facade on SQLite through the `tmp_project` and `filled_project` fixtures. Its
 # tests that reach the project only through those fixtures (and do not open the SQLite file themselves) are
