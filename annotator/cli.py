@@ -395,7 +395,9 @@ def main(argv: list[str] | None = None) -> int:
 
         if debugging():
             raise
-        _err(f"error: {plain_message(exc)} (ANNOTATOR_DEBUG=1 shows the details)")
+        project = getattr(args, "project", None)
+        _err(f"error: {plain_message(exc, str(project) if project else None)} (ANNOTATOR_DEBUG=1 shows the "
+             "details)")
         return 1
 
 

@@ -168,6 +168,17 @@ def test_a_full_disk_during_an_import_is_one_line_and_changes_nothing(project, t
         code, before, _ = run_cli("info", path, "--json")
         assert code == 0
         code, _out, err = run_cli("import", path, big)
-        assert_one_plain_line(code, err, "disk is full", "nothing")
+        assert_one_plain_line(code, err, "is full", str(path), "nothing")  # which project, when a script has several
         assert "big1" not in err
         assert run_cli("info", path, "--json")[1] == before
+
+
+def test_an_export_to_a_full_disk_names_the_file_and_leaves_nothing_behind(project, tmp_path, run_cli):
+    with Project.open(project) as opened:
+        for i in range(1, 3):  # 400 KB of notes: more than the disk holds
+            opened.notes.set(f"r{i}", "rift", "ann", "criterion:c1", "n" * 200_000)
+    with small_disk(tmp_path / "disk", "256k") as disk:
+        out = disk / "labels.csv"
+        code, _out, err = run_cli("export", project, "-o", out)
+        assert_one_plain_line(code, err, str(out), "No space left")
+        assert list(disk.iterdir()) == []  # neither the file nor its temporary twin

@@ -35,8 +35,20 @@ def _first_line(text: str) -> str:
     return line if len(line) <= MAX_CHARS else line[:MAX_CHARS] + "..."
 
 
-def plain_message(exc: BaseException) -> str:
-    """What went wrong, in one line without a traceback."""
+def _shown(project: str | None) -> str:
+    """The project as a message may name it: a URL without its password."""
+    if not project:
+        return ""
+    if "://" in project:
+        from .store.database import display_url  # only on this error path: start-up stays light
+
+        return " " + display_url(project)
+    return " " + project
+
+
+def plain_message(exc: BaseException, project: str | None = None) -> str:
+    """What went wrong, in one line without a traceback; `project`, when known, is named where the fault is
+    the project's (a full disk, a damaged or read-only file), since a script may work on several."""
     if isinstance(exc, RecursionError):
         return "the input is nested too deeply to read; nothing was changed"
     if isinstance(exc, MemoryError):
@@ -45,12 +57,14 @@ def plain_message(exc: BaseException) -> str:
     if driver is not None:
         text = str(driver).lower()
         if "disk is full" in text or "no space left" in text or "could not extend file" in text:
-            return "the disk is full; nothing from the unfinished step was saved: free some space and run it again"
+            where = f" holding the project{_shown(project)}" if project else ""
+            return (f"the disk{where} is full; nothing from the unfinished step was saved: free some space and "
+                    "run it again")
         if "malformed" in text or "file is not a database" in text:
-            return (f"the project is damaged ({_first_line(str(driver))}); nothing from the unfinished step was "
-                    "saved: restore it from a backup")
+            return (f"the project{_shown(project)} is damaged ({_first_line(str(driver))}); nothing from the "
+                    "unfinished step was saved: restore it from a backup")
         if "readonly database" in text or "read-only" in text:
-            return "the project is read-only: nothing can be saved to it"
+            return f"the project{_shown(project)} is read-only: nothing can be saved to it"
         return f"database error: {_first_line(str(driver)) or type(driver).__name__}"
     detail = _first_line(str(exc))
     return f"unexpected {type(exc).__name__}{': ' + detail if detail else ''} (a bug: please report it)"

@@ -13,13 +13,15 @@ Three things a user would otherwise notice:
 
 from __future__ import annotations
 
+import errno
 import os
 import secrets
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-_NEW_FILE_MODE = 0o666  # the system takes the umask off, as it does for any file a program creates
+_NEW_FILE_MODE = 0o666
+_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}  # the errors of an output that does not fit  # the system takes the umask off, as it does for any file a program creates
 
 
 def _temp_prefix(out: Path) -> str:
@@ -75,5 +77,10 @@ def atomic_path(out: str | Path, suffix: str = "") -> Iterator[Path]:
     try:
         yield tmp
         os.replace(tmp, out)
+    except OSError as exc:
+        # a failed write() names no file; the user must learn which output did not fit, not only that one didn't
+        if exc.errno in _FULL and exc.filename is None:
+            exc.filename = str(out)
+        raise
     finally:
         tmp.unlink(missing_ok=True)  # gone already when the replace succeeded
