@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Iterator
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -44,8 +43,8 @@ def read_staged(paths: list[Path], fmt: str, progress: Progress | None = None,
 
 
 def _worker_helps() -> bool:
-    """A worker needs a second core, and a frozen app cannot start one without the packager's help."""
-    if getattr(sys, "frozen", False):
+    """A worker needs a second core and an interpreter to run it (a frozen app has none of its own)."""
+    if getattr(sys, "frozen", False) or not sys.executable:
         return False
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     return cores > 1
@@ -85,23 +84,27 @@ def read_here(paths: list[Path], fmt: str, progress: Progress | None = None,
 
 def _read_in_worker(paths: list[Path], fmt: str, progress: Progress | None,
                     chosen: Chosen | None) -> Iterator[Batch]:
-    import multiprocessing
+    # A plain child interpreter rather than multiprocessing: a spawned process would run the caller's main
+    # script again (a notebook's or a user's script without a main guard), and a forked one could copy a lock
+    # that a Qt or database thread holds.
+    import pickle
+    import subprocess
 
-    # "spawn" everywhere: forking a process that runs Qt or database threads can copy a lock in a held state
-    context = multiprocessing.get_context("spawn")
-    receiving, sending = context.Pipe(duplex=False)
-    worker = context.Process(target=_work, args=(sending, [str(p) for p in paths], fmt), daemon=True,
-                             name="annotator-import-reader")
-    worker.start()
-    sending.close()  # the worker holds the only sending end, so its death is an end of file here
+    import annotator
+
+    env = dict(os.environ)
+    home = str(Path(annotator.__file__).resolve().parent.parent)  # so the child finds this very package
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [home, env.get("PYTHONPATH")]))
+    worker = subprocess.Popen([sys.executable, "-c", _WORKER_CODE, fmt, *map(str, paths)],
+                              stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, env=env)
     try:
         while True:
             try:
-                message = receiving.recv()
+                message = pickle.load(worker.stdout)
             except EOFError:
-                worker.join(_JOIN_TIMEOUT_S)
+                code = worker.wait(_JOIN_TIMEOUT_S)
                 raise AnnotatorError(f"the process reading the files stopped before it was done (exit code "
-                                     f"{worker.exitcode}); nothing was imported") from None
+                                     f"{code}); nothing was imported") from None
             kind = message[0]
             if kind == "batch":
                 yield message[1], message[2], message[3]
@@ -116,17 +119,28 @@ def _read_in_worker(paths: list[Path], fmt: str, progress: Progress | None,
             else:
                 return
     finally:
-        receiving.close()  # a worker still sending gets a broken pipe and ends
-        worker.join(_JOIN_TIMEOUT_S)
-        if worker.is_alive():
-            worker.terminate()
-            worker.join()
+        worker.stdout.close()  # a worker still writing gets a broken pipe and ends
+        try:
+            worker.wait(_JOIN_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
 
 
-def _work(sending: Connection, paths: list[str], fmt: str) -> None:
-    """The worker process: every batch, progress report and format choice goes down the pipe in order."""
+_WORKER_CODE = "from annotator.core.store.import_reader import serve; serve()"
+
+
+def serve() -> None:
+    """The worker process (`python -c ... FORMAT FILE...`): every batch, progress report and format choice is
+    pickled to standard output in order; a closed pipe (the importer failed, or was stopped) ends it."""
+    import pickle
+
+    fmt, *paths = sys.argv[1:]
+    out = sys.stdout.buffer
+
     def send(*message: Any) -> None:
-        sending.send(message)
+        pickle.dump(message, out, protocol=pickle.HIGHEST_PROTOCOL)
+        out.flush()
 
     try:
         for index, rows, problems in read_here([Path(p) for p in paths], fmt,
@@ -135,13 +149,11 @@ def _work(sending: Connection, paths: list[str], fmt: str) -> None:
             send("batch", index, rows, problems)
         send("end")
     except (BrokenPipeError, ConnectionResetError):
-        return  # the importer stopped listening (it failed, or was stopped): nothing is left to do
+        os._exit(0)  # nobody listens any more; exit without flushing into the closed pipe
     except Exception as exc:  # the importer raises it as if it had read the files itself
         try:
             send("error", exc)
         except (BrokenPipeError, ConnectionResetError):
-            return
+            os._exit(0)
         except Exception:  # an error that does not pickle still ends the import with its words
             send("error", AnnotatorError(f"reading the files failed: {type(exc).__name__}: {exc}"))
-    finally:
-        sending.close()
