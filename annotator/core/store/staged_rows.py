@@ -1,10 +1,8 @@
 """A record turned into what an import stages: plain strings, numbers and bytes, built once per record.
 
 Everything the store derives from a record (its stored JSON, its search text, its title, its unit targets, its
-image's digest and bytes, its labels as rows) is made here, in one place, so the per-record Python between
-the reader and the database's executemany stays small, and so a batch can be built in another process and
-sent over a pipe cheaply (tuples of strings pickle at the speed of a copy; pydantic models do not).
-This module imports no database layer, which keeps that process quick to start.
+image's digest and bytes, its labels as rows) is made here, in one place and once, so the per-record Python
+between the reader and the database's executemany stays small and the staging code handles plain tuples.
 """
 
 from __future__ import annotations
