@@ -101,22 +101,20 @@ _REQUIRED = {
 }
 
 
-def numbered_units(units: list[CriterionIn] | list[StepIn], prefix: str, field: str, ctx: Context
-                   ) -> list[dict[str, Any]] | None:
-    """Units with the input's ids, else `c1, c2, ...` / `s1, s2, ...` by position; None if ids repeat."""
-    out: list[dict[str, Any]] = []
+def numbered_units(units: list[CriterionIn] | list[StepIn] | list[dict[str, Any]], prefix: str, field: str,
+                   ctx: Context) -> list[dict[str, Any]] | None:
+    """Units with the input's ids, else `c1, c2, ...` / `s1, s2, ...` by position; None if ids repeat.
+    The dicts are the validator's own fresh copies, so their ids are filled in place."""
     seen: dict[str, int] = {}
     ok = True
     for i, unit in enumerate(units):
-        data = dict(unit)
-        unit_id = data["id"] = data.get("id") or f"{prefix}{i + 1}"
+        unit_id = unit["id"] = unit.get("id") or f"{prefix}{i + 1}"
         if unit_id in seen:
             ctx.problem(f"{field}[{i}].id", f"id {unit_id!r} is used twice in this item "
                                            f"(also {field}[{seen[unit_id]}])")
             ok = False
         seen[unit_id] = i
-        out.append(data)
-    return out if ok else None
+    return units if ok else None
 
 
 def build_item(data: ItemIn, raw: dict[str, Any], ctx: Context, default_source: str = "") -> Item | None:
@@ -150,10 +148,9 @@ def build_item(data: ItemIn, raw: dict[str, Any], ctx: Context, default_source: 
     steps = numbered_units(steps_in, "s", "steps", ctx)
     if missing or criteria is None or steps is None:
         return None
-    content = {k: v for k, v in raw.items() if k != "id"}
     try:
         return Item(
-            id=data.id or stable_id(kind, content), kind=kind, source=data.source or default_source,
+            id=data.id or stable_id(kind, {k: v for k, v in raw.items() if k != "id"}), kind=kind, source=data.source or default_source,
             meta=data.meta, prompt=data.prompt or "", response=data.response,
             criteria=criteria, image=image, caption=data.caption or "",
             model=data.model, problem=data.problem or "", steps=steps,
