@@ -5,7 +5,10 @@ Generates N reasoning traces of about 4 KB (the generator of bench/bench_import.
 1. `Project.import_items` into a new project: reading, validating, splitting, ids, one transaction;
 2. reading and validating alone (`read_records` over the file, nothing stored);
 3. the baseline: the same parsed records turned into the store's own item and unit rows (not timed), then
-   inserted with a bare `sqlite3` executemany into tables of the same shape and indexes, WAL mode, one commit.
+   inserted with a bare `sqlite3` executemany into the project's tables as its migrations make them (same
+   columns, search text included, same indexes and foreign keys, checked), WAL mode, one commit.
+
+The readers are loaded before any clock starts, so no timing includes importing modules.
 
 So (1) - (2) is what storing costs in the app, and (3) is what storing costs at the least.
 
