@@ -75,3 +75,19 @@ def test_a_missing_file_is_its_problem_and_the_next_file_is_still_read(tmp_path:
     batches = list(read_staged([tmp_path / "gone.jsonl", there], "items"))
     assert [(i, len(rows), [p.message for p in problems]) for i, rows, problems in batches] == [
         (0, 0, ["file does not exist"]), (1, 1, [])]
+
+
+def test_staging_tables_get_large_pages_even_on_a_connection_that_used_its_temporary_database(
+        tmp_path: Path) -> None:
+    from annotator.core import Project
+    from annotator.core.store import staging
+
+    with Project.create(tmp_path / "p.sqlite") as project:
+        with project.db.pinned() as conn:
+            conn.exec_driver_sql("CREATE TEMPORARY TABLE scratch (x)")  # the temporary database opens on 4 KB pages
+            conn.commit()
+            staging.create(conn)
+            assert conn.exec_driver_sql("PRAGMA temp.page_size").scalar() == staging.TEMP_PAGE_SIZE
+            staging.drop(conn)
+        path = write_jsonl(tmp_path / "t.jsonl", [trace(1), trace(2)])
+        assert project.import_items([path]).items == 2 and project.items.count() == 2
