@@ -249,6 +249,19 @@ def test_non_utf8_bytes_have_their_line(tmp_path: Path) -> None:
     assert [(p.line, p.message[:30]) for p in problems_of(csv_path)] == [(3, "line holds bytes that are not ")]
 
 
+def test_bad_bytes_after_good_non_ascii_text_are_found_at_their_column(tmp_path: Path) -> None:
+    """Text that is not ASCII but is UTF-8 passes; a bad byte after it is reported where it is."""
+    good = json.dumps({**RUBRIC, "prompt": "café ∑ 数学"}, ensure_ascii=False).encode()
+    bad = '{"id": "r2", "prompt": "数学 '.encode() + b"caf\xe9" + b'", "criteria": ["x"]}\n'
+    path = write(tmp_path / "mixed.jsonl", good + b"\n" + bad)
+    assert [(p.line, p.message) for p in problems_of(path)] == [
+        (2, "line holds bytes that are not UTF-8 (first at column 31); save the file as UTF-8")]
+    array = write(tmp_path / "mixed.json", b"[\n" + good + b",\n" + bad + b"]")
+    assert [(p.line, p.message) for p in problems_of(array, "items", chunk_size=8)][0] == (
+        3, "line holds bytes that are not UTF-8 (first at column 31); save the file as UTF-8")
+    assert [r.item.prompt for r in read_records(write(tmp_path / "fine.jsonl", good + b"\n"))] == ["café ∑ 数学"]
+
+
 def test_record_that_is_not_an_object(tmp_path: Path) -> None:
     path = write(tmp_path / "list.jsonl", json.dumps(RUBRIC) + '\n["a", "b"]\n"text"\n')
     assert [(p.line, p.message) for p in problems_of(path)] == [

@@ -19,6 +19,7 @@ from .registry import FORMATS, format_of_header, format_of_record
 from .streaming import DEFAULT_CHUNK, ByteCounter, iter_csv, iter_json, iter_jsonl, lfs_pointer, not_an_object, sniff
 
 _DETECT_LOOKAHEAD = 20
+_READ_BUFFER = 1 << 20
 
 
 def _fields(value: dict[str, Any], limit: int = 12) -> str:
@@ -58,7 +59,8 @@ def iter_raw(path: Path, log: ProblemLog, progress: Callable[[int, int], None] |
     if layout == "blank":
         log.add(file, 0, "", "file holds only blank lines")
         return
-    with path.open("rb") as handle:
+    # a buffer of many lines: with the default 8 KB, lines of a few KB cost a read call every line or two
+    with path.open("rb", buffering=_READ_BUFFER) as handle:
         reader = ByteCounter(handle, path.stat().st_size, progress)
         if layout == "csv":
             rows = iter_csv(reader, file, log, "\t" if path.suffix.lower() == ".tsv" else ",", header)

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Iterable, Iterator
 
 from sqlalchemy import Connection, and_, exists, func, insert, select
@@ -13,6 +11,7 @@ from sqlalchemy import Connection, and_, exists, func, insert, select
 from ..errors import NotFound
 from ..model import Item
 from .database import Database, bulk_insert
+from .staged_rows import search_text, stored_json, unit_targets
 from .tables import BLOB, COMPLETION, ITEM, UNIT
 
 
@@ -44,16 +43,7 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def search_text(item: Item) -> str:
-    """What the search box looks through: the words a person sees, lowercased (not the JSON's field names)."""
-    parts = [item.id, item.source, item.prompt, item.caption, item.problem, item.response or "",
-             item.answer or "", item.reference_answer or ""]
-    parts += [c.text for c in item.criteria] + [s.text for s in item.steps]
-    return "\n".join(p for p in parts if p).lower()
-
-
 def item_row(item: Item, position: int, image_sha: str | None) -> dict:
-    stored = item.model_copy(update={"image": Path(item.image).name}) if item.image else item
     return {
         "id": item.id,
         "position": position,
@@ -61,37 +51,17 @@ def item_row(item: Item, position: int, image_sha: str | None) -> dict:
         "source": item.source,
         "title": item.title,
         "text": search_text(item),
-        "data": stored.model_dump_json(exclude_defaults=True),
+        "data": stored_json(item),
         "image_sha": image_sha,
     }
-
-
-def stage_row(item: Item, seq: int, file: int, line: int, image_sha: str | None) -> tuple:
-    """An item as a row of the import's staging table (columns of `staging.ITEM_COLUMNS`, in order)."""
-    stored = item.model_copy(update={"image": Path(item.image).name}) if item.image else item
-    return (item.id, seq, file, line, item.kind, item.source, item.title, search_text(item),
-            stored.model_dump_json(exclude_defaults=True), image_sha)
 
 
 UNIT_COLUMNS = ("item_id", "target", "kind", "position")
 
 
-def unit_tuples(item: Item) -> list[tuple[str, str, str, int]]:
-    prefix = "step" if item.kind == "trace" else "criterion"
-    return [(item.id, f"{prefix}:{u.id}", prefix, i) for i, u in enumerate(item.units)]
-
-
 def unit_rows(item: Item) -> list[dict]:
-    prefix = "step" if item.kind == "trace" else "criterion"
-    return [
-        {"item_id": item.id, "target": f"{prefix}:{u.id}", "kind": prefix, "position": i}
-        for i, u in enumerate(item.units)
-    ]
-
-
-def image_blob(path: str) -> tuple[str, bytes]:
-    data = Path(path).read_bytes()
-    return hashlib.sha256(data).hexdigest(), data
+    return [{"item_id": item.id, "target": target, "kind": kind, "position": position}
+            for target, kind, position in unit_targets(item)]
 
 
 class ItemStore:

@@ -19,14 +19,16 @@ from sqlalchemy import Connection, func, insert, inspect, select, update
 from sqlalchemy.exc import DatabaseError
 
 from ..errors import AnnotatorError, InputError, NotFound, Problem, TaxonomyClash
-from ..model import Item, Label, Record
+from ..model import Item
 from ..taxonomy import Taxonomy, builtin_replacement_problem, builtin_taxonomies, load_taxonomy, parse_taxonomy
 from .database import Database, is_sqlite, to_url
 from . import staging
 from .assignments import AssignmentStore
 from .database import bulk_insert
 from .info import read_info
-from .items import UNIT_COLUMNS, ItemStore, image_blob, stage_row, unit_tuples
+from .import_reader import read_staged
+from .items import UNIT_COLUMNS, ItemStore
+from .staged_rows import LabelRow, StagedItem
 from .labels import CompletionStore, LabelStore, NoteStore, ensure_annotator, now
 from .opening import check_revision, open_checked
 from .results import GoldStore, JudgeCacheStore, PredictionStore
@@ -39,7 +41,6 @@ if TYPE_CHECKING:  # pandas loads with the statistics that need it, not with eve
     from ..stats import data as ld
 
 Progress = Callable[[int, int], None]
-BATCH = 1000
 
 
 class TaxonomyStore:
@@ -232,45 +233,25 @@ class Project:
         """Import item files all-or-nothing: every file goes in, or (on any problem) nothing does.
 
         `progress(done_bytes, total_bytes)` over all files; `chosen(file, format)` once per file."""
-        from ..formats import read_records  # formats import the model only; imported late to keep start-up light
-
         paths = [Path(p) for p in paths]
-        total = sum(p.stat().st_size for p in paths if p.is_file())
         summary = ImportSummary(files=[str(p) for p in paths])
         problems: list[Problem] = []
+
+        def on_chosen(index: int, name: str) -> None:
+            summary.formats.append(name)
+            if chosen:
+                chosen(str(paths[index]), name)
+
         with self.db.pinned() as conn, staging.fewer_collections():
             staging.create(conn)
             try:
-                # Repeated ids are found in the project and the staged rows, not in a dict of every id read,
-                # so memory stays flat however big the files are.
                 seq = 0
-                done_before = 0
-                for index, path in enumerate(paths):
-                    base = done_before
-
-                    def file_progress(done: int, _total: int, base=base) -> None:
-                        if progress:
-                            progress(base + done, total)
-
-                    def on_chosen(name: str, path=path) -> None:
-                        summary.formats.append(name)
-                        if chosen:
-                            chosen(str(path), name)
-
-                    batch: list[Record] = []
-                    try:
-                        for rec in read_records(path, fmt, progress=file_progress, chosen=on_chosen,
-                                                track_ids=False):
-                            batch.append(rec)
-                            if len(batch) >= BATCH:
-                                seq = self._stage(conn, batch, seq, index, paths, summary, problems)
-                                batch = []
-                    except InputError as exc:
-                        problems.extend(exc.problems)
-                    # the last batch too: its ids clashing with the project are listed even when the file is bad
-                    seq = self._stage(conn, batch, seq, index, paths, summary, problems)
-                    if path.is_file():
-                        done_before += path.stat().st_size
+                for index, rows, file_problems in read_staged(paths, fmt, progress, on_chosen):
+                    if file_problems is not None:
+                        problems.extend(file_problems)
+                    # a file's last rows are staged even when it is bad: their ids clashing with the project
+                    # are listed too
+                    seq = self._stage(conn, rows, seq, index, paths, summary, problems)
                 if problems:
                     raise InputError(problems)
                 summary.labels = self.db.write(lambda c: self._swap_in(c, paths), pinned=conn)
@@ -279,65 +260,64 @@ class Project:
         self.taxonomies.forget()
         return summary
 
-    def _stage(self, conn: Connection, batch: list[Record], seq: int, index: int, paths: list[Path],
+    def _stage(self, conn: Connection, batch: list[StagedItem], seq: int, index: int, paths: list[Path],
                summary: ImportSummary, problems: list[Problem]) -> int:
         """Put a batch of records in the staging tables in one short transaction that locks nothing shared."""
         if not batch:
             return seq
         path = paths[index]
         with conn.begin():
-            found = staging.seen(conn, [r.item.id for r in batch])
-            fresh, seen_here, more_labels = [], set(), []
+            found = staging.seen(conn, [r.id for r in batch])
+            fresh: list[StagedItem] = []
+            seen_here: set[str] = set()
+            more_labels: list[StagedItem] = []
             for rec in batch:
-                where = found.get(rec.item.id)
-                if where is None and rec.item.id in seen_here:
+                where = found.get(rec.id)
+                if where is None and rec.id in seen_here:
                     where = ("stage", index)  # repeated within this batch (the reader reports it too)
                 if where is None:
-                    seen_here.add(rec.item.id)
+                    seen_here.add(rec.id)
                     fresh.append(rec)
                 elif rec.shared and where[0] == "stage":
                     more_labels.append(rec)  # another labeler's record of an item this import brought in
                 elif where[0] == "project":
-                    problems.append(Problem(str(path), rec.line, "id", f"item {rec.item.id!r} is already in the "
+                    problems.append(Problem(str(path), rec.line, "id", f"item {rec.id!r} is already in the "
                                                                        "project"))
                 else:
                     earlier = "earlier in this file" if where[1] == index else f"in {paths[where[1]]}"
-                    problems.append(Problem(str(path), rec.line, "id", f"duplicate id {rec.item.id!r}: a record "
+                    problems.append(Problem(str(path), rec.line, "id", f"duplicate id {rec.id!r}: a record "
                                                                        f"{earlier} has it already"))
             # Rows are staged even after a problem (nothing is swapped in then): later repeats of their ids are
             # found like any other.
-            images = {r.item.id: image_blob(r.item.image) for r in fresh if r.item.image}
-            blobs = {sha: data for sha, data in images.values()}
+            blobs = {r.image[0]: r.image[1] for r in fresh if r.image}
             have = staging.known_blobs(conn, list(blobs)) if blobs else set()
             bulk_insert(conn, staging.STAGE_BLOB, [(s, d) for s, d in blobs.items() if s not in have],
                         ("sha", "data"))
             bulk_insert(conn, staging.STAGE_ITEM,
-                        [stage_row(r.item, seq + k, index, r.line, images.get(r.item.id, (None,))[0])
-                         for k, r in enumerate(fresh)], staging.ITEM_COLUMNS)
-            bulk_insert(conn, staging.STAGE_UNIT, [u for r in fresh for u in unit_tuples(r.item)], UNIT_COLUMNS)
+                        [(r.id, seq + k, index, r.line, r.kind, r.source, r.title, r.text, r.data,
+                          r.image[0] if r.image else None) for k, r in enumerate(fresh)], staging.ITEM_COLUMNS)
+            bulk_insert(conn, staging.STAGE_UNIT, [(r.id, *u) for r in fresh for u in r.units], UNIT_COLUMNS)
             stamp = now()
             given = [lab for r in fresh for lab in r.labels]
             if more_labels:
                 given += self._labels_of_new_annotators(conn, given, more_labels)
-            labels = [(lab.item_id, lab.taxonomy, lab.annotator, lab.target, lab.label,
-                       lab.created_at.isoformat(timespec="seconds") if lab.created_at else stamp)
-                      for lab in given]
-            bulk_insert(conn, staging.STAGE_LABEL, labels,
+            bulk_insert(conn, staging.STAGE_LABEL, [(*lab[:5], lab[5] or stamp) for lab in given],
                         ("item_id", "taxonomy", "annotator", "target", "label", "created_at"))
         for rec in fresh:
-            summary.by_kind[rec.item.kind] = summary.by_kind.get(rec.item.kind, 0) + 1
+            summary.by_kind[rec.kind] = summary.by_kind.get(rec.kind, 0) + 1
         return seq + len(fresh)
 
     @staticmethod
-    def _labels_of_new_annotators(conn: Connection, batch_labels: list[Label], records: list[Record]) -> list[Label]:
+    def _labels_of_new_annotators(conn: Connection, batch_labels: list[LabelRow], records: list[StagedItem]
+                                  ) -> list[LabelRow]:
         """Labels of repeated shared records (one per labeler, as PRM800K gives them), keeping only the first
         record of each (item, taxonomy, annotator): a labeler who rated one solution twice keeps the first
         rating, as the done mark does."""
-        taken = {(lab.item_id, lab.taxonomy, lab.annotator) for lab in batch_labels}
-        taken |= staging.label_owners_of(conn, sorted({r.item.id for r in records}))
-        out: list[Label] = []
+        taken = {lab[:3] for lab in batch_labels}
+        taken |= staging.label_owners_of(conn, sorted({r.id for r in records}))
+        out: list[LabelRow] = []
         for rec in records:
-            keys = {(lab.item_id, lab.taxonomy, lab.annotator) for lab in rec.labels}
+            keys = {lab[:3] for lab in rec.labels}
             if keys & taken:
                 continue
             taken |= keys

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, with_config
+from typing_extensions import Required, TypedDict
 
-from ...model import Criterion, Item, Record, Step
+from ...model import Item, Record
 from ..adapter import Adapter, Context, IdText, NumberText, Text
 from ..ids import stable_id
 from ..images import resolve_image
@@ -21,22 +22,22 @@ CSV_COLUMNS = (
 )
 
 
-class CriterionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+# Units are checked as TypedDicts rather than models: pydantic then checks them without building an object per
+# criterion or step (a trace has dozens), and the dicts it returns go on to `Item`, which builds its own units.
+@with_config(ConfigDict(extra="forbid", allow_inf_nan=False))
+class CriterionIn(TypedDict, total=False):
+    id: IdText | None
+    text: Required[Text]
+    points: float | None
+    weight: float | None
+    axis: str | None
+    tags: list[str]
 
-    id: IdText | None = None
-    text: Text
-    points: float | None = None
-    weight: float | None = None
-    axis: str | None = None
-    tags: list[str] = Field(default_factory=list)
 
-
-class StepIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
-
-    id: IdText | None = None
-    text: Text
+@with_config(ConfigDict(extra="forbid", allow_inf_nan=False))
+class StepIn(TypedDict, total=False):
+    id: IdText | None
+    text: Required[Text]
 
 
 def criteria_input(value: Any) -> Any:
@@ -100,22 +101,20 @@ _REQUIRED = {
 }
 
 
-def numbered_units(units: list[CriterionIn] | list[StepIn], prefix: str, field: str, ctx: Context
-                   ) -> list[dict[str, Any]] | None:
-    """Units with the input's ids, else `c1, c2, ...` / `s1, s2, ...` by position; None if ids repeat."""
-    out: list[dict[str, Any]] = []
+def numbered_units(units: list[CriterionIn] | list[StepIn] | list[dict[str, Any]], prefix: str, field: str,
+                   ctx: Context) -> list[dict[str, Any]] | None:
+    """Units with the input's ids, else `c1, c2, ...` / `s1, s2, ...` by position; None if ids repeat.
+    The dicts are the validator's own fresh copies, so their ids are filled in place."""
     seen: dict[str, int] = {}
     ok = True
     for i, unit in enumerate(units):
-        data = unit.model_dump()
-        data["id"] = data["id"] or f"{prefix}{i + 1}"
-        if data["id"] in seen:
-            ctx.problem(f"{field}[{i}].id", f"id {data['id']!r} is used twice in this item "
-                                           f"(also {field}[{seen[data['id']]}])")
+        unit_id = unit["id"] = unit.get("id") or f"{prefix}{i + 1}"
+        if unit_id in seen:
+            ctx.problem(f"{field}[{i}].id", f"id {unit_id!r} is used twice in this item "
+                                           f"(also {field}[{seen[unit_id]}])")
             ok = False
-        seen[data["id"]] = i
-        out.append(data)
-    return out if ok else None
+        seen[unit_id] = i
+    return units if ok else None
 
 
 def build_item(data: ItemIn, raw: dict[str, Any], ctx: Context, default_source: str = "") -> Item | None:
@@ -142,20 +141,19 @@ def build_item(data: ItemIn, raw: dict[str, Any], ctx: Context, default_source: 
             missing.append("image")
     criteria = numbered_units(data.criteria or [], "c", "criteria", ctx)
     steps_in = data.steps if data.steps is not None else (
-        [StepIn(text=s.text) for s in split_trace(data.trace)] if data.trace else [])
+        [{"text": s.text} for s in split_trace(data.trace)] if data.trace else [])
     if kind == "trace" and data.trace is not None and data.steps is None and not steps_in:
         ctx.problem("trace", "is empty: no steps to annotate")
         missing.append("trace")
     steps = numbered_units(steps_in, "s", "steps", ctx)
     if missing or criteria is None or steps is None:
         return None
-    content = {k: v for k, v in raw.items() if k != "id"}
     try:
         return Item(
-            id=data.id or stable_id(kind, content), kind=kind, source=data.source or default_source,
+            id=data.id or stable_id(kind, {k: v for k, v in raw.items() if k != "id"}), kind=kind, source=data.source or default_source,
             meta=data.meta, prompt=data.prompt or "", response=data.response,
-            criteria=tuple(Criterion(**c) for c in criteria), image=image, caption=data.caption or "",
-            model=data.model, problem=data.problem or "", steps=tuple(Step(**s) for s in steps),
+            criteria=criteria, image=image, caption=data.caption or "",
+            model=data.model, problem=data.problem or "", steps=steps,
             answer=data.answer, reference_answer=data.reference_answer, domain=data.domain,
         )
     except ValidationError as error:
