@@ -66,6 +66,8 @@ class LabelRow(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("item_id", "taxonomy", "annotator", "target", "label", name="uq_label"),
         Index("ix_label_taxonomy_annotator", "taxonomy", "annotator"),
+        # the long CSV's order, so an export reads labels without sorting them (code-point text on PostgreSQL)
+        Index("ix_label_file_order", "taxonomy", "item_id", "annotator", "target", "label"),
     )
 
     pk: int | None = Field(default=None, primary_key=True)
