@@ -23,6 +23,7 @@ from .csv_cells import LINE_END, SafeCsvWriter, neutralise
 from .labels_csv import LABEL_CSV_COLUMNS
 from .output_files import atomic_path
 from .store.database import iter_plain
+from .store.staging import fewer_collections
 from .store.tables import COMPLETION, GOLD, ITEM, LABEL, NOTE, UNIT
 
 __all__ = ["atomic_path", "export_items_jsonl", "export_labels_csv", "gold_frame", "long_labels_frame",
@@ -74,6 +75,12 @@ def _byte_order(conn) -> str | None:
     return "C" if conn.dialect.name == "postgresql" else None
 
 
+_STORE_MADE = ("item_kind", "target", "created_at", "done")
+"""Columns whose cells the store writes in a fixed shape that never starts a formula: a kind's name, a parsed
+target (`item`, `criterion:...`, `step:...`, `span:...`), an ISO timestamp, and the done column's words.
+The writer skips them when it looks for cells to guard; ids, names, labels and notes it checks."""
+BATCH = 2_000  # rows a fetch brings: small enough to stay in the processor's cache while they are written
+
 FILE_ORDER = ("taxonomy", "item_id", "annotator", "target", "label")
 """The long CSV's sort key, which the label index `ix_label_file_order` follows."""
 _FILE_KEY = itemgetter(*(LABEL_CSV_COLUMNS.index(name) for name in FILE_ORDER))
@@ -86,8 +93,8 @@ def _long_rows(conn, taxonomy: str | None, annotator: str | None, done_only: boo
     them; the few other rows (notes on targets without a label, done work with neither) are sorted apart and
     slotted in between, a batch at a time."""
     collation = _byte_order(conn)
-    labelled = iter_plain(conn, _labelled_query(taxonomy, annotator, collation, done_only))
-    others = iter_plain(conn, _unlabelled_query(taxonomy, annotator, collation, done_only, conn.dialect.name))
+    labelled = iter_plain(conn, _labelled_query(taxonomy, annotator, collation, done_only), BATCH)
+    others = iter_plain(conn, _unlabelled_query(taxonomy, annotator, collation, done_only, conn.dialect.name), BATCH)
     return merge_batches(labelled, others, _FILE_KEY)
 
 
@@ -216,8 +223,8 @@ def export_labels_csv(project, out: str | Path, wide: bool = False, gold: bool =
 def _write_long_csv(project, out: str | Path, taxonomy: str | None, annotator: str | None, done_only: bool) -> int:
     count = 0
     with project.db.read() as conn, atomic_path(out, ".csv") as tmp, \
-            tmp.open("w", encoding="utf-8", newline="") as handle:
-        writer = SafeCsvWriter(handle)
+            tmp.open("w", encoding="utf-8", newline="") as handle, fewer_collections():
+        writer = SafeCsvWriter(handle, plain_columns=[LABEL_CSV_COLUMNS.index(name) for name in _STORE_MADE])
         writer.write([LABEL_CSV_COLUMNS])
         for batch in _long_rows(conn, taxonomy, annotator, done_only):
             writer.write(batch)

@@ -66,8 +66,9 @@ class LabelRow(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("item_id", "taxonomy", "annotator", "target", "label", name="uq_label"),
         Index("ix_label_taxonomy_annotator", "taxonomy", "annotator"),
-        # the long CSV's order, so an export reads labels without sorting them (code-point text on PostgreSQL)
-        Index("ix_label_file_order", "taxonomy", "item_id", "annotator", "target", "label"),
+        # the long CSV's order, so an export reads labels without sorting them or looking their rows up
+        # (migration 0004; on PostgreSQL its text columns compare by code point)
+        Index("ix_label_file_order", "taxonomy", "item_id", "annotator", "target", "label", "created_at"),
     )
 
     pk: int | None = Field(default=None, primary_key=True)

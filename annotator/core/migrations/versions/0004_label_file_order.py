@@ -1,5 +1,7 @@
 """Labels get an index in the order the long CSV lists them (taxonomy, item, annotator, target, label), so an
-export reads them in that order instead of sorting every label first; the sort was a third of an export.
+export reads them in that order instead of sorting every label first; the sort was a third of an export. The
+index also holds `created_at`, the label's one other column an export writes, so the export reads the index
+alone and never looks the label row up (a fifth of what reading the labels cost).
 
 On PostgreSQL the index compares text by code point (the "C" collation), as the export orders it, whatever
 the database's locale: an index in another collation cannot give that order.
@@ -19,14 +21,15 @@ depends_on = None
 
 NAME = "ix_label_file_order"
 COLUMNS = ("taxonomy", "item_id", "annotator", "target", "label")
+ALSO = "created_at"
 
 
 def upgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         columns = ", ".join(f'{column} COLLATE "C"' for column in COLUMNS)
-        op.execute(f"CREATE INDEX {NAME} ON label ({columns})")
+        op.execute(f"CREATE INDEX {NAME} ON label ({columns}, {ALSO})")
     else:
-        op.create_index(NAME, "label", list(COLUMNS))
+        op.create_index(NAME, "label", [*COLUMNS, ALSO])
 
 
 def downgrade() -> None:
