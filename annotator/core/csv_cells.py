@@ -63,7 +63,8 @@ class SafeCsvWriter:
 
     def __init__(self, handle: TextIO, plain_columns: Collection[int] = ()):
         """`plain_columns`: positions of columns whose every cell the caller made itself in a shape that never
-        starts a formula (a timestamp, a literal word), so they need no look."""
+        starts a formula (a timestamp, a literal word), so they need no look. (A batch rebuilt for another
+        cell has theirs neutralised too.)"""
         self._writer = csv.writer(handle, lineterminator=LINE_END)
         self._plain = frozenset(plain_columns)
         self._guarded: dict[object, object] = {}
