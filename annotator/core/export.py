@@ -11,7 +11,7 @@ import hashlib
 import json
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator
-from itertools import chain
+from itertools import chain, islice
 from operator import itemgetter
 from pathlib import Path
 
@@ -120,7 +120,9 @@ def merge_batches(first: Iterable[list[tuple]], second: Iterable[list[tuple]], k
         merged += batch[start:]
         yield merged
     if waiting is not None:
-        yield [waiting, *pending]
+        yield [waiting]
+    while rest := list(islice(pending, BATCH)):
+        yield rest
 
 
 def _same_work(table, other) -> ColumnElement[bool]:
