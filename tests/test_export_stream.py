@@ -10,7 +10,7 @@ import sqlite3
 from operator import itemgetter
 
 from backends import store_backend  # noqa: F401 - the fixture: a SQLite file, then a PostgreSQL database
-from test_export import _reference_long_rows
+from test_export import Recorded
 
 from annotator.core import Project, export
 from annotator.core.csv_cells import SafeCsvWriter, neutralise
@@ -53,33 +53,23 @@ def test_the_long_csv_is_the_same_in_batches_of_any_size(store_backend, items_fi
     is the csv module's text of the reference rows, cells guarded, whatever the batch size."""
     with Project.create(store_backend) as p:
         p.import_items([items_file])
-        kinds = {item.id: item.kind for item in p.items.iter_all()}
-        labels: list[tuple] = []
-        notes: dict[tuple, str] = {}
-        done: set[tuple] = set()
+        record = Recorded(p)
         for who in ("ann", "bea", "=cal", "dan"):
             for n, target in enumerate(("item", "criterion:c1", "criterion:c2", "criterion:c3")):
                 if (n + len(who)) % 3:
-                    name = "low_signal" if target == "item" else "subjective"
-                    change = p.labels.add("r1", "rift", who, target, name)
-                    labels.append(("r1", "rift", who, target, name,
-                                   change.added[0].created_at.isoformat(timespec="seconds")))
+                    record.label("r1", "rift", who, target, "low_signal" if target == "item" else "subjective")
                 elif who != "dan":
-                    text = f"@{who} on {target}, \"quoted\"\nsecond line"
-                    p.notes.set("r1", "rift", who, target, text)
-                    notes[("r1", "rift", who, target)] = text
-            p.completion.set_done("r2", "rift", who)  # nothing on it: a row with an empty label
-            done.add(("r2", "rift", who))
+                    record.note("r1", "rift", who, target, f"@{who} on {target}, \"quoted\"\nsecond line")
+            record.finish("r2", "rift", who)  # nothing on it: a row with an empty label
             if who != "bea":
-                p.completion.set_done("r1", "rift", who)
-                done.add(("r1", "rift", who))
+                record.finish("r1", "rift", who)
         written = {}
         for batch in (export.BATCH, 1, 2, 3):
             monkeypatch.setattr(export, "BATCH", batch)
             out = tmp_path / f"long{batch}.csv"
-            assert export.export_labels_csv(p, out) == len(labels) + sum(1 for k in notes) + 4
+            assert export.export_labels_csv(p, out) == len(record.labels) + len(record.notes) + 4
             written[batch] = out.read_bytes()
-        expected = _expected_csv(_reference_long_rows(kinds, labels, notes, done))
+        expected = _expected_csv(record.expected())
         assert {text.decode("utf-8") for text in written.values()} == {expected}
         assert "'=cal" in expected and "'@ann on" in expected  # the guard was needed, and is there
 
