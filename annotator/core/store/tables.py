@@ -95,7 +95,8 @@ class NoteRow(SQLModel, table=True):
 
 class CompletionRow(SQLModel, table=True):
     __tablename__ = "completion"
-    __table_args__ = (Index("ix_completion_annotator", "annotator", "taxonomy"),)
+    # item_id last: a probe for one piece of work finds one row whichever index the planner takes (0004)
+    __table_args__ = (Index("ix_completion_annotator", "annotator", "taxonomy", "item_id"),)
 
     item_id: str = Field(primary_key=True, foreign_key="item.id")
     taxonomy: str = Field(primary_key=True, foreign_key="taxonomy.id")
