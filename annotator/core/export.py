@@ -82,15 +82,15 @@ The writer skips them when it looks for cells to guard; ids, names, labels and n
 BATCH = 2_000  # rows a fetch brings: small enough to stay in the processor's cache while they are written
 
 FILE_ORDER = ("taxonomy", "item_id", "annotator", "target", "label")
-"""The long CSV's sort key, which the label index `ix_label_file_order` follows."""
+"""The long CSV's sort key, which the label index `ix_label_file_order` follows (on SQLite)."""
 _FILE_KEY = itemgetter(*(LABEL_CSV_COLUMNS.index(name) for name in FILE_ORDER))
 
 
 def _long_rows(conn, taxonomy: str | None, annotator: str | None, done_only: bool) -> Iterator[list[tuple]]:
     """Every row of the long CSV in its order, in batches of plain tuples (DESIGN 10.2).
 
-    Labels, nearly all of the rows, come in the file's order from their index, so the database sorts none of
-    them; the few other rows (notes on targets without a label, done work with neither) are sorted apart and
+    Labels, nearly all of the rows, come in the file's order from their index on SQLite, which then sorts
+    none of them; the few other rows (notes on targets without a label, done work with neither) are sorted apart and
     slotted in between, a batch at a time."""
     collation = _byte_order(conn)
     labelled = iter_plain(conn, _labelled_query(taxonomy, annotator, collation, done_only), BATCH)
@@ -157,7 +157,7 @@ def _in_file_order(columns, collation: str | None) -> list:
 def _labelled_query(taxonomy: str | None, annotator: str | None, collation: str | None,
                     done_only: bool) -> Select:
     """Every label with its note, ordered as the file is, which the label index `ix_label_file_order` gives
-    without a sort; with `done_only`, labels of finished work alone."""
+    SQLite without a sort (PostgreSQL sorts); with `done_only`, labels of finished work alone."""
     joined, done = _with_completion(
         LABEL.join(ITEM, ITEM.c.id == LABEL.c.item_id)
         .outerjoin(NOTE, and_(_same_work(NOTE, LABEL), NOTE.c.target == LABEL.c.target)), LABEL, done_only)

@@ -1,10 +1,11 @@
-"""Labels get an index in the order the long CSV lists them (taxonomy, item, annotator, target, label), so an
-export reads them in that order instead of sorting every label first; the sort was a third of an export. The
-index also holds `created_at`, the label's one other column an export writes, so the export reads the index
-alone and never looks the label row up (a fifth of what reading the labels cost).
+"""On SQLite, labels get an index in the order the long CSV lists them (taxonomy, item, annotator, target,
+label), so an export reads them in that order instead of sorting every label first; the sort was a third of
+an export. The index also holds `created_at`, the label's one other column an export writes, so the export
+reads the index alone and never looks the label row up (a fifth of what reading the labels cost).
 
-On PostgreSQL the index compares text by code point (the "C" collation), as the export orders it, whatever
-the database's locale: an index in another collation cannot give that order.
+PostgreSQL does not get it. Reading labels in index order, its planner must join each label to its note and
+completion by nested index probes, to keep that order; those cost twice what hash joins and a sort in "C"
+collation cost (4.9 s against 2.5 s for 200,000 labels), and it took the index all the same.
 
 The completion index on (annotator, taxonomy) gets item_id as a third column. An export reads labels through
 a cursor, for which PostgreSQL picks the plan that starts soonest; on a freshly loaded project (no statistics
@@ -32,11 +33,12 @@ ALSO = "created_at"
 COMPLETION_INDEX = "ix_completion_annotator"
 
 
+def _sqlite() -> bool:
+    return op.get_bind().dialect.name == "sqlite"
+
+
 def upgrade() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        columns = ", ".join(f'{column} COLLATE "C"' for column in COLUMNS)
-        op.execute(f"CREATE INDEX {NAME} ON label ({columns}, {ALSO})")
-    else:
+    if _sqlite():
         op.create_index(NAME, "label", [*COLUMNS, ALSO])
     op.drop_index(COMPLETION_INDEX, table_name="completion")
     op.create_index(COMPLETION_INDEX, "completion", ["annotator", "taxonomy", "item_id"])
@@ -45,4 +47,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index(COMPLETION_INDEX, table_name="completion")
     op.create_index(COMPLETION_INDEX, "completion", ["annotator", "taxonomy"])
-    op.drop_index(NAME, table_name="label")
+    if _sqlite():
+        op.drop_index(NAME, table_name="label")
