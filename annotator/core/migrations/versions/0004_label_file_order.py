@@ -26,10 +26,7 @@ branch_labels = None
 depends_on = None
 
 NAME = "ix_label_file_order"
-COLUMNS = ("taxonomy", "item_id", "annotator", "target", "label")
-ALSO = "created_at"
-
-
+COLUMNS = ["taxonomy", "item_id", "annotator", "target", "label", "created_at"]  # the file's order, then the rest
 COMPLETION_INDEX = "ix_completion_annotator"
 
 
@@ -39,7 +36,7 @@ def _sqlite() -> bool:
 
 def upgrade() -> None:
     if _sqlite():
-        op.create_index(NAME, "label", [*COLUMNS, ALSO])
+        op.create_index(NAME, "label", COLUMNS)
     op.drop_index(COMPLETION_INDEX, table_name="completion")
     op.create_index(COMPLETION_INDEX, "completion", ["annotator", "taxonomy", "item_id"])
 
