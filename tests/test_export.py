@@ -225,26 +225,39 @@ def _reference_long_rows(kinds: dict[str, str], labels: list[tuple], notes: dict
     return sorted(rows, key=lambda row: (row[2], row[0], row[3], row[4], row[5]))
 
 
+class Recorded:
+    """A project's labels, notes and finished work, each also kept as the reference needs it."""
+
+    def __init__(self, project: Project):
+        self.project = project
+        self.kinds = {item.id: item.kind for item in project.items.iter_all()}
+        self.labels: list[tuple] = []
+        self.notes: dict[tuple, str] = {}
+        self.done: set[tuple] = set()
+
+    def label(self, item_id: str, tax: str, who: str, target: str, name: str) -> None:
+        change = self.project.labels.add(item_id, tax, who, target, name)
+        stamp = change.added[0].created_at.isoformat(timespec="seconds")
+        self.labels.append((item_id, tax, who, target, name, stamp))
+
+    def note(self, item_id: str, tax: str, who: str, target: str, text: str) -> None:
+        self.project.notes.set(item_id, tax, who, target, text)
+        self.notes[(item_id, tax, who, target)] = text
+
+    def finish(self, item_id: str, tax: str, who: str) -> None:
+        self.project.completion.set_done(item_id, tax, who)
+        self.done.add((item_id, tax, who))
+
+    def expected(self, taxonomy: str | None = None, annotator: str | None = None,
+                 done_only: bool = False) -> list[tuple]:
+        return _reference_long_rows(self.kinds, self.labels, self.notes, self.done, taxonomy, annotator, done_only)
+
+
 def test_long_frame_matches_a_reference_built_in_python(store_backend, items_file):  # noqa: F811 - fixture
     with Project.create(store_backend) as p:
         p.import_items([items_file])
-        kinds = {item.id: item.kind for item in p.items.iter_all()}
-        labels: list[tuple] = []
-        notes: dict[tuple, str] = {}
-        done: set[tuple] = set()
-
-        def label(item_id, tax, who, target, name):
-            change = p.labels.add(item_id, tax, who, target, name)
-            stamp = change.added[0].created_at.isoformat(timespec="seconds")
-            labels.append((item_id, tax, who, target, name, stamp))
-
-        def note(item_id, tax, who, target, text):
-            p.notes.set(item_id, tax, who, target, text)
-            notes[(item_id, tax, who, target)] = text
-
-        def finish(item_id, tax, who):
-            p.completion.set_done(item_id, tax, who)
-            done.add((item_id, tax, who))
+        record = Recorded(p)
+        label, note, finish = record.label, record.note, record.finish
 
         trace = "\n\n".join(s.text for s in p.items.get("t1").steps)
         start = trace.index("Then")
@@ -280,7 +293,7 @@ def test_long_frame_matches_a_reference_built_in_python(store_backend, items_fil
             for done_only in (False, True):
                 frame = long_labels_frame(p, taxonomy, annotator, done_only)
                 assert list(frame.columns) == LABEL_CSV_COLUMNS
-                expected = _reference_long_rows(kinds, labels, notes, done, taxonomy, annotator, done_only)
+                expected = record.expected(taxonomy, annotator, done_only)
                 assert list(frame.itertuples(index=False, name=None)) == expected, (taxonomy, annotator, done_only)
         whole = long_labels_frame(p, done_only=True)
         assert len(whole) == 14  # the reference is no empty agreement: every kind of row is in it

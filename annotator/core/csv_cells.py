@@ -14,9 +14,9 @@ written and read unchanged. `neutralise` and `restore` are inverses on every str
 from __future__ import annotations
 
 import csv
-import io
 import re
-from typing import Sequence, TextIO
+from itertools import zip_longest
+from typing import Collection, Sequence, TextIO
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
@@ -48,51 +48,39 @@ def restore(value: str) -> str:
     return value
 
 
-_RISKY_CELL = re.compile('[,\n]"?[' + re.escape("".join(RISKY_START)) + "]")
-"""Where a cell of CSV text could start with a character `neutralise` acts on: after a comma or a line end,
-behind an opening quote or not. It also matches inside quoted cells, which only costs a recheck. (Written
-without `^` and MULTILINE, which made the search twice as slow.)"""
-_CELL_END = re.compile("[,\r]")
 _MEMORY = 100_000  # distinct cells a writer remembers the guarded form of (labels and names repeat; notes not)
 
 
 class SafeCsvWriter:
     """Writes rows to a text file as CSV, every cell neutralised, at the speed of the csv module alone.
 
-    Cells that need a guard are rare, and checking every cell of a million rows in Python would cost more
-    than writing them. So each batch is first written by the csv module as it is, and a regular expression
-    over the text finds the cells that start with a character a guard is about. Those are looked at one
-    distinct value at a time; numbers such as the `+1` and `-1` of step ratings need none, and the text
-    stands. Only a batch with a cell that does need one is written again with its cells neutralised."""
+    Cells that need a guard are rare, and calling `neutralise` on every cell of a million rows would cost
+    more than writing them. So a batch is looked at a column at a time: the column's distinct values (a
+    column repeats a few item ids, names and labels) are gathered by `set` without a Python step per row,
+    and only those starting with a character a guard is about are checked, each once. Numbers such as the
+    `+1` and `-1` of step ratings need none. A batch with no cell to change goes to the csv module as it
+    came; only a batch with one is rebuilt with its cells neutralised."""
 
-    def __init__(self, handle: TextIO):
-        self._handle = handle
-        self._buffer = io.StringIO()
-        self._writer = csv.writer(self._buffer, lineterminator=LINE_END)
-        self._guarded: dict[str, object] = {}
+    def __init__(self, handle: TextIO, plain_columns: Collection[int] = ()):
+        """`plain_columns`: positions of columns whose every cell the caller made itself in a shape that never
+        starts a formula (a timestamp, a literal word), so they need no look. (A batch rebuilt for another
+        cell has theirs neutralised too.)"""
+        self._writer = csv.writer(handle, lineterminator=LINE_END)
+        self._plain = frozenset(plain_columns)
+        self._guarded: dict[object, object] = {}
 
     def write(self, rows: list[Sequence[object]]) -> None:
-        text = self._text(rows)
-        if self._needs_guards(text):
-            text = self._text([tuple(map(self._cell, row)) for row in rows])
-        self._handle.write(text)
-
-    def _text(self, rows: list[Sequence[object]]) -> str:
-        self._buffer.seek(0)
-        self._buffer.truncate()
+        if self._needs_guards(rows):
+            rows = [tuple(map(self._cell, row)) for row in rows]
         self._writer.writerows(rows)
-        return self._buffer.getvalue()
 
-    def _needs_guards(self, text: str) -> bool:
-        text = "\n" + text  # so that the first cell, too, starts after a line end
-        for match in _RISKY_CELL.finditer(text):
-            start = match.end() - 1
-            if text[start - 1] == '"':
-                return True  # a quoted cell: its end is not the next comma, so let the careful path decide
-            end = _CELL_END.search(text, start)
-            cell = text[start:end.start() if end else len(text)]
-            if self._cell(cell) != cell:
-                return True
+    def _needs_guards(self, rows: list[Sequence[object]]) -> bool:
+        for position, column in enumerate(zip_longest(*rows)):
+            if position in self._plain:
+                continue
+            for value in set(column):
+                if isinstance(value, str) and value.startswith(RISKY_START) and self._cell(value) != value:
+                    return True
         return False
 
     def _cell(self, value: object) -> object:

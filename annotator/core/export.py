@@ -9,15 +9,21 @@ from __future__ import annotations
 
 import hashlib
 import json
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator
+from itertools import chain, islice
+from operator import itemgetter
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Select, and_, case, except_, func, literal_column, select, union_all
+from sqlalchemy import (ColumnElement, FromClause, Select, and_, case, except_, exists, func, literal_column, select,
+                        union_all)
 
 from .csv_cells import LINE_END, SafeCsvWriter, neutralise
 from .labels_csv import LABEL_CSV_COLUMNS
 from .output_files import atomic_path
 from .store.database import iter_plain
+from .store.staging import fewer_collections
 from .store.tables import COMPLETION, GOLD, ITEM, LABEL, NOTE, UNIT
 
 __all__ = ["atomic_path", "export_items_jsonl", "export_labels_csv", "gold_frame", "long_labels_frame",
@@ -57,8 +63,7 @@ def long_labels_frame(project, taxonomy: str | None = None, annotator: str | Non
                       done_only: bool = False) -> pd.DataFrame:
     """The long labels table that `export` writes, as a frame, in the file's order."""
     with project.db.read() as conn:
-        query = _long_rows_query(taxonomy, annotator, _byte_order(conn), done_only)
-        rows = [row for batch in iter_plain(conn, query) for row in batch]
+        rows = [row for batch in _long_rows(conn, taxonomy, annotator, done_only) for row in batch]
     return pd.DataFrame(rows, columns=LABEL_CSV_COLUMNS)
 
 
@@ -68,6 +73,56 @@ def _byte_order(conn) -> str | None:
     SQLite compares UTF-8 bytes unless told otherwise, which is that order already. PostgreSQL follows the
     database's locale ("alice" before "Zoe", "-1" before "+1") unless asked for its "C" collation."""
     return "C" if conn.dialect.name == "postgresql" else None
+
+
+_STORE_MADE = ("item_kind", "target", "created_at", "done")
+"""Columns whose cells the store writes in a fixed shape that never starts a formula: a kind's name, a parsed
+target (`item`, `criterion:...`, `step:...`, `span:...`), an ISO timestamp, and the done column's words.
+The writer skips them when it looks for cells to guard; ids, names, labels and notes it checks."""
+BATCH = 2_000  # rows a fetch brings: small enough to stay in the processor's cache while they are written
+
+FILE_ORDER = ("taxonomy", "item_id", "annotator", "target", "label")
+"""The long CSV's sort key, which the label index `ix_label_file_order` follows (on SQLite)."""
+_FILE_KEY = itemgetter(*(LABEL_CSV_COLUMNS.index(name) for name in FILE_ORDER))
+
+
+def _long_rows(conn, taxonomy: str | None, annotator: str | None, done_only: bool) -> Iterator[list[tuple]]:
+    """Every row of the long CSV in its order, in batches of plain tuples (DESIGN 10.2).
+
+    Labels, nearly all of the rows, come in the file's order from their index on SQLite, which then sorts
+    none of them; the few other rows (notes on targets without a label, done work with neither) are sorted apart and
+    slotted in between, a batch at a time."""
+    collation = _byte_order(conn)
+    labelled = iter_plain(conn, _labelled_query(taxonomy, annotator, collation, done_only), BATCH)
+    others = iter_plain(conn, _unlabelled_query(taxonomy, annotator, collation, done_only, conn.dialect.name), BATCH)
+    return merge_batches(labelled, others, _FILE_KEY)
+
+
+def merge_batches(first: Iterable[list[tuple]], second: Iterable[list[tuple]], key) -> Iterator[list[tuple]]:
+    """Two streams of batches, each sorted by `key` and no key in both, as one sorted stream of batches.
+
+    Each row of `second` finds its place in a batch of `first` by bisection, so the rows of `first` (the
+    many) are never looked at one by one in Python, as `heapq.merge` would."""
+    pending = chain.from_iterable(second)
+    waiting = next(pending, None)
+    for batch in first:
+        if waiting is None or key(waiting) > key(batch[-1]):
+            yield batch
+            continue
+        merged: list[tuple] = []
+        start, last = 0, key(batch[-1])
+        while waiting is not None and (place := key(waiting)) < last:
+            at = bisect_left(batch, place, start, key=key)
+            merged += batch[start:at]
+            merged.append(waiting)
+            start = at
+            waiting = next(pending, None)
+        merged += batch[start:]
+        yield merged
+    if waiting is not None:
+        yield [waiting]
+    while rest := list(islice(pending, BATCH)):
+        yield rest
 
 
 def _same_work(table, other) -> ColumnElement[bool]:
@@ -81,61 +136,76 @@ def _long_columns(*values) -> list:
     return [value.label(name) for value, name in zip(values, LABEL_CSV_COLUMNS, strict=True)]
 
 
-def _long_rows_query(taxonomy: str | None, annotator: str | None, collation: str | None,
-                     done_only: bool = False) -> Select:
-    """Every row of the long CSV, in its order: labels with their notes, notes on targets with no label, and
-    done work with neither, each with an empty label; finished or not, each row saying which (DESIGN 10.2).
-    With `done_only`, only finished work.
+def _narrowed(query: Select, table, taxonomy: str | None, annotator: str | None) -> Select:
+    where = _filters(table, taxonomy, annotator)
+    return query.where(where) if where is not None else query
 
-    "Which work has no label" is asked with EXCEPT rather than NOT EXISTS. PostgreSQL plans NOT EXISTS as a
-    nested loop of index probes when a freshly loaded table has no statistics yet, and then may probe the
-    label index on (taxonomy, annotator), reading every label of that annotator per done item: 50 s instead
-    of a quarter of a second for 200,000 labels. A set difference is hashed or sorted whatever the estimates."""
+
+def _with_completion(joined, table, done_only: bool):
+    """`joined` with the completion of `table`'s work, and the done column that says whether there is one:
+    its final text, made by the database, so that no cell needs Python's hand on its way to the file."""
+    if done_only:
+        return joined.join(COMPLETION, _same_work(table, COMPLETION)), literal_column(f"'{TRUE}'")
+    flag = case((COMPLETION.c.item_id.is_(None), literal_column(f"'{FALSE}'")), else_=literal_column(f"'{TRUE}'"))
+    return joined.outerjoin(COMPLETION, _same_work(table, COMPLETION)), flag
+
+
+def _in_file_order(columns, collation: str | None) -> list:
+    return [column.collate(collation) for column in columns] if collation else list(columns)
+
+
+def _labelled_query(taxonomy: str | None, annotator: str | None, collation: str | None,
+                    done_only: bool) -> Select:
+    """Every label with its note, ordered as the file is, which the label index `ix_label_file_order` gives
+    SQLite without a sort (PostgreSQL sorts); with `done_only`, labels of finished work alone."""
+    joined, done = _with_completion(
+        LABEL.join(ITEM, ITEM.c.id == LABEL.c.item_id)
+        .outerjoin(NOTE, and_(_same_work(NOTE, LABEL), NOTE.c.target == LABEL.c.target)), LABEL, done_only)
+    query = select(*_long_columns(LABEL.c.item_id, ITEM.c.kind, LABEL.c.taxonomy, LABEL.c.annotator,
+                                  LABEL.c.target, LABEL.c.label, func.coalesce(NOTE.c.text, literal_column("''")),
+                                  LABEL.c.created_at, done)).select_from(joined)
+    order = _in_file_order((LABEL.c[name] for name in FILE_ORDER), collation)
+    return _narrowed(query, LABEL, taxonomy, annotator).order_by(*order)
+
+
+def _unlabelled_query(taxonomy: str | None, annotator: str | None, collation: str | None, done_only: bool,
+                      dialect: str) -> Select:
+    """The long CSV's rows that hold no label, in the file's order: notes on targets without a label, and
+    done work with neither a label nor a note, written as one row with an empty label on the item.
+
+    "Which has no label" is asked with NOT EXISTS on SQLite, which probes the label index per note or done
+    work and reads no label it does not need. On PostgreSQL it is asked with EXCEPT: PostgreSQL plans NOT
+    EXISTS as a nested loop of index probes when a freshly loaded table has no statistics yet, and may then
+    probe the label index on (taxonomy, annotator), reading every label of that annotator per done item: 50 s
+    instead of a quarter of a second for 200,000 labels. A set difference is hashed or sorted whatever the
+    estimates."""
     empty = literal_column("''")
 
-    def narrowed(query: Select, table) -> Select:
-        where = _filters(table, taxonomy, annotator)
-        return query.where(where) if where is not None else query
+    def lacking(table, keys: tuple[str, ...], *others) -> FromClause:
+        """The `keys` of `table`'s rows that no row of `others` shares."""
+        own = _narrowed(select(*(table.c[k] for k in keys)), table, taxonomy, annotator)
+        if dialect == "postgresql":
+            return except_(own, *(_narrowed(select(*(o.c[k] for k in keys)), o, taxonomy, annotator)
+                                  for o in others)).subquery()
+        return own.where(*(~exists().where(*(o.c[k] == table.c[k] for k in keys)) for o in others)).subquery()
 
-    def work(table) -> list:
-        return [table.c.item_id, table.c.taxonomy, table.c.annotator]
-
-    def with_completion(joined, table):
-        """`joined` with the completion of `table`'s work, and the done column that says whether there is one."""
-        if done_only:
-            return joined.join(COMPLETION, _same_work(table, COMPLETION)), literal_column(f"'{TRUE}'")
-        flag = case((COMPLETION.c.item_id.is_(None), literal_column(f"'{FALSE}'")), else_=literal_column(f"'{TRUE}'"))
-        return joined.outerjoin(COMPLETION, _same_work(table, COMPLETION)), flag
-
-    labels_joined, label_done = with_completion(
-        LABEL.join(ITEM, ITEM.c.id == LABEL.c.item_id)
-        .outerjoin(NOTE, and_(_same_work(NOTE, LABEL), NOTE.c.target == LABEL.c.target)), LABEL)
-    labelled = narrowed(
-        select(*_long_columns(LABEL.c.item_id, ITEM.c.kind, LABEL.c.taxonomy, LABEL.c.annotator, LABEL.c.target,
-                              LABEL.c.label, func.coalesce(NOTE.c.text, empty), LABEL.c.created_at, label_done))
-        .select_from(labels_joined), LABEL)
-    unlabelled = except_(  # notes on targets without a label
-        narrowed(select(*work(NOTE), NOTE.c.target), NOTE),
-        narrowed(select(*work(LABEL), LABEL.c.target), LABEL)).subquery("unlabelled")
-    notes_joined, note_done = with_completion(
+    work = ("item_id", "taxonomy", "annotator")
+    unlabelled = lacking(NOTE, (*work, "target"), LABEL)
+    notes_joined, note_done = _with_completion(
         unlabelled.join(NOTE, and_(_same_work(NOTE, unlabelled), NOTE.c.target == unlabelled.c.target))
-        .join(ITEM, ITEM.c.id == NOTE.c.item_id), NOTE)
+        .join(ITEM, ITEM.c.id == NOTE.c.item_id), NOTE, done_only)
     lone_notes = (
         select(*_long_columns(NOTE.c.item_id, ITEM.c.kind, NOTE.c.taxonomy, NOTE.c.annotator, NOTE.c.target, empty,
                               NOTE.c.text, empty, note_done))
         .select_from(notes_joined))
-    idle = except_(  # done work with neither a label nor a note
-        narrowed(select(*work(COMPLETION)), COMPLETION), narrowed(select(*work(LABEL)), LABEL),
-        narrowed(select(*work(NOTE)), NOTE)).subquery("idle")
+    idle = lacking(COMPLETION, work, LABEL, NOTE)
     bare = (
         select(*_long_columns(idle.c.item_id, ITEM.c.kind, idle.c.taxonomy, idle.c.annotator,
                               literal_column("'item'"), empty, empty, empty, literal_column(f"'{TRUE}'")))
         .select_from(idle.join(ITEM, ITEM.c.id == idle.c.item_id)))
-    rows = union_all(labelled, lone_notes, bare).subquery("long_rows")
-    order = [rows.c[name] for name in ("taxonomy", "item_id", "annotator", "target", "label")]
-    if collation:
-        order = [column.collate(collation) for column in order]
-    return select(*(rows.c[name] for name in LABEL_CSV_COLUMNS)).order_by(*order)
+    rows = union_all(lone_notes, bare).subquery("long_rows")
+    return (select(*(rows.c[name] for name in LABEL_CSV_COLUMNS))
+            .order_by(*_in_file_order((rows.c[name] for name in FILE_ORDER), collation)))
 
 
 def export_labels_csv(project, out: str | Path, wide: bool = False, gold: bool = False,
@@ -155,10 +225,10 @@ def export_labels_csv(project, out: str | Path, wide: bool = False, gold: bool =
 def _write_long_csv(project, out: str | Path, taxonomy: str | None, annotator: str | None, done_only: bool) -> int:
     count = 0
     with project.db.read() as conn, atomic_path(out, ".csv") as tmp, \
-            tmp.open("w", encoding="utf-8", newline="") as handle:
-        writer = SafeCsvWriter(handle)
+            tmp.open("w", encoding="utf-8", newline="") as handle, fewer_collections():
+        writer = SafeCsvWriter(handle, plain_columns=[LABEL_CSV_COLUMNS.index(name) for name in _STORE_MADE])
         writer.write([LABEL_CSV_COLUMNS])
-        for batch in iter_plain(conn, _long_rows_query(taxonomy, annotator, _byte_order(conn), done_only)):
+        for batch in _long_rows(conn, taxonomy, annotator, done_only):
             writer.write(batch)
             count += len(batch)
     return count

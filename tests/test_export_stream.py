@@ -1,0 +1,103 @@
+"""The long CSV streams: labels come from their index in the file's order, the few rows without a label are
+slotted in between batches, and the file is the same whatever the batch size (DESIGN sections 4 and 10.2)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+import sqlite3
+from operator import itemgetter
+
+from backends import store_backend  # noqa: F401 - the fixture: a SQLite file, then a PostgreSQL database
+from test_export import Recorded
+
+from annotator.core import Project, export
+from annotator.core.csv_cells import SafeCsvWriter, neutralise
+from annotator.core.labels_csv import LABEL_CSV_COLUMNS
+
+
+def _batches(rows: list[tuple], rng: random.Random) -> list[list[tuple]]:
+    out, start = [], 0
+    while start < len(rows):
+        size = rng.randint(1, 7)
+        out.append(rows[start:start + size])
+        start += size
+    return out
+
+
+def test_merged_batches_are_one_sorted_stream():
+    rng = random.Random(5)
+    key = itemgetter(1, 0)
+    for _ in range(200):
+        rows = [(f"i{n}", rng.choice("abc")) for n in rng.sample(range(1000), rng.randint(0, 60))]
+        chosen = {row for row in rows if rng.random() < rng.choice((0.05, 0.5, 0.95))}
+        first = sorted((r for r in rows if r not in chosen), key=key)
+        second = sorted(chosen, key=key)
+        merged = list(export.merge_batches(_batches(first, rng), _batches(second, rng), key))
+        assert [row for batch in merged for row in batch] == sorted(rows, key=key)
+        assert all(merged), "no empty batch"
+
+
+def _expected_csv(rows: list[tuple]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(LABEL_CSV_COLUMNS)
+    writer.writerows(tuple(map(neutralise, row)) for row in rows)
+    return out.getvalue()
+
+
+def test_the_long_csv_is_the_same_in_batches_of_any_size(store_backend, items_file, tmp_path,  # noqa: F811
+                                                          monkeypatch):
+    """Lone notes and work with nothing on it fall between labels of other work, across batch ends; the file
+    is the csv module's text of the reference rows, cells guarded, whatever the batch size."""
+    with Project.create(store_backend) as p:
+        p.import_items([items_file])
+        record = Recorded(p)
+        for who in ("ann", "bea", "=cal", "dan"):
+            for n, target in enumerate(("item", "criterion:c1", "criterion:c2", "criterion:c3")):
+                if (n + len(who)) % 3:
+                    record.label("r1", "rift", who, target, "low_signal" if target == "item" else "subjective")
+                elif who != "dan":
+                    record.note("r1", "rift", who, target, f"@{who} on {target}, \"quoted\"\nsecond line")
+            record.finish("r2", "rift", who)  # nothing on it: a row with an empty label
+            if who != "bea":
+                record.finish("r1", "rift", who)
+        written = {}
+        for batch in (export.BATCH, 1, 2, 3):
+            monkeypatch.setattr(export, "BATCH", batch)
+            out = tmp_path / f"long{batch}.csv"
+            assert export.export_labels_csv(p, out) == len(record.labels) + len(record.notes) + 4
+            written[batch] = out.read_bytes()
+        expected = _expected_csv(record.expected())
+        assert {text.decode("utf-8") for text in written.values()} == {expected}
+        assert "'=cal" in expected and "'@ann on" in expected  # the guard was needed, and is there
+
+
+def test_labels_are_read_from_their_index_without_a_sort(filled_project):
+    filled_project.labels.add("r1", "rift", "alice", "item", "low_signal")
+    conn = sqlite3.connect(filled_project.url.removeprefix("sqlite:///"))
+    query = export._labelled_query(None, None, None, False)
+    from sqlalchemy.dialects import sqlite
+
+    plan = " / ".join(row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + str(query.compile(
+        dialect=sqlite.dialect()))))
+    conn.close()
+    assert "SCAN label USING COVERING INDEX ix_label_file_order" in plan, plan
+    assert "TEMP B-TREE" not in plan, plan
+
+
+def test_the_writer_checks_rows_of_any_length():
+    out = io.StringIO()
+    SafeCsvWriter(out).write([("a",), ("b", "=c"), ("@d", "e", "-1")])
+    assert out.getvalue() == "a\r\nb,'=c\r\n'@d,e,-1\r\n"
+
+
+def test_plain_columns_are_not_looked_at():
+    """The caller vouches for them (the long CSV's timestamps and done words): they alone never make the
+    writer rebuild a batch; a batch rebuilt for another cell has every cell guarded."""
+    out = io.StringIO()
+    writer = SafeCsvWriter(out, plain_columns=[1])
+    writer.write([("a", "=b")])
+    writer.write([("=a", "=b")])
+    assert out.getvalue() == "a,=b\r\n'=a,'=b\r\n"
