@@ -15,7 +15,6 @@ importable module because a spawned process must import the function it runs.
 from __future__ import annotations
 
 import os
-import time
 import traceback
 import uuid
 from contextlib import contextmanager
@@ -83,19 +82,28 @@ def store_backend(request, tmp_path) -> Iterator[str]:
 
 
 # --- a labelling worker for other processes ----------------------------------------------------------------
+START_PATIENCE_S = 600  # how long a worker waits for the others to be ready: a guard against a hang only
+
+
+def start_together(start) -> None:
+    """Wait at the `start` barrier (a multiprocessing Barrier shared by every worker of a test), so that all
+    begin at once as soon as the last one has imported the app and opened the project: no guessed delay that
+    a slow machine could overrun, and none to sit out on a fast one."""
+    start.wait(timeout=START_PATIENCE_S)
+
+
 def label_worker(location: str, annotator: str, actions: list[tuple[str, str, str, str, str]],
-                 results, start_at: float) -> None:
+                 results, start) -> None:
     """Give each (kind, item, taxonomy, target, label) action in order, as fast as possible; report any error.
 
-    `kind` is "add" or "done". Every worker waits for `start_at` (a time.time()) so they all start together."""
+    `kind` is "add" or "done". Every worker waits at the `start` barrier so that they all start together."""
     from annotator.core import Project
 
     errors: list[str] = []
     saved = 0
     try:
         with Project.open(location) as project:
-            while time.time() < start_at:
-                time.sleep(0.005)
+            start_together(start)
             for kind, item_id, taxonomy, target, label in actions:
                 try:
                     if kind == "add":
@@ -106,6 +114,7 @@ def label_worker(location: str, annotator: str, actions: list[tuple[str, str, st
                 except Exception:  # noqa: BLE001 - every failure is the test's finding
                     errors.append(traceback.format_exc(limit=3))
     except Exception:  # noqa: BLE001
+        start.abort()  # the others stop waiting for this one
         errors.append(traceback.format_exc(limit=3))
     results.put((annotator, saved, errors))
 
@@ -146,17 +155,16 @@ def write_jsonl(path: Path, records: list[dict]) -> Path:
     return path
 
 
-def bulk_worker(location: str, kind: str, path: str, results, start_at: float) -> None:
-    """Run one long writer ("merge" another project file, or "labels" import a CSV) at `start_at`; report its
-    summary line or its error, as the command line would show it."""
+def bulk_worker(location: str, kind: str, path: str, results, start) -> None:
+    """Run one long writer ("merge" another project file, or "labels" import a CSV) once every worker is at
+    the `start` barrier; report its summary line or its error, as the command line would show it."""
     from annotator.core import Project
 
     errors: list[str] = []
     line = ""
     try:
         with Project.open(location) as project:
-            while time.time() < start_at:
-                time.sleep(0.005)
+            start_together(start)
             if kind == "merge":
                 from annotator.core.merge import merge_projects
 
@@ -166,5 +174,6 @@ def bulk_worker(location: str, kind: str, path: str, results, start_at: float) -
 
                 line = import_labels_csv(project, [path]).line()
     except Exception:  # noqa: BLE001 - every failure is the test's finding
+        start.abort()  # the others stop waiting for this one
         errors.append(traceback.format_exc(limit=5))
     results.put((kind, line, errors))

@@ -94,6 +94,15 @@ def sample_project(tmp_path_factory) -> Path:
     return build_sample_project(tmp_path_factory.mktemp("sample") / "sample.sqlite")
 
 
+@pytest.fixture(scope="module")
+def module_sample(sample_project, tmp_path_factory) -> str:
+    """A copy of the sample project for one test module (its tests may share what they change in it): a
+    file copy instead of another build from sample_data/."""
+    target = tmp_path_factory.mktemp("sample") / "s.sqlite"
+    shutil.copy(sample_project, target)
+    return str(target)
+
+
 @pytest.fixture
 def sample_copy(sample_project, tmp_path) -> Path:
     """A private copy of the sample project that a test may change."""

@@ -116,12 +116,9 @@ def test_span_figures_need_the_items_and_step_spans_count(capsys, tmp_path):
 
 
 @pytest.fixture(scope="module")
-def sample_project(tmp_path_factory) -> str:
-    from annotator.core.sample import build_sample_project
-
-    path = str(build_sample_project(tmp_path_factory.mktemp("sample") / "s.sqlite"))
-    assert main(["metrics", "run", path]) == 0
-    return path
+def sample_project(module_sample) -> str:
+    assert main(["metrics", "run", module_sample]) == 0
+    return module_sample
 
 
 def test_f1_and_alt_test_use_the_same_annotator_choice(capsys, sample_project):

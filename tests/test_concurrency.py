@@ -24,8 +24,8 @@ def _run(ctx, location: str, jobs: list[tuple[str, list]], with_reader: bool, ti
     """Start one process per (annotator, actions) job (and a reader), all released at the same instant."""
     results = ctx.Queue()
     stop = ctx.Event()
-    start_at = time.time() + 3.0  # every child has imported the app and opened the project by then
-    procs = [ctx.Process(target=label_worker, args=(location, name, actions, results, start_at))
+    start = ctx.Barrier(len(jobs))
+    procs = [ctx.Process(target=label_worker, args=(location, name, actions, results, start))
              for name, actions in jobs]
     if with_reader:
         procs.append(ctx.Process(target=read_worker, args=(location, stop, results)))
@@ -133,11 +133,11 @@ def test_a_merge_and_a_labels_import_at_once_both_succeed(store_backend, tmp_pat
         export_labels_csv(carol, tmp_path / "carol.csv")
     ctx = multiprocessing.get_context("spawn")
     results = ctx.Queue()
-    start_at = time.time() + 4.0
-    procs = [ctx.Process(target=bulk_worker, args=(store_backend, "merge", str(laptop), results, start_at)),
+    start = ctx.Barrier(3)
+    procs = [ctx.Process(target=bulk_worker, args=(store_backend, "merge", str(laptop), results, start)),
              ctx.Process(target=bulk_worker, args=(store_backend, "labels", str(tmp_path / "carol.csv"), results,
-                                                   start_at)),
-             ctx.Process(target=label_worker, args=(store_backend, "alice", _criterion_actions(), results, start_at))]
+                                                   start)),
+             ctx.Process(target=label_worker, args=(store_backend, "alice", _criterion_actions(), results, start))]
     for p in procs:
         p.start()
     try:

@@ -8,7 +8,6 @@ import re
 import pytest
 
 from annotator.core.reports.f1_html import render_f1_html
-from annotator.core.sample import build_sample_project
 from annotator.core.stats.alt_test import alt_test, explain_alt_test
 from annotator.core.stats.f1 import f1_report
 from annotator.core.stats.partitions import agreement_partitions
@@ -18,9 +17,8 @@ BAD = "<b>x</b>$\\alpha$"
 
 
 @pytest.fixture(scope="module")
-def data(tmp_path_factory):
-    path = build_sample_project(tmp_path_factory.mktemp("sample") / "s.sqlite")
-    with Project.open(path) as project:
+def data(module_sample):
+    with Project.open(module_sample) as project:
         return project.label_data("rift")
 
 

@@ -9,7 +9,6 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from annotator.core.sample import build_sample_project
 from annotator.core.store import Project
 from annotator.core.taxonomy import Taxonomy
 from annotator.gui.adjudication import (
@@ -26,8 +25,8 @@ CTRL = Qt.KeyboardModifier.ControlModifier
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> str:
-    return str(build_sample_project(tmp_path_factory.mktemp("sample") / "s.sqlite"))
+def built(module_sample) -> str:
+    return module_sample
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ import pandas as pd
 import pytest
 from PySide6.QtCore import Qt
 
-from annotator.core.sample import build_sample_project
 from annotator.core.stats.agreement import agreement_report
 from annotator.core.stats.disagreements import disagreements
 from annotator.core.store import Project
@@ -33,8 +32,8 @@ RESAMPLES = 100
 
 
 @pytest.fixture(scope="module")
-def sample_path(tmp_path_factory) -> str:
-    return str(build_sample_project(tmp_path_factory.mktemp("sample") / "s.sqlite"))
+def sample_path(module_sample) -> str:
+    return module_sample
 
 
 @pytest.fixture

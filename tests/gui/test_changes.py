@@ -6,15 +6,14 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from annotator.core.sample import build_sample_project
 from annotator.gui.changes import Changes
 
 CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
 
 
 @pytest.fixture(scope="module")
-def sample_path(tmp_path_factory) -> str:
-    return str(build_sample_project(tmp_path_factory.mktemp("sample") / "s.sqlite"))
+def sample_path(module_sample) -> str:
+    return module_sample
 
 
 def agreement_on_screen(qtbot, open_window, path: str):

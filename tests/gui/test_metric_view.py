@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from annotator.core.sample import build_sample_project
 from annotator.core.stats.alt_test import alt_test, explain_alt_test
 from annotator.core.stats.f1 import f1_report
 from annotator.core.stats.partitions import agreement_partitions
@@ -18,8 +17,8 @@ USER = Qt.ItemDataRole.UserRole
 
 
 @pytest.fixture(scope="module")
-def sample(tmp_path_factory) -> str:
-    return str(build_sample_project(tmp_path_factory.mktemp("sample") / "s.sqlite"))
+def sample(module_sample) -> str:
+    return module_sample
 
 
 @pytest.fixture(scope="module")

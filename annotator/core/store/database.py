@@ -17,13 +17,14 @@ from __future__ import annotations
 import itertools
 import random
 import sqlite3
+import threading
 import time
 from contextlib import contextmanager, nullcontext
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator, TypeVar
 
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, Dialect, Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, OperationalError
 
@@ -144,6 +145,9 @@ class Database:
         self.url = url
         self.read_only = read_only or read_only_uri is not None
         self.sqlite = is_sqlite(url)
+        # On SQLite the writes a person waits on run on one driver connection kept for them (`write_on_driver`)
+        self._driver = None
+        self._driver_lock = threading.Lock()
         if self.sqlite:
             self.engine = _make_sqlite_engine(url, read_only_uri)
         else:
@@ -161,6 +165,10 @@ class Database:
             raise AnnotatorError(f"cannot open the database {display_url(self.url)}: {reason}") from None
 
     def dispose(self) -> None:
+        with self._driver_lock:
+            if self._driver is not None:
+                self._driver.close()
+                self._driver = None
         self.engine.dispose()
 
     @contextmanager
@@ -193,17 +201,51 @@ class Database:
         PostgreSQL database can collide several times in a row), with a short, jittered, growing pause between
         them. `work` may therefore run more than once: it must do nothing outside the connection it is given
         that would be wrong to repeat."""
-        if self.read_only:
-            where = self.url.removeprefix("sqlite:///") if self.sqlite else display_url(self.url)
-            raise ReadOnlyProject(f"{where} is open read-only (its file cannot be written, or it was opened to "
-                                  "read): nothing can be saved to it")
+
+        def once() -> T:
+            with self._write_transaction(pinned) as conn:
+                return work(conn)
+
+        return self._retrying(once)
+
+    def write_on_driver(self, work: Callable[["DriverWrite"], T]) -> T:
+        """`write` for the few writes a person waits on (a label key press, its undo): `work` runs
+        `DriverStatement`s with plain values, with the same retries.
+
+        On SQLite the transaction is BEGIN IMMEDIATE, the statements and COMMIT on one driver connection this
+        database keeps open for such writes: taking a connection from SQLAlchemy's pool, its begin and its
+        commit cost several times what SQLite needs for the statements themselves. On a server the pool's
+        connection and SERIALIZABLE transaction of `write` are kept (there the round trips dominate)."""
+        if not self.sqlite:
+            return self.write(lambda conn: work(DriverWrite(conn.connection, conn.dialect)))
+        return self._retrying(lambda: self._on_driver(work))
+
+    def _on_driver(self, work: Callable[["DriverWrite"], T]) -> T:
+        # The lock keeps two threads (the app's UI and a background task) out of one connection's transaction;
+        # SQLite would serialise their writes anyway.
+        with self._driver_lock:
+            if self._driver is None:
+                self._driver = self.engine.raw_connection()  # from the pool: the connect event set its pragmas
+            raw: sqlite3.Connection = self._driver.driver_connection
+            raw.execute("BEGIN IMMEDIATE")
+            try:
+                result = work(DriverWrite(raw, self.engine.dialect))
+                raw.execute("COMMIT")
+            except BaseException:
+                if raw.in_transaction:
+                    raw.execute("ROLLBACK")
+                raise
+            return result
+
+    def _retrying(self, once: Callable[[], T]) -> T:
+        """Run one unit of work until it is not stopped by another writer (see `write`)."""
+        self._check_writable()
         give_up = time.monotonic() + WRITE_PATIENCE_S
         unique_clashes = 0
         attempt = 0
         while True:
             try:
-                with self._write_transaction(pinned) as conn:
-                    return work(conn)
+                return once()
             except IntegrityError as exc:
                 # On SQLite writers are serialised, so a unique violation is never a race: report it at once.
                 if self.sqlite or _sqlstate(exc) != UNIQUE_VIOLATION:
@@ -234,6 +276,12 @@ class Database:
                     raise
             attempt += 1
             time.sleep(min(RETRY_FIRST_PAUSE_S * 2 ** attempt, RETRY_MAX_PAUSE_S) * (0.5 + random.random()))
+
+    def _check_writable(self) -> None:
+        if self.read_only:
+            where = self.url.removeprefix("sqlite:///") if self.sqlite else display_url(self.url)
+            raise ReadOnlyProject(f"{where} is open read-only (its file cannot be written, or it was opened to "
+                                  "read): nothing can be saved to it")
 
     # --- schema ---------------------------------------------------------------------------------------
     def alembic_config(self) -> Config:
@@ -312,14 +360,30 @@ class DriverStatement:
         self._statement = statement
         self._compiled: dict[str, tuple[str, tuple[str, ...] | None]] = {}
 
-    def run(self, conn: Connection, **params) -> list[tuple]:
-        found = self._compiled.get(conn.dialect.name)
+    def compiled(self, dialect: Dialect) -> tuple[str, tuple[str, ...] | None]:
+        """The SQL text for `dialect` and, for positional paramstyles, the order of the parameters' names."""
+        found = self._compiled.get(dialect.name)
         if found is None:
-            compiled = self._statement.compile(dialect=conn.dialect)
+            compiled = self._statement.compile(dialect=dialect)
             found = (str(compiled), tuple(compiled.positiontup or ()) if compiled.positional else None)
-            self._compiled[conn.dialect.name] = found
-        sql, order = found
-        cursor = conn.connection.cursor()
+            self._compiled[dialect.name] = found
+        return found
+
+    def run(self, conn: Connection, **params) -> list[tuple]:
+        """Run in a SQLAlchemy connection's transaction."""
+        return DriverWrite(conn.connection, conn.dialect).run(self, **params)
+
+
+class DriverWrite:
+    """The driver's connection inside one write transaction of `Database.write_on_driver`."""
+
+    def __init__(self, connection, dialect: Dialect):
+        self._connection = connection
+        self.dialect = dialect
+
+    def run(self, statement: DriverStatement, **params) -> list[tuple]:
+        sql, order = statement.compiled(self.dialect)
+        cursor = self._connection.cursor()
         try:
             cursor.execute(sql, tuple(params[name] for name in order) if order is not None else params)
             return cursor.fetchall() if cursor.description else []

@@ -14,9 +14,9 @@ from sqlalchemy import Connection, and_, bindparam, delete, func, insert, select
 
 from ..errors import NotFound, UsageError
 from ..model import Label
-from .database import DriverStatement
+from .database import DriverStatement, DriverWrite
 from .placement import ItemFacts, Placement
-from .tables import ANNOTATOR, COMPLETION, ITEM, LABEL, NOTE
+from .tables import ANNOTATOR, COMPLETION, ITEM, LABEL, NOTE, UNIT
 
 if TYPE_CHECKING:
     from .items import ItemFilter
@@ -74,22 +74,23 @@ def ensure_annotator(conn: Connection, name: str, kind: str = "human") -> None:
 
 _UNIT = and_(LABEL.c.item_id == bindparam("item_id"), LABEL.c.taxonomy == bindparam("taxonomy"),
              LABEL.c.annotator == bindparam("annotator"), LABEL.c.target == bindparam("target"))
-_TAKE_LABEL = DriverStatement(delete(LABEL).where(and_(_UNIT, LABEL.c.label == bindparam("label")))
-                              .returning(LABEL.c.label, LABEL.c.created_at))
+_ONE = and_(_UNIT, LABEL.c.label == bindparam("label"))
+_HAS_LABEL = DriverStatement(select(LABEL.c.pk).where(_ONE))
+_TAKE_LABEL = DriverStatement(delete(LABEL).where(_ONE).returning(LABEL.c.label, LABEL.c.created_at))
 _TAKE_UNIT = DriverStatement(delete(LABEL).where(_UNIT).returning(LABEL.c.label, LABEL.c.created_at))
 _GIVE = DriverStatement(insert(LABEL).values(
     item_id=bindparam("item_id"), taxonomy=bindparam("taxonomy"), annotator=bindparam("annotator"),
     target=bindparam("target"), label=bindparam("label"), created_at=bindparam("created_at")))
+_ITEM_KIND = DriverStatement(select(ITEM.c.kind).where(ITEM.c.id == bindparam("item_id")))
+_ITEM_UNITS = DriverStatement(select(UNIT.c.target).where(UNIT.c.item_id == bindparam("item_id")))
+_HAS_ANNOTATOR = DriverStatement(select(ANNOTATOR.c.name).where(ANNOTATOR.c.name == bindparam("name")))
+_ADD_ANNOTATOR = DriverStatement(insert(ANNOTATOR).values(name=bindparam("name"), kind=bindparam("kind"),
+                                                          created_at=bindparam("created_at")))
 
 
 def _params(lab: Label) -> dict[str, str]:
     return {"item_id": lab.item_id, "taxonomy": lab.taxonomy, "annotator": lab.annotator, "target": lab.target,
             "label": lab.label}
-
-
-def _key(lab: Label):
-    return and_(LABEL.c.item_id == lab.item_id, LABEL.c.taxonomy == lab.taxonomy,
-                LABEL.c.annotator == lab.annotator, LABEL.c.target == lab.target, LABEL.c.label == lab.label)
 
 
 class LabelStore:
@@ -107,63 +108,68 @@ class LabelStore:
         return Placement(conn, lambda tax_id: self._p.taxonomies.lookup(tax_id, builtin=False),
                          known_items=self._items, **options)
 
-    def check(self, conn: Connection, lab: Label) -> None:
+    def check(self, tx: DriverWrite, lab: Label) -> None:
         """Refuse a label the taxonomy does not have, or a target that is not on the item or of the wrong kind.
 
-        The single-choice rule is not checked here: a new answer from the app replaces the old one."""
-        problem = self.placement(conn).problem(lab.item_id, lab.taxonomy, lab.annotator, lab.target, lab.label,
+        Answered from what this store knows once it has read the item (items never change once stored): a
+        key press on a known item adds no statement to its transaction. The single-choice rule is not checked
+        here: a new answer from the app replaces the old one."""
+        if lab.item_id not in self._items:
+            kind = tx.run(_ITEM_KIND, item_id=lab.item_id)
+            if not kind:
+                raise NotFound(f"no item {lab.item_id!r} in the project")
+            units = frozenset(target for target, in tx.run(_ITEM_UNITS, item_id=lab.item_id))
+            self._items[lab.item_id] = ItemFacts(kind[0][0], units)
+        # every item the check asks about is known by now, so the placement never reads from its connection
+        problem = self.placement(None).problem(lab.item_id, lab.taxonomy, lab.annotator, lab.target, lab.label,
                                                single=False)
         if problem is None:
             return
         field, message = problem
         if field == "annotator":
             raise UsageError(message)
-        if field == "item_id":
-            raise NotFound(f"no item {lab.item_id!r} in the project")
         if message.startswith("the project has no") or field == "label" or " has no " in message:
             raise NotFound(message)
         raise UsageError(message)
 
-    def _known_annotator(self, conn: Connection, name: str) -> None:
-        if name not in self._annotators:
-            ensure_annotator(conn, name)
-
     # --- writes ---------------------------------------------------------------------------------------
-    def _take_away(self, conn: Connection, lab: Label, whole_unit: bool) -> list[Label]:
+    def _take_away(self, tx: DriverWrite, lab: Label, whole_unit: bool) -> list[Label]:
         """Delete the label (or, with `whole_unit`, every label of the annotator on its unit); return them."""
         params = _params(lab)
         if whole_unit:
             del params["label"]
-        rows = (_TAKE_UNIT if whole_unit else _TAKE_LABEL).run(conn, **params)
+        rows = tx.run(_TAKE_UNIT if whole_unit else _TAKE_LABEL, **params)
         return [lab.model_copy(update={"label": label, "created_at": _parse_time(created)}) for label, created in rows]
 
-    def _give(self, conn: Connection, lab: Label) -> Label:
-        self._known_annotator(conn, lab.annotator)
+    def _give(self, tx: DriverWrite, lab: Label) -> Label:
+        if lab.annotator not in self._annotators and not tx.run(_HAS_ANNOTATOR, name=lab.annotator):
+            tx.run(_ADD_ANNOTATOR, name=lab.annotator, kind="human", created_at=now())
         stamp = lab.created_at.isoformat(timespec="seconds") if lab.created_at else now()
-        _GIVE.run(conn, **_params(lab), created_at=stamp)
+        tx.run(_GIVE, **_params(lab), created_at=stamp)
         return lab.model_copy(update={"created_at": _parse_time(stamp)})
 
     def _write(self, lab: Label, mode: str) -> LabelChange:
         """One label action in one transaction of at most two statements once the item is known: a DELETE
         that returns what it removed, then (when giving) an INSERT. In a single-choice taxonomy the DELETE
         takes the annotator's whole answer on the unit, which is how a new answer replaces the old."""
-        single = self._p.taxonomies.get(lab.taxonomy).choice == "single"
+        if mode != "remove":
+            single = self._p.taxonomies.get(lab.taxonomy).choice == "single"
 
-        def work(conn: Connection) -> LabelChange:
+        def work(tx: DriverWrite) -> LabelChange:
             if mode == "remove":
-                return LabelChange(removed=tuple(self._take_away(conn, lab, whole_unit=False)))
-            self.check(conn, lab)
+                return LabelChange(removed=tuple(self._take_away(tx, lab, whole_unit=False)))
+            self.check(tx, lab)
             if mode == "add":
-                if conn.execute(select(LABEL.c.pk).where(_key(lab))).first() is not None:
+                if tx.run(_HAS_LABEL, **_params(lab)):
                     return LabelChange()
-                gone = self._take_away(conn, lab, whole_unit=True) if single else []
+                gone = self._take_away(tx, lab, whole_unit=True) if single else []
             else:
-                gone = self._take_away(conn, lab, whole_unit=single)
+                gone = self._take_away(tx, lab, whole_unit=single)
                 if any(g.label == lab.label for g in gone):
                     return LabelChange(removed=tuple(gone))
-            return LabelChange(added=(self._give(conn, lab),), removed=tuple(gone))
+            return LabelChange(added=(self._give(tx, lab),), removed=tuple(gone))
 
-        change = self._db.write(work)
+        change = self._db.write_on_driver(work)
         if change.changed or mode == "add":  # a label of theirs was there or went in: the annotator exists
             self._annotators.add(lab.annotator)
         return change
@@ -182,17 +188,20 @@ class LabelStore:
                                  label=label), "toggle")
 
     def apply(self, change: LabelChange) -> LabelChange:
-        """Apply a change (for redo, or its inverse for undo) in one transaction."""
+        """Apply a change (for redo, or its inverse for undo) in one transaction, on the driver as a toggle is:
+        a DELETE per label taken away, a look and an INSERT per label given back."""
 
-        def work(conn: Connection) -> LabelChange:
+        def work(tx: DriverWrite) -> LabelChange:
             for lab in change.removed:
-                conn.execute(delete(LABEL).where(_key(lab)))
+                tx.run(_TAKE_LABEL, **_params(lab))
             for lab in change.added:
-                if conn.execute(select(LABEL.c.pk).where(_key(lab))).first() is None:
-                    self._give(conn, lab)
+                if not tx.run(_HAS_LABEL, **_params(lab)):
+                    self._give(tx, lab)
             return change
 
-        return self._db.write(work)
+        result = self._db.write_on_driver(work)
+        self._annotators.update(lab.annotator for lab in change.added)
+        return result
 
     # --- reads ----------------------------------------------------------------------------------------
     def for_item(self, item_id: str, taxonomy: str | None = None, annotator: str | None = None) -> list[Label]:

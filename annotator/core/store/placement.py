@@ -54,7 +54,7 @@ class Placement:
     labels together). `stored_answers` False leaves the project's own single-choice answers out (a merge reads
     them itself, to name the file they clash with)."""
 
-    def __init__(self, conn: Connection, taxonomies: Callable[[str], Taxonomy | None],
+    def __init__(self, conn: Connection | None, taxonomies: Callable[[str], Taxonomy | None],
                  extra_items: Mapping[str, ItemFacts] | None = None, stored_answers: bool = True,
                  known_items: dict[str, ItemFacts] | None = None):
         self._conn = conn
