@@ -103,3 +103,12 @@ def test_reading_commands_load_no_migrations_and_no_qt(command, project, tmp_pat
     args = [a.format(project=project, tmp=tmp_path) for a in command]
     found = loaded(tmp_path, *args)
     assert not found & ({"alembic"} | NEVER), found
+
+
+def test_the_long_export_streams_without_pandas_or_the_importers(project, tmp_path):
+    """The long CSV goes from the cursor to the csv module: pandas (and numpy under it) would be half of a fresh
+    start."""
+    found = loaded(tmp_path, "export", project, "-o", tmp_path / "out.csv")
+    assert not found & {"pandas", "numpy", "alembic", "scipy", "sklearn"}, found
+    assert (tmp_path / "out.csv").read_text(encoding="utf-8").count("subjective") == 2
+    assert "pandas" in loaded(tmp_path, "export", project, "-o", tmp_path / "wide.csv", "--wide")

@@ -14,13 +14,13 @@ from collections.abc import Iterable, Iterator
 from itertools import chain, islice
 from operator import itemgetter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from sqlalchemy import (ColumnElement, FromClause, Select, and_, case, except_, exists, func, literal_column, select,
                         union_all)
 
 from .csv_cells import LINE_END, SafeCsvWriter, neutralise
-from .labels_csv import LABEL_CSV_COLUMNS
+from .label_columns import LABEL_CSV_COLUMNS
 from .output_files import atomic_path
 from .store.database import iter_plain
 from .store.staging import fewer_collections
@@ -29,11 +29,16 @@ from .store.tables import COMPLETION, GOLD, ITEM, LABEL, NOTE, UNIT
 __all__ = ["atomic_path", "export_items_jsonl", "export_labels_csv", "gold_frame", "long_labels_frame",
            "wide_labels_frame"]
 
+if TYPE_CHECKING:
+    import pandas as pd  # the long CSV streams without it; the frames and the wide CSV import it when called
+
 CHUNK = 200_000
 TRUE, FALSE = "true", "false"  # the done column's words
 
 
 def _safe(df: pd.DataFrame) -> pd.DataFrame:
+    import pandas as pd
+
     for col in df.columns:
         # pandas 3 reads text into its own string dtype, not object: check for text either way
         if pd.api.types.is_object_dtype(df[col]) or pd.api.types.is_string_dtype(df[col]):
@@ -62,6 +67,8 @@ def _filters(table, taxonomy: str | None, annotator: str | None):
 def long_labels_frame(project, taxonomy: str | None = None, annotator: str | None = None,
                       done_only: bool = False) -> pd.DataFrame:
     """The long labels table that `export` writes, as a frame, in the file's order."""
+    import pandas as pd
+
     with project.db.read() as conn:
         rows = [row for batch in _long_rows(conn, taxonomy, annotator, done_only) for row in batch]
     return pd.DataFrame(rows, columns=LABEL_CSV_COLUMNS)
@@ -244,6 +251,8 @@ def wide_labels_frame(project, taxonomy: str | None = None, annotator: str | Non
 
     A label column is named `taxonomy:label` where two taxonomies share a label id, or where the id is the
     name of one of the first columns (a label called `done` or `target`)."""
+    import pandas as pd
+
     taxes = [project.taxonomies.get(taxonomy)] if taxonomy else project.taxonomies.list()
     counts: dict[str, int] = {}
     for tax in taxes:
@@ -307,6 +316,8 @@ def _wide_work_query(taxonomy: str, annotator: str | None, done_only: bool):
 
 def _spans_on_units(project, tax, labels: pd.DataFrame) -> pd.DataFrame:
     """Span labels counted on the units they lie in (DESIGN section 3), as the statistics count them."""
+    import pandas as pd
+
     from .stats.data import map_span_to_units
     from .targets import parse_target
 
@@ -323,6 +334,8 @@ def _spans_on_units(project, tax, labels: pd.DataFrame) -> pd.DataFrame:
 
 def gold_frame(project, taxonomy: str | None = None) -> pd.DataFrame:
     """Adjudicated labels in the long CSV's columns, with `gold` as the annotator."""
+    import pandas as pd
+
     q = select(GOLD.c.item_id, ITEM.c.kind, GOLD.c.taxonomy, GOLD.c.target, GOLD.c.labels, GOLD.c.decided_at) \
         .join(ITEM, ITEM.c.id == GOLD.c.item_id)
     if taxonomy:

@@ -18,6 +18,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError, field_validator
 
 from .csv_cells import restore
+from .label_columns import LABEL_CSV_COLUMNS
 from .errors import InputError, Problem
 from .model import ITEM_KINDS
 from .stats import data as ld
@@ -27,8 +28,6 @@ from .taxonomy import Taxonomy
 if TYPE_CHECKING:
     from .store.label_batch import LabelImportSummary
 
-LABEL_CSV_COLUMNS = ["item_id", "item_kind", "taxonomy", "annotator", "target", "label", "note", "created_at",
-                     "done"]
 DONE_WORDS = {"true": True, "false": False}
 REQUIRED = ["item_id", "taxonomy", "annotator", "target", "label"]
 MAX_PROBLEMS = 100
