@@ -14,7 +14,9 @@ sent) is measured in the same run: on a shared, loaded machine it shows how much
 from __future__ import annotations
 
 import argparse
+import cProfile
 import os
+import pstats
 import random
 import sys
 import tempfile
@@ -76,6 +78,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--presses", type=int, default=60, help="presses per key (default 60)")
     parser.add_argument("--traces", type=int, default=20)
     parser.add_argument("--rubrics", type=int, default=20)
+    parser.add_argument("--profile", metavar="KEY", choices=("j", "1", "Ctrl+Z", "n", "p", "span"),
+                        help="also print where the time of this key's presses goes (cProfile, by own time)")
     args = parser.parse_args(argv)
 
     home = tempfile.TemporaryDirectory()
@@ -121,12 +125,19 @@ def main(argv: list[str] | None = None) -> int:
     for _ in range(20):
         app.processEvents()
 
-    def timed(send: Callable[[], None]) -> float:
+    profiler = cProfile.Profile() if args.profile else None
+
+    def timed(send: Callable[[], None], name: str) -> None:
+        profiling = profiler is not None and name == args.profile
+        if profiling:
+            profiler.enable()
         t0 = time.perf_counter()
         send()
         app.processEvents()
         QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # widgets the key let go of
-        return time.perf_counter() - t0
+        results[name].append(time.perf_counter() - t0)
+        if profiling:
+            profiler.disable()
 
     def key(k, modifier=Qt.KeyboardModifier.NoModifier, widget=None) -> Callable[[], None]:
         return lambda: QTest.keyClick(widget or window, k, modifier)
@@ -140,33 +151,35 @@ def main(argv: list[str] | None = None) -> int:
     to_reasoning_errors()
     for _ in range(args.presses):  # an idle window: what the machine alone costs a turn
         time.sleep(0.01)
-        results["empty turn"].append(timed(lambda: None))
+        timed(lambda: None, "empty turn")
     for i in range(args.presses):
         if window.session.unit_index >= 55:  # back near the top, so j keeps moving
             while window.session.unit_index > 1:
                 QTest.keyClick(window, "k")
             app.processEvents()
-        results["j"].append(timed(key("j")))
-        results["1"].append(timed(key("1")))
-        results["Ctrl+Z"].append(timed(key(Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)))
+        timed(key("j"), "j")
+        timed(key("1"), "1")
+        timed(key(Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier), "Ctrl+Z")
     forward = True  # n through the traces to the last, then p back to the first
     for _ in range(2 * args.presses):
         at = int(window.session.item.id[1:])
         forward = at < args.traces - 1 if forward else at == 0
-        results["n" if forward else "p"].append(timed(key("n" if forward else "p")))
+        timed(key("n" if forward else "p"), "n" if forward else "p")
     # the span sequence on the selected step: s, ten Shift+Right, the label key, Esc
     to_reasoning_errors()
     for _ in range(max(1, args.presses // 6)):
         QTest.keyClick(window, "j")
         app.processEvents()
-        results["span"].append(timed(key("s")))
+        timed(key("s"), "span")
         text = QApplication.focusWidget()
         for _ in range(10):
-            results["span"].append(timed(key(Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier, text)))
-        results["span"].append(timed(key("1", widget=text)))
-        results["span"].append(timed(key(Qt.Key.Key_Escape, widget=text)))
+            timed(key(Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier, text), "span")
+        timed(key("1", widget=text), "span")
+        timed(key(Qt.Key.Key_Escape, widget=text), "span")
     for name, samples in results.items():
         print(f"{name:11} {percentiles(samples)}")
+    if profiler is not None:
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
     window.close()
     wait_for_all()
     sys.stdout.flush()

@@ -52,6 +52,7 @@ class MainWindow(QMainWindow):
         self.session: AnnotationSession | None = None
         self.undo_stack = QUndoStack(self)
         self.opening: BackgroundTask | None = None
+        self._progress_taxonomy: str | None = None  # whose done count the status bar shows
         self.sample_progress: QProgressDialog | None = None
         self.setWindowTitle("annotator")
         self.resize(1400, 880)
@@ -390,13 +391,14 @@ class MainWindow(QMainWindow):
     def set_project(self, project: Project, path: str | None = None) -> None:
         self.close_project()
         self.project = project
+        self._progress_taxonomy = None
         self.session = AnnotationSession(project, self.annotator, self.undo_stack, self, self._remembered())
         self.session.saved.connect(self._saved)
         self.session.changed.connect(self.announce)
         self.session.leftUnfinished.connect(self._left_unfinished)
         self.session.failed.connect(lambda msg: self.statusBar().showMessage(msg, 6000))
-        self.session.taxonomyChanged.connect(self._update_progress)
-        self.session.itemChanged.connect(self._update_progress)
+        self.session.taxonomyChanged.connect(self._progress_of_taxonomy)
+        self.session.itemChanged.connect(self._progress_of_taxonomy)
         self.session.itemChanged.connect(self._update_title)
         self.session.doneChanged.connect(lambda _i: self._update_progress())
         self.item_list.set_session(self.session)
@@ -495,12 +497,20 @@ class MainWindow(QMainWindow):
             "(go back and press Ctrl+Enter, or Ctrl+Shift+Enter to mark done and stay)", 12000)
 
     def _saved(self, message: str) -> None:
+        """Labels and notes never change completion, so a save shows its message without counting the done
+        items again (a done change, an import or a merge updates the count itself)."""
         self.statusBar().showMessage(message, 8000)
-        self._update_progress()
+
+    def _progress_of_taxonomy(self) -> None:
+        """Another item or taxonomy: the count is asked again only when the taxonomy it counts changed."""
+        s = self.session
+        if s is None or s.taxonomy is None or s.taxonomy.id != self._progress_taxonomy:
+            self._update_progress()
 
     def _update_progress(self) -> None:
         s = self.session
         progress = s.progress() if s else None
+        self._progress_taxonomy = s.taxonomy.id if s is not None and s.taxonomy is not None else None
         if progress is None or s is None or s.taxonomy is None:
             self.progress_label.setText("")
             return

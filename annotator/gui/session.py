@@ -142,6 +142,26 @@ class AnnotationSession(QObject):
         self.notes = (self.project.notes.for_item(self.item.id, self.taxonomy.id, self.annotator)
                       if self.taxonomy else {})
 
+    def _take_in(self, change: LabelChange | NoteChange | DoneChange) -> None:
+        """Bring the cached labels and notes up to date with a change the store just committed, instead of
+        reading the item's labels again on every key. Idempotent: an undo that first reopened the item (and so
+        read them afresh) finds its change already there."""
+        if self.item is None:
+            return
+        if isinstance(change, LabelChange):
+            mine = [lab for lab in (*change.removed, *change.added)
+                    if lab.item_id == self.item.id and lab.annotator == self.annotator]
+            gone = {_label_key(lab) for lab in mine}
+            kept = [lab for lab in self.labels if _label_key(lab) not in gone]
+            self.labels = kept + [lab for lab in change.added if lab in mine]
+        elif isinstance(change, NoteChange):
+            if (change.item_id == self.item.id and change.annotator == self.annotator and self.taxonomy is not None
+                    and change.taxonomy == self.taxonomy.id):
+                if change.after:
+                    self.notes[change.target] = change.after
+                else:
+                    self.notes.pop(change.target, None)
+
     # --- units and text selections --------------------------------------------------------------------
     @property
     def unit(self) -> str:
@@ -370,7 +390,7 @@ class AnnotationSession(QObject):
         self._announce(change, "undo/redo")
 
     def _announce(self, change, what: str) -> None:
-        self._reload()
+        self._take_in(change)
         if isinstance(change, DoneChange):
             self.doneChanged.emit(change.item_id)
         self.labelsChanged.emit()
@@ -386,6 +406,11 @@ def changes_of(change: LabelChange | NoteChange | DoneChange, initiator: object)
     if isinstance(change, NoteChange):
         return Changes(notes=True, taxonomies=frozenset({change.taxonomy}), initiator=initiator)
     return Changes(done=True, taxonomies=frozenset({change.taxonomy}), initiator=initiator)
+
+
+def _label_key(lab: Label) -> tuple[str, str, str, str, str]:
+    """What makes a label one row of the store (its note and time do not)."""
+    return lab.item_id, lab.taxonomy, lab.annotator, lab.target, lab.label
 
 
 def _item_of(change) -> str | None:
