@@ -79,7 +79,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--traces", type=int, default=20)
     parser.add_argument("--rubrics", type=int, default=20)
     parser.add_argument("--profile", metavar="KEY", choices=("j", "1", "Ctrl+Z", "n", "p", "span"),
-                        help="also print where the time of this key's presses goes (cProfile, by own time)")
+                        help="also print where the time of this key's presses goes (cProfile)")
+    parser.add_argument("--sort", default="tottime", choices=("tottime", "cumulative"),
+                        help="order of the profile: own time (default) or time with callees")
     args = parser.parse_args(argv)
 
     home = tempfile.TemporaryDirectory()
@@ -179,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, samples in results.items():
         print(f"{name:11} {percentiles(samples)}")
     if profiler is not None:
-        pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+        pstats.Stats(profiler).sort_stats(args.sort).print_stats(30)
     window.close()
     wait_for_all()
     sys.stdout.flush()

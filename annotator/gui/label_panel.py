@@ -123,10 +123,13 @@ class LabelPanel(QWidget):
         self.done.clicked.connect(self.doneRequested)
         self._note_target: str | None = None
         self._done: bool | None = None  # whether the item is done in the taxonomy; None until asked
+        self._choices: list[tuple[str, str]] = []  # the taxonomies the switcher offers, as (name, id)
+        self._buttons_for = None  # the taxonomy the label buttons were built for
 
     def bind(self, session: AnnotationSession | None) -> None:
         self.session = session
         self._done = None
+        self._choices, self._buttons_for = [], None  # another project may name its taxonomies alike
         if session is None:
             return
         session.aboutToChange.connect(self.save_note)
@@ -142,18 +145,31 @@ class LabelPanel(QWidget):
         s = self.session
         self._done = None
         self.taxonomy.blockSignals(True)
-        self.taxonomy.clear()
-        for tax in (s.taxonomies_for_item() if s else []):
-            self.taxonomy.addItem(tax.name, tax.id)
+        choices = [(tax.name, tax.id) for tax in (s.taxonomies_for_item() if s else [])]
+        if choices != self._choices:  # the next item of the same kind offers the same taxonomies
+            self._choices = choices
+            self.taxonomy.clear()
+            for name, tax_id in choices:
+                self.taxonomy.addItem(name, tax_id)
         if s and s.taxonomy:
             self.taxonomy.setCurrentIndex(self.taxonomy.findData(s.taxonomy.id))
         self.taxonomy.blockSignals(False)
+        self.guideline.show_label(None)  # the last guideline may belong to another taxonomy
+        taxonomy = s.taxonomy if s else None
+        if taxonomy != self._buttons_for or taxonomy is None:
+            self._buttons_for = taxonomy
+            self._build_buttons()
+        self._unit_changed()
+
+    def _build_buttons(self) -> None:
+        """One button per label of the active taxonomy, under its category's heading. Built again only when
+        the taxonomy changes: the next item of the same kind keeps them (a style pass per button is dear)."""
+        s = self.session
         while self._buttons.count():
             w = self._buttons.takeAt(0).widget()
             if w is not None:
                 w.deleteLater()
         self.buttons = []
-        self.guideline.show_label(None)  # the last guideline may belong to another taxonomy
         category = None
         for ldef in (s.taxonomy.labels if s and s.taxonomy else []):
             if ldef.category and ldef.category != category:
@@ -166,7 +182,6 @@ class LabelPanel(QWidget):
             button.hovered.connect(self.guideline.show_label)
             self._buttons.addWidget(button)
             self.buttons.append(button)
-        self._unit_changed()
 
     def _taxonomy_chosen(self, index: int) -> None:
         if self.session is not None:
