@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSplitter, QWidget
 from ..core.errors import AnnotatorError
 from ..core.model import Item
 from .image_view import ImageView
+from .prefetch import Picture
 from .text import ink_for, tooltip_text
 from .unit_page import UnitPage, UnitRow, criterion_extras, number_heading
 
@@ -33,8 +34,7 @@ class CaptionView(UnitPage):
         self.verdicts: dict[str, dict[str, QPushButton]] = {}  # target -> label id -> button
 
     def build(self, item: Item) -> None:
-        data = self.session.project.items.image_bytes(item.id) if self.session else None
-        self.image.set_image(data)
+        self._show_image(item.id)
         heading = "Caption" + (f"  (model: {item.model})" if item.model else "")
         self.add_row(UnitRow("item", heading, item.caption, selectable=True, field="caption"))
         self.verdicts = {}
@@ -60,6 +60,23 @@ class CaptionView(UnitPage):
                 buttons[ldef.id] = button
             row.controls.addStretch(1)
             self.verdicts[target] = buttons
+
+    def _show_image(self, item_id: str) -> None:
+        """The image read ahead with the item, or read and decoded now off the UI thread (the criteria show
+        meanwhile)."""
+        if self.session is None:
+            return
+        picture = self.session.prefetch.picture(item_id)
+        if picture is not None:
+            self.image.show_picture(picture)
+            return
+        self.image.show_loading()
+
+        def arrived(found: Picture) -> None:
+            if self.session is not None and self.session.item is not None and self.session.item.id == item_id:
+                self.image.show_picture(found)
+
+        self.loading = self.session.prefetch.load_picture(item_id, arrived)
 
     def _verdict_taxonomy(self):
         if self.session is None:

@@ -400,6 +400,7 @@ class MainWindow(QMainWindow):
         self.session.taxonomyChanged.connect(self._progress_of_taxonomy)
         self.session.itemChanged.connect(self._progress_of_taxonomy)
         self.session.itemChanged.connect(self._update_title)
+        self.session.itemChanged.connect(self._read_ahead)
         self.session.doneChanged.connect(lambda _i: self._update_progress())
         self.item_list.set_session(self.session)
         self.item_view.bind(self.session)
@@ -446,6 +447,7 @@ class MainWindow(QMainWindow):
         self.announce(changes or Changes(items=True, labels=True, done=True, predictions=True))
         if self.session is None:
             return
+        self.session.prefetch.forget()
         self.item_list.set_session(self.session)
         current = self.session.item.id if self.session.item else None
         if current:
@@ -454,6 +456,17 @@ class MainWindow(QMainWindow):
         elif self.item_list.model and self.item_list.model.rowCount():
             self.item_list.select_row(0)
         self._update_progress()
+
+    def _read_ahead(self) -> None:
+        """Read the items n and p would open next while the annotator works on this one."""
+        model, s = self.item_list.model, self.session
+        if model is None or s is None or s.item is None:
+            return
+        row = self.item_list.current_row()
+        if row < 0 or model.item_id(row) != s.item.id:  # opened otherwise than from the list (an undo)
+            row = model.row_of(s.item.id)
+        if row is not None:
+            s.prefetch.want([model.item_id(r) for r in (row + 1, row - 1) if 0 <= r < model.rowCount()])
 
     def _item_chosen(self, item_id: str) -> None:
         if self.session is not None:

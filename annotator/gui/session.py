@@ -19,6 +19,7 @@ from ..core.targets import parse_target
 from ..core.targets import span as span_target
 from ..core.taxonomy import LabelDef, Taxonomy
 from .changes import Changes
+from .prefetch import ItemPrefetch
 from .undo import StoreCommand
 
 
@@ -49,6 +50,7 @@ class AnnotationSession(QObject):
         self.labels: list[Label] = []
         self.notes: dict[str, str] = {}
         self._active: dict[str, str] = dict(remembered or {})
+        self.prefetch = ItemPrefetch(project, self)  # the neighbours of the item on screen, read ahead
 
     # --- what is on screen --------------------------------------------------------------------------
     def open_item(self, item_id: str | None) -> None:
@@ -62,7 +64,7 @@ class AnnotationSession(QObject):
             return
         self.aboutToChange.emit()
         try:
-            item = self.project.items.get(item_id)
+            item = self.prefetch.take(item_id) or self.project.items.get(item_id)
         except AnnotatorError as exc:
             self.failed.emit(str(exc))
             return
