@@ -59,6 +59,10 @@ class ItemPrefetch(QObject):
             if item_id not in self._items and item_id not in self._reading:
                 self._read(item_id)
 
+    def ready(self, item_id: str) -> bool:
+        """Whether the item has been read ahead and waits to be opened."""
+        return item_id in self._items
+
     def take(self, item_id: str) -> Item | None:
         """The item if it was read ahead (it is handed over once), else None: the caller reads it itself."""
         return self._items.pop(item_id, None)

@@ -127,6 +127,7 @@ class UnitPage(QWidget):
     def show_item(self, item: Item) -> None:
         rows = set(self.rows)
         self.rows = []
+        leftover, self._spare = self._spare, {shape: [] for shape in self._spare}
         while self._column.count():
             widget = self._column.takeAt(0).widget()
             if widget is None or widget in self._kept:
@@ -137,6 +138,8 @@ class UnitPage(QWidget):
                 self._spare[widget.shape].append(widget)
             else:
                 widget.deleteLater()
+        for shape, spare_rows in leftover.items():  # rows hidden since an earlier, longer item come last
+            self._spare[shape] += spare_rows
         self.build(item)
         for spare in (row for rows_ in self._spare.values() for row in rows_):
             spare.hide()  # more rows than this item needs
