@@ -6,9 +6,12 @@ Ctrl+Z and a span sequence (s, Shift+Right ten times, 1, Esc) many times with QT
 the time from sending the key event until `QApplication.processEvents()` returns and the widgets the key let go
 of are deleted, so it includes the layout and deletion work the key queued. The empty turn (the same with nothing
 sent) is measured in the same run: on a shared, loaded machine it shows how much is the machine, not the app.
+Each key is also given the UI thread's own CPU time over the same stretch, which other jobs on a busy machine
+move much less than the wall clock.
 
     python bench/bench_keys.py                 # 20 traces and 20 rubrics, 60 presses per key
     python bench/bench_keys.py --presses 200
+    python bench/bench_keys.py --profile n     # where n's time goes (cProfile; --sort cumulative)
 """
 
 from __future__ import annotations
@@ -133,11 +136,12 @@ def main(argv: list[str] | None = None) -> int:
         profiling = profiler is not None and name == args.profile
         if profiling:
             profiler.enable()
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.thread_time()
         send()
         app.processEvents()
         QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # widgets the key let go of
         results[name].append(time.perf_counter() - t0)
+        cpu[name].append(time.thread_time() - c0)
         if profiling:
             profiler.disable()
 
@@ -150,6 +154,7 @@ def main(argv: list[str] | None = None) -> int:
             app.processEvents()
 
     results: dict[str, list[float]] = {name: [] for name in ("empty turn", "j", "1", "Ctrl+Z", "n", "p", "span")}
+    cpu: dict[str, list[float]] = {name: [] for name in results}  # the UI thread's own CPU time per press
     to_reasoning_errors()
     for _ in range(args.presses):  # an idle window: what the machine alone costs a turn
         time.sleep(0.01)
@@ -178,8 +183,12 @@ def main(argv: list[str] | None = None) -> int:
             timed(key(Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier, text), "span")
         timed(key("1", widget=text), "span")
         timed(key(Qt.Key.Key_Escape, widget=text), "span")
+    print("wall clock (what the annotator waits):")
     for name, samples in results.items():
-        print(f"{name:11} {percentiles(samples)}")
+        print(f"  {name:11} {percentiles(samples)}")
+    print("UI-thread CPU time (what the app spends; less moved by other jobs on the machine):")
+    for name, samples in cpu.items():
+        print(f"  {name:11} {percentiles(samples)}")
     if profiler is not None:
         pstats.Stats(profiler).sort_stats(args.sort).print_stats(30)
     window.close()

@@ -66,9 +66,13 @@ class GuidelinePane(QGroupBox):
             self.values[key] = value
             self._captions[key] = head
         self.shown: str | None = None
+        self._shown_def: LabelDef | None = None
         self.show_label(None)
 
     def show_label(self, ldef: LabelDef | None) -> None:
+        if ldef is not None and ldef == self._shown_def:
+            return  # a label key on the label already shown: nothing to set again
+        self._shown_def = ldef
         self.shown = ldef.id if ldef else None
         self.title.setText(f"{ldef.name}  ({ldef.id}, on {ldef.target}{' or spans' if ldef.spans else ''})"
                            if ldef else "Hover over a label to read its guideline.")
