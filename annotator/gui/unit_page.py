@@ -129,8 +129,14 @@ class UnitPage(QWidget):
         self.rows = []
         leftover, self._spare = self._spare, {shape: [] for shape in self._spare}
         while self._column.count():
-            widget = self._column.takeAt(0).widget()
-            if widget is None or widget in self._kept:
+            widget = self._column.itemAt(0).widget()
+            if widget is None:
+                self._column.takeAt(0)  # the closing stretch
+                continue
+            # removeWidget also deletes the layout's item for the widget: a widget still pointing at a taken
+            # item would tell that item, not the new one, when its size changes (a chip added after a refill)
+            self._column.removeWidget(widget)
+            if widget in self._kept:
                 continue
             if self.reuses_rows and widget in rows:
                 # kept, still shown, for the next item's rows: building one costs more than refilling it, and

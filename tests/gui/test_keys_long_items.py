@@ -40,6 +40,12 @@ def real_height(text_view) -> int:
     return int(doc.size().height()) + 2 * text_view.frameWidth() + 4
 
 
+def rows_fit(qtbot, page) -> bool:
+    """Every shown row has the height its contents ask for (none squeezed by a stale size)."""
+    qtbot.wait(30)  # the layout's own turn
+    return all(row.height() == row.heightForWidth(row.width()) for row in page.rows if row.isVisible())
+
+
 def rows_do_not_overlap(page) -> bool:
     shown = [row.geometry() for row in page.rows if row.isVisible()]
     return all(a.bottom() < b.top() for a, b in zip(shown, shown[1:]))
@@ -95,6 +101,10 @@ def test_the_next_trace_starts_unlaid_again_and_shows_its_own_text(qtbot, open_w
     assert len(page.rows) == 31 and all(r.isVisible() for r in page.rows) and not last.isVisible()
     expected = window.session.item.steps[19].text
     assert page.step_text("s20").toPlainText() == expected  # laid out on demand, with the new trace's words
+    while window.session.taxonomy.id != "reasoning_errors":
+        qtbot.keyClick(window, "t")
+    qtbot.keyClick(window, "1")  # a chip on the first refilled step: the row grows to hold it
+    assert page.rows[1].chips.texts() and rows_fit(qtbot, page)
 
 
 def test_n_opens_the_item_read_ahead_without_asking_the_store(qtbot, open_window, project_path, monkeypatch):
@@ -144,9 +154,13 @@ def test_rubric_criterion_rows_are_refilled_for_the_next_rubric(qtbot, open_wind
                                                           "The answer is comprehensive."]
     assert page.rows[0].heading.text().startswith("The rubric as a whole  (2 criteria)")
     assert not rows[3].isVisible()
+    assert window.session.unit == "criterion:c1"
+    qtbot.keyClick(window, "1")  # a chip on a refilled row: the row grows to hold it
+    assert rows[1].chips.texts() and rows_fit(qtbot, page)
     qtbot.keyClick(window, "p")
     assert page.rows == rows and all(row.isVisible() for row in rows)
     assert rows[3].body.text() == "Uses the word 'lunch' at least three times."
+    assert not rows[1].chips.texts() and rows_fit(qtbot, page)
 
 
 def test_a_label_key_reads_no_labels_and_counts_no_progress(qtbot, open_window, project_path, monkeypatch):
