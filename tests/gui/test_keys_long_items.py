@@ -187,3 +187,26 @@ def test_a_label_key_reads_no_labels_and_counts_no_progress(qtbot, open_window, 
     assert window.progress_label.text() == shown
     qtbot.keyClick(window, Qt.Key.Key_Return, CTRL)  # done and next: the count changes, so it is asked again
     assert "progress" in reads and window.progress_label.text() != shown
+
+
+def test_caption_rows_and_their_verdict_buttons_are_refilled(qtbot, open_window, tmp_path):
+    first = next(it for it in small_items() if it.id == "cap1")
+    second = first.model_copy(update={"id": "cap2", "caption": "Two boxes.",
+                                      "criteria": (Criterion(id="k1", text="Counts the boxes."),)})
+    window = open_window(build_project(tmp_path / "caps.sqlite", [first, second]))
+    page = window.item_view.caption
+    assert window.session.item.id == "cap1"
+    rows = list(page.rows)
+    buttons = page.verdicts["criterion:c1"]
+
+    qtbot.keyClick(window, "n")
+
+    assert window.session.item.id == "cap2"
+    assert page.rows == rows[:2] and page.rows[0].text_view.text == "Two boxes."
+    assert page.verdicts["criterion:k1"] == buttons and page.rows[1].body.text() == "Counts the boxes."
+    assert not rows[2].isVisible()
+    next(b for b in buttons.values() if b.text().startswith("3")).click()  # the refilled button: on k1 now
+    with Project.open(window.project.url) as project:
+        stored = project.labels.for_item("cap2", annotator="alice")
+    assert [(lab.target, lab.label) for lab in stored] == [("criterion:k1", "met")]
+    assert next(b for b in buttons.values() if b.text().startswith("3")).isChecked()
