@@ -229,13 +229,32 @@ class LabelPanel(QWidget):
         for button in self.buttons:
             button.setChecked(bool(s and s.is_on(button.ldef)))
         if s is None or s.item is None:
-            self.target.setText("")
+            self._show_target("")
             self.done_state.setText("")
             return
-        self.target.setText(f"Keys label: {keys_go_to(s)}")
+        self._show_target(f"Keys label: {keys_go_to(s)}")
         if self._done is None:
             self._done = s.is_done()
         self.done_state.setText("Done in this taxonomy" if self._done else "Not done yet")
+
+    def _show_target(self, text: str) -> None:
+        if text != self.target.text():
+            self.target.setText(text)
+            self._fit_target()
+
+    def _fit_target(self) -> None:
+        """The line saying where the keys go changes on every j. A label of fixed size does not ask the window
+        to lay itself out again when its text changes (that cost more than the rest of the key), so the line is
+        given the panel's width and its text's height, and sized again only when one of them changes."""
+        margins = self.layout().contentsMargins()
+        width = max(50, self.width() - margins.left() - margins.right())
+        height = max(1, self.target.heightForWidth(width))
+        if (width, height) != (self.target.minimumWidth(), self.target.maximumHeight()):
+            self.target.setFixedSize(width, height)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_target()
 
     def save_note(self) -> None:
         s = self.session

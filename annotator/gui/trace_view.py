@@ -82,6 +82,7 @@ class TraceView(UnitPage):
     kind = "trace"
     reuses_rows = True
     lazy_texts = True  # sixty steps of 1,300 characters: lay out those on screen
+    short_headings = True  # "Step 12  (s12)"
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -101,7 +102,7 @@ class TraceView(UnitPage):
             self.problem.toggle.setText(heading)
             self.problem.set_text(item.problem)
         self.add_widget(self.problem, keep=True)
-        self.add_row(UnitRow("item", f"The trace as a whole  ({len(item.steps)} steps)"))
+        self.add_row(self.plain_row("item", f"The trace as a whole  ({len(item.steps)} steps)", ""))
         for n, step in enumerate(item.steps, start=1):
             self.add_row(self.text_row(f"step:{step.id}", f"Step {n}  ({step.id})", step.text, step.id))
         self.answers.show_answers(item.answer, item.reference_answer)

@@ -19,7 +19,8 @@ class UnitRow(QFrame):
     clicked = Signal()
 
     def __init__(self, target: str, heading: str, text: str = "", selectable: bool = False,
-                 field: str | None = None, parent: QWidget | None = None, lazy: bool = False):
+                 field: str | None = None, parent: QWidget | None = None, lazy: bool = False,
+                 wrap_heading: bool = True):
         super().__init__(parent)
         self.setObjectName("unitRow")
         self.setProperty("selected", False)
@@ -29,7 +30,9 @@ class UnitRow(QFrame):
         layout.setContentsMargins(8, 6, 8, 6)
         layout.setSpacing(3)
         top = QHBoxLayout()
-        self.heading = plain_label(heading, self, wrap=True)
+        # a wrapping heading makes the column ask every row its height for the width on each relayout (a chip
+        # added, a text laid out): short headings (steps) do without
+        self.heading = plain_label(heading, self, wrap=wrap_heading)
         self.heading.setObjectName("unitHeading")
         self.badge = plain_label("", self, wrap=False)
         self.badge.setObjectName("badge")
@@ -98,6 +101,7 @@ class UnitPage(QWidget):
     kind = ""
     reuses_rows = False  # whether rows are kept between items and refilled (`text_row`, `plain_row`)
     lazy_texts = False  # whether selectable texts are laid out only when on screen (long traces)
+    short_headings = False  # whether row headings fit on one line (steps), so they need not wrap
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -162,7 +166,8 @@ class UnitPage(QWidget):
             row = self._spare["span"].pop(0)
             row.refill(target, heading, text, field)
             return row
-        return UnitRow(target, heading, text, selectable=True, field=field, lazy=self.lazy_texts)
+        return UnitRow(target, heading, text, selectable=True, field=field, lazy=self.lazy_texts,
+                       wrap_heading=not self.short_headings)
 
     def plain_row(self, target: str, heading: str, text: str) -> UnitRow:
         """A row with plain text (a criterion) or none (the item as a whole): a spare one of that shape from an
@@ -172,7 +177,7 @@ class UnitPage(QWidget):
             row = spare.pop(0)
             row.refill(target, heading, text)
             return row
-        return UnitRow(target, heading, text)
+        return UnitRow(target, heading, text, wrap_heading=not self.short_headings)
 
     def add_row(self, row: UnitRow) -> UnitRow:
         self.rows.append(row)
