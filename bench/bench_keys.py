@@ -7,7 +7,8 @@ the time from sending the key event until `QApplication.processEvents()` returns
 of are deleted, so it includes the layout and deletion work the key queued. The empty turn (the same with nothing
 sent) is measured in the same run: on a shared, loaded machine it shows how much is the machine, not the app.
 Each key is also given the UI thread's own CPU time over the same stretch, which other jobs on a busy machine
-move much less than the wall clock.
+move much less than the wall clock. Before each press the window rests 50 ms, untimed, processing its events as
+it would between a person's keys (at most about twenty a second).
 
     python bench/bench_keys.py                 # 20 traces and 20 rubrics, 60 presses per key
     python bench/bench_keys.py --presses 200
@@ -28,6 +29,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+REST_S = 0.05  # the untimed pause before each press
 
 WORDS = ("the root of the equation follows once we factor the quadratic and compare both sides carefully so "
          "that each term matches while the constant stays fixed and we check the sign of every coefficient "
@@ -132,7 +134,17 @@ def main(argv: list[str] | None = None) -> int:
 
     profiler = cProfile.Profile() if args.profile else None
 
+    def rest() -> None:
+        """The pause before a press, untimed: a person's keys come at most about twenty a second, and the
+        window does its idle work (reading ahead, laying out the next steps) meanwhile."""
+        until = time.perf_counter() + REST_S
+        while time.perf_counter() < until:
+            app.processEvents()
+            time.sleep(0.002)
+
     def timed(send: Callable[[], None], name: str) -> None:
+        if name != "empty turn":
+            rest()
         profiling = profiler is not None and name == args.profile
         if profiling:
             profiler.enable()

@@ -13,6 +13,9 @@ from .span_text import SpanText
 from .text import plain_label
 
 
+AHEAD_IDLE_MS = 40  # how long the keys must rest before a step below the screen is laid out in advance
+
+
 class UnitRow(QFrame):
     """One unit: a heading, its text (plain, or selectable for span labels), optional controls, its chips."""
 
@@ -121,6 +124,9 @@ class UnitPage(QWidget):
         # lazy texts on screen are laid out when the page scrolls or its rows move or change size
         self._visible_check = QTimer(self, singleShot=True, interval=0)
         self._visible_check.timeout.connect(self.lay_out_visible)
+        # and, when the keys rest, the steps just below the screen, so j finds the next one ready
+        self._ahead = QTimer(self, singleShot=True, interval=AHEAD_IDLE_MS)
+        self._ahead.timeout.connect(self._lay_out_ahead)
         self.scroll.verticalScrollBar().valueChanged.connect(lambda _v: self.lay_out_visible())
         self._holder.installEventFilter(self)
 
@@ -219,6 +225,24 @@ class UnitPage(QWidget):
             geometry = row.geometry()
             if geometry.bottom() >= top and geometry.top() <= bottom:
                 row.text_view.lay_out()
+        self._ahead.start()
+
+    def _lay_out_ahead(self) -> None:
+        """Idle time: lay out the first step below the screen that has no layout yet (within a screen's
+        height), one per rest, so that neither j nor scrolling down meets an unlaid step. Steps above the
+        screen are left alone: a new height there would move what the annotator is reading."""
+        top = -self._holder.y()
+        limit = top + 2 * self.scroll.viewport().height()
+        for row in self.rows:
+            if row.text_view is None or row.text_view.laid_out or not row.isVisible():
+                continue
+            geometry = row.geometry()
+            if geometry.top() > limit:
+                return
+            if geometry.top() >= top:
+                row.text_view.lay_out()
+                self._ahead.start()
+                return
 
     def _settle(self) -> None:
         """Apply the rows' new heights to the column now, so positions read next are where rows will be."""

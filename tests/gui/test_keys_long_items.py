@@ -211,3 +211,15 @@ def test_caption_rows_and_their_verdict_buttons_are_refilled(qtbot, open_window,
         stored = project.labels.for_item("cap2", annotator="alice")
     assert [(lab.target, lab.label) for lab in stored] == [("criterion:k1", "met")]
     assert next(b for b in buttons.values() if b.text().startswith("3")).isChecked()
+
+
+def test_while_the_keys_rest_the_steps_below_the_screen_are_laid_out(qtbot, open_window, tmp_path):
+    path = build_project(tmp_path / "long.sqlite", [long_trace("long", 40)])
+    window = open_window(path)
+    page = window.item_view.trace
+    shown = on_screen(page)
+    below = page.rows[page.rows.index(shown[-1]) + 1]  # the first step under the bottom edge
+    qtbot.waitUntil(lambda: below.text_view.laid_out)
+    assert below not in on_screen(page) and below.text_view.height() == real_height(below.text_view)
+    assert not page.rows[35].text_view.laid_out  # far below: not worth it yet
+    assert on_screen(page) == shown  # nothing on screen moved
