@@ -217,8 +217,16 @@ def test_while_the_keys_rest_the_steps_below_the_screen_are_laid_out(qtbot, open
     path = build_project(tmp_path / "long.sqlite", [long_trace("long", 40)])
     window = open_window(path)
     page = window.item_view.trace
+    idle = page._ahead.interval()
+    page._ahead.setInterval(3_600_000)  # no work ahead until the screen has settled
+    page._ahead.start()
+    qtbot.waitUntil(lambda: all(r.text_view.laid_out for r in on_screen(page) if r.text_view is not None))
+    qtbot.wait(20)
     shown = on_screen(page)
     below = page.rows[page.rows.index(shown[-1]) + 1]  # the first step under the bottom edge
+    assert not below.text_view.laid_out
+    page._ahead.setInterval(idle)
+    page._ahead.start()
     qtbot.waitUntil(lambda: below.text_view.laid_out)
     assert below not in on_screen(page) and below.text_view.height() == real_height(below.text_view)
     assert not page.rows[35].text_view.laid_out  # far below: not worth it yet
