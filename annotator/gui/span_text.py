@@ -68,12 +68,14 @@ class SpanText(QTextEdit):
         self._lay_out()
         return True
 
-    def _lay_out(self) -> None:
+    def _lay_out(self, fit_later: bool = False) -> None:
         self._laid_out = True
         self.setPlainText(self._text)
         self._mark_code()
         self._show_spans()
-        if not self.testAttribute(Qt.WidgetAttribute.WA_PendingResizeEvent):
+        if fit_later:
+            QTimer.singleShot(0, self, self._fit)
+        elif not self.testAttribute(Qt.WidgetAttribute.WA_PendingResizeEvent):
             self._fit()
         # else a new or hidden widget: it is resized when shown and lays the text out then, once, at its real
         # width; laying it out now at a guessed width would double the cost of opening a long trace
@@ -173,11 +175,7 @@ class SpanText(QTextEdit):
         """A text that comes into view before its page laid it out (a scroll the page did not foresee) is laid
         out now rather than shown blank; its height follows on the next turn, outside the paint."""
         if not self._laid_out:
-            self._laid_out = True
-            self.setPlainText(self._text)
-            self._mark_code()
-            self._show_spans()
-            QTimer.singleShot(0, self, self._fit)
+            self._lay_out(fit_later=True)
         super().paintEvent(event)
 
     def _estimate(self) -> None:
