@@ -6,15 +6,21 @@ Ctrl+Z and a span sequence (s, Shift+Right ten times, 1, Esc) many times with QT
 the time from sending the key event until `QApplication.processEvents()` returns and the widgets the key let go
 of are deleted, so it includes the layout and deletion work the key queued. The empty turn (the same with nothing
 sent) is measured in the same run: on a shared, loaded machine it shows how much is the machine, not the app.
+Each key is also given the UI thread's own CPU time over the same stretch, which other jobs on a busy machine
+move much less than the wall clock. Before each press the window rests 50 ms, untimed, processing its events as
+it would between a person's keys (at most about twenty a second).
 
     python bench/bench_keys.py                 # 20 traces and 20 rubrics, 60 presses per key
     python bench/bench_keys.py --presses 200
+    python bench/bench_keys.py --profile n     # where n's time goes (cProfile; --sort cumulative)
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import os
+import pstats
 import random
 import sys
 import tempfile
@@ -23,6 +29,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+REST_S = 0.05  # the untimed pause before each press
 
 WORDS = ("the root of the equation follows once we factor the quadratic and compare both sides carefully so "
          "that each term matches while the constant stays fixed and we check the sign of every coefficient "
@@ -76,6 +83,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--presses", type=int, default=60, help="presses per key (default 60)")
     parser.add_argument("--traces", type=int, default=20)
     parser.add_argument("--rubrics", type=int, default=20)
+    parser.add_argument("--profile", metavar="KEY", choices=("j", "1", "Ctrl+Z", "n", "p", "span"),
+                        help="also print where the time of this key's presses goes (cProfile)")
+    parser.add_argument("--sort", default="tottime", choices=("tottime", "cumulative"),
+                        help="order of the profile: own time (default) or time with callees")
     args = parser.parse_args(argv)
 
     home = tempfile.TemporaryDirectory()
@@ -121,12 +132,30 @@ def main(argv: list[str] | None = None) -> int:
     for _ in range(20):
         app.processEvents()
 
-    def timed(send: Callable[[], None]) -> float:
-        t0 = time.perf_counter()
+    profiler = cProfile.Profile() if args.profile else None
+
+    def rest() -> None:
+        """The pause before a press, untimed: a person's keys come at most about twenty a second, and the
+        window does its idle work (reading ahead, laying out the next steps) meanwhile."""
+        until = time.perf_counter() + REST_S
+        while time.perf_counter() < until:
+            app.processEvents()
+            time.sleep(0.002)
+
+    def timed(send: Callable[[], None], name: str) -> None:
+        if name != "empty turn":
+            rest()
+        profiling = profiler is not None and name == args.profile
+        if profiling:
+            profiler.enable()
+        t0, c0 = time.perf_counter(), time.thread_time()
         send()
         app.processEvents()
         QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # widgets the key let go of
-        return time.perf_counter() - t0
+        results[name].append(time.perf_counter() - t0)
+        cpu[name].append(time.thread_time() - c0)
+        if profiling:
+            profiler.disable()
 
     def key(k, modifier=Qt.KeyboardModifier.NoModifier, widget=None) -> Callable[[], None]:
         return lambda: QTest.keyClick(widget or window, k, modifier)
@@ -137,36 +166,43 @@ def main(argv: list[str] | None = None) -> int:
             app.processEvents()
 
     results: dict[str, list[float]] = {name: [] for name in ("empty turn", "j", "1", "Ctrl+Z", "n", "p", "span")}
+    cpu: dict[str, list[float]] = {name: [] for name in results}  # the UI thread's own CPU time per press
     to_reasoning_errors()
     for _ in range(args.presses):  # an idle window: what the machine alone costs a turn
         time.sleep(0.01)
-        results["empty turn"].append(timed(lambda: None))
+        timed(lambda: None, "empty turn")
     for i in range(args.presses):
         if window.session.unit_index >= 55:  # back near the top, so j keeps moving
             while window.session.unit_index > 1:
                 QTest.keyClick(window, "k")
             app.processEvents()
-        results["j"].append(timed(key("j")))
-        results["1"].append(timed(key("1")))
-        results["Ctrl+Z"].append(timed(key(Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)))
+        timed(key("j"), "j")
+        timed(key("1"), "1")
+        timed(key(Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier), "Ctrl+Z")
     forward = True  # n through the traces to the last, then p back to the first
     for _ in range(2 * args.presses):
         at = int(window.session.item.id[1:])
         forward = at < args.traces - 1 if forward else at == 0
-        results["n" if forward else "p"].append(timed(key("n" if forward else "p")))
+        timed(key("n" if forward else "p"), "n" if forward else "p")
     # the span sequence on the selected step: s, ten Shift+Right, the label key, Esc
     to_reasoning_errors()
     for _ in range(max(1, args.presses // 6)):
         QTest.keyClick(window, "j")
         app.processEvents()
-        results["span"].append(timed(key("s")))
+        timed(key("s"), "span")
         text = QApplication.focusWidget()
         for _ in range(10):
-            results["span"].append(timed(key(Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier, text)))
-        results["span"].append(timed(key("1", widget=text)))
-        results["span"].append(timed(key(Qt.Key.Key_Escape, widget=text)))
+            timed(key(Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier, text), "span")
+        timed(key("1", widget=text), "span")
+        timed(key(Qt.Key.Key_Escape, widget=text), "span")
+    print("wall clock (what the annotator waits):")
     for name, samples in results.items():
-        print(f"{name:11} {percentiles(samples)}")
+        print(f"  {name:11} {percentiles(samples)}")
+    print("UI-thread CPU time (what the app spends; less moved by other jobs on the machine):")
+    for name, samples in cpu.items():
+        print(f"  {name:11} {percentiles(samples)}")
+    if profiler is not None:
+        pstats.Stats(profiler).sort_stats(args.sort).print_stats(30)
     window.close()
     wait_for_all()
     sys.stdout.flush()

@@ -75,10 +75,16 @@ class BackgroundTask(QObject):
             result = self._work(self)
         except Exception as exc:  # noqa: BLE001 - any failure goes to the UI thread, never lost in a worker
             exc.__traceback_text__ = traceback.format_exc()  # type: ignore[attr-defined]
-            self.failed.emit(exc)
+            self._tell(self.failed, exc)
         else:
-            self.succeeded.emit(result)
-        self.finished.emit()
+            self._tell(self.succeeded, result)
+        self._tell(self.finished)
+
+    def _tell(self, signal, *args) -> None:
+        try:
+            signal.emit(*args)
+        except RuntimeError:  # the interpreter is exiting and took the task's Qt side with it: nobody to tell
+            pass
 
     @Slot(object)
     def _deliver_success(self, result: object) -> None:

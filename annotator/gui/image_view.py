@@ -7,6 +7,8 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QLabel, QScrollArea, QWidget
 
+from .prefetch import Picture, decode
+
 MIN_ZOOM, MAX_ZOOM = 0.1, 8.0
 
 
@@ -25,17 +27,29 @@ class ImageView(QScrollArea):
         self.viewport().installEventFilter(self)
 
     def set_image(self, data: bytes | None) -> None:
-        self._pixmap = QPixmap()
-        if data:
-            self._pixmap.loadFromData(data)
+        """Decode and show image bytes here, on the UI thread (the page normally hands over a `Picture`
+        decoded in the background instead)."""
+        self.show_picture(decode(data))
+
+    def show_picture(self, picture: Picture) -> None:
+        self._pixmap = QPixmap.fromImage(picture.image) if not picture.image.isNull() else QPixmap()
         self.zoom_factor = 1.0
         if self._pixmap.isNull():
-            self._label.setPixmap(QPixmap())
-            self._label.setText("no image stored for this item" if not data else "the image could not be read")
-            self._label.adjustSize()
+            self._show_words("no image stored for this item" if not picture.stored else "the image could not be read")
         else:
             self._label.setText("")
             self._rescale()
+
+    def show_loading(self) -> None:
+        """The image is being read and decoded off the UI thread; `show_picture` follows."""
+        self._pixmap = QPixmap()
+        self.zoom_factor = 1.0
+        self._show_words("loading the image...")
+
+    def _show_words(self, text: str) -> None:
+        self._label.setPixmap(QPixmap())
+        self._label.setText(text)
+        self._label.adjustSize()
 
     @property
     def has_image(self) -> bool:

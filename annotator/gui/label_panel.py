@@ -66,9 +66,13 @@ class GuidelinePane(QGroupBox):
             self.values[key] = value
             self._captions[key] = head
         self.shown: str | None = None
+        self._shown_def: LabelDef | None = None
         self.show_label(None)
 
     def show_label(self, ldef: LabelDef | None) -> None:
+        if ldef is not None and ldef == self._shown_def:
+            return  # a label key on the label already shown: nothing to set again
+        self._shown_def = ldef
         self.shown = ldef.id if ldef else None
         self.title.setText(f"{ldef.name}  ({ldef.id}, on {ldef.target}{' or spans' if ldef.spans else ''})"
                            if ldef else "Hover over a label to read its guideline.")
@@ -123,10 +127,13 @@ class LabelPanel(QWidget):
         self.done.clicked.connect(self.doneRequested)
         self._note_target: str | None = None
         self._done: bool | None = None  # whether the item is done in the taxonomy; None until asked
+        self._choices: list[tuple[str, str]] = []  # the taxonomies the switcher offers, as (name, id)
+        self._buttons_for = None  # the taxonomy the label buttons were built for
 
     def bind(self, session: AnnotationSession | None) -> None:
         self.session = session
         self._done = None
+        self._choices, self._buttons_for = [], None  # another project may name its taxonomies alike
         if session is None:
             return
         session.aboutToChange.connect(self.save_note)
@@ -142,18 +149,31 @@ class LabelPanel(QWidget):
         s = self.session
         self._done = None
         self.taxonomy.blockSignals(True)
-        self.taxonomy.clear()
-        for tax in (s.taxonomies_for_item() if s else []):
-            self.taxonomy.addItem(tax.name, tax.id)
+        choices = [(tax.name, tax.id) for tax in (s.taxonomies_for_item() if s else [])]
+        if choices != self._choices:  # the next item of the same kind offers the same taxonomies
+            self._choices = choices
+            self.taxonomy.clear()
+            for name, tax_id in choices:
+                self.taxonomy.addItem(name, tax_id)
         if s and s.taxonomy:
             self.taxonomy.setCurrentIndex(self.taxonomy.findData(s.taxonomy.id))
         self.taxonomy.blockSignals(False)
+        self.guideline.show_label(None)  # the last guideline may belong to another taxonomy
+        taxonomy = s.taxonomy if s else None
+        if taxonomy != self._buttons_for or taxonomy is None:
+            self._buttons_for = taxonomy
+            self._build_buttons()
+        self._unit_changed()
+
+    def _build_buttons(self) -> None:
+        """One button per label of the active taxonomy, under its category's heading. Built again only when
+        the taxonomy changes: the next item of the same kind keeps them (a style pass per button is dear)."""
+        s = self.session
         while self._buttons.count():
             w = self._buttons.takeAt(0).widget()
             if w is not None:
                 w.deleteLater()
         self.buttons = []
-        self.guideline.show_label(None)  # the last guideline may belong to another taxonomy
         category = None
         for ldef in (s.taxonomy.labels if s and s.taxonomy else []):
             if ldef.category and ldef.category != category:
@@ -166,7 +186,6 @@ class LabelPanel(QWidget):
             button.hovered.connect(self.guideline.show_label)
             self._buttons.addWidget(button)
             self.buttons.append(button)
-        self._unit_changed()
 
     def _taxonomy_chosen(self, index: int) -> None:
         if self.session is not None:
@@ -210,13 +229,32 @@ class LabelPanel(QWidget):
         for button in self.buttons:
             button.setChecked(bool(s and s.is_on(button.ldef)))
         if s is None or s.item is None:
-            self.target.setText("")
+            self._show_target("")
             self.done_state.setText("")
             return
-        self.target.setText(f"Keys label: {keys_go_to(s)}")
+        self._show_target(f"Keys label: {keys_go_to(s)}")
         if self._done is None:
             self._done = s.is_done()
         self.done_state.setText("Done in this taxonomy" if self._done else "Not done yet")
+
+    def _show_target(self, text: str) -> None:
+        if text != self.target.text():
+            self.target.setText(text)
+            self._fit_target()
+
+    def _fit_target(self) -> None:
+        """The line saying where the keys go changes on every j. A label of fixed size does not ask the window
+        to lay itself out again when its text changes (that cost more than the rest of the key), so the line is
+        given the panel's width and its text's height, and sized again only when one of them changes."""
+        margins = self.layout().contentsMargins()
+        width = max(50, self.width() - margins.left() - margins.right())
+        height = max(1, self.target.heightForWidth(width))
+        if (width, height) != (self.target.minimumWidth(), self.target.maximumHeight()):
+            self.target.setFixedSize(width, height)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_target()
 
     def save_note(self) -> None:
         s = self.session

@@ -52,6 +52,7 @@ class MainWindow(QMainWindow):
         self.session: AnnotationSession | None = None
         self.undo_stack = QUndoStack(self)
         self.opening: BackgroundTask | None = None
+        self._progress_taxonomy: str | None = None  # whose done count the status bar shows
         self.sample_progress: QProgressDialog | None = None
         self.setWindowTitle("annotator")
         self.resize(1400, 880)
@@ -390,14 +391,16 @@ class MainWindow(QMainWindow):
     def set_project(self, project: Project, path: str | None = None) -> None:
         self.close_project()
         self.project = project
+        self._progress_taxonomy = None
         self.session = AnnotationSession(project, self.annotator, self.undo_stack, self, self._remembered())
         self.session.saved.connect(self._saved)
         self.session.changed.connect(self.announce)
         self.session.leftUnfinished.connect(self._left_unfinished)
         self.session.failed.connect(lambda msg: self.statusBar().showMessage(msg, 6000))
-        self.session.taxonomyChanged.connect(self._update_progress)
-        self.session.itemChanged.connect(self._update_progress)
+        self.session.taxonomyChanged.connect(self._progress_of_taxonomy)
+        self.session.itemChanged.connect(self._progress_of_taxonomy)
         self.session.itemChanged.connect(self._update_title)
+        self.session.itemChanged.connect(self._read_ahead)
         self.session.doneChanged.connect(lambda _i: self._update_progress())
         self.item_list.set_session(self.session)
         self.item_view.bind(self.session)
@@ -444,6 +447,7 @@ class MainWindow(QMainWindow):
         self.announce(changes or Changes(items=True, labels=True, done=True, predictions=True))
         if self.session is None:
             return
+        self.session.prefetch.forget()
         self.item_list.set_session(self.session)
         current = self.session.item.id if self.session.item else None
         if current:
@@ -452,6 +456,17 @@ class MainWindow(QMainWindow):
         elif self.item_list.model and self.item_list.model.rowCount():
             self.item_list.select_row(0)
         self._update_progress()
+
+    def _read_ahead(self) -> None:
+        """Read the items n and p would open next while the annotator works on this one."""
+        model, s = self.item_list.model, self.session
+        if model is None or s is None or s.item is None:
+            return
+        row = self.item_list.current_row()
+        if row < 0 or model.item_id(row) != s.item.id:  # opened otherwise than from the list (an undo)
+            row = model.row_of(s.item.id)
+        if row is not None:
+            s.prefetch.want([model.item_id(r) for r in (row + 1, row - 1) if 0 <= r < model.rowCount()])
 
     def _item_chosen(self, item_id: str) -> None:
         if self.session is not None:
@@ -495,12 +510,20 @@ class MainWindow(QMainWindow):
             "(go back and press Ctrl+Enter, or Ctrl+Shift+Enter to mark done and stay)", 12000)
 
     def _saved(self, message: str) -> None:
+        """Labels and notes never change completion, so a save shows its message without counting the done
+        items again (a done change, an import or a merge updates the count itself)."""
         self.statusBar().showMessage(message, 8000)
-        self._update_progress()
+
+    def _progress_of_taxonomy(self) -> None:
+        """Another item or taxonomy: the count is asked again only when the taxonomy it counts changed."""
+        s = self.session
+        if s is None or s.taxonomy is None or s.taxonomy.id != self._progress_taxonomy:
+            self._update_progress()
 
     def _update_progress(self) -> None:
         s = self.session
         progress = s.progress() if s else None
+        self._progress_taxonomy = s.taxonomy.id if s is not None and s.taxonomy is not None else None
         if progress is None or s is None or s.taxonomy is None:
             self.progress_label.setText("")
             return

@@ -9,13 +9,14 @@ from PySide6.QtWidgets import QFrame, QScrollArea, QSplitter, QVBoxLayout, QWidg
 
 from ..core.model import Item
 from .collapsible import Collapsible
-from .unit_page import UnitPage, UnitRow, criterion_extras, number_heading
+from .unit_page import UnitPage, criterion_extras, number_heading
 
 PROMPT_SHARE = 0.4  # at most this share of the height goes to the prompt pane when it opens
 
 
 class RubricView(UnitPage):
     kind = "rubric"
+    reuses_rows = True
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -55,11 +56,10 @@ class RubricView(UnitPage):
             column.addWidget(self.response)
         column.addStretch(1)
         self.context.setWidget(holder)  # the previous item's prompt goes with its holder
-        whole = UnitRow("item", f"The rubric as a whole  ({len(item.criteria)} criteria)")
-        self.add_row(whole)
+        self.add_row(self.plain_row("item", f"The rubric as a whole  ({len(item.criteria)} criteria)", ""))
         for n, crit in enumerate(item.criteria, start=1):
             extras = [crit.id] + criterion_extras(crit.points, crit.weight, crit.axis, crit.tags)
-            self.add_row(UnitRow(f"criterion:{crit.id}", number_heading(n, extras), crit.text))
+            self.add_row(self.plain_row(f"criterion:{crit.id}", number_heading(n, extras), crit.text))
         self._fit_context()
 
     def _remember_prompt(self, open_: bool) -> None:

@@ -19,6 +19,7 @@ from ..core.targets import parse_target
 from ..core.targets import span as span_target
 from ..core.taxonomy import LabelDef, Taxonomy
 from .changes import Changes
+from .prefetch import ItemPrefetch
 from .undo import StoreCommand
 
 
@@ -49,6 +50,7 @@ class AnnotationSession(QObject):
         self.labels: list[Label] = []
         self.notes: dict[str, str] = {}
         self._active: dict[str, str] = dict(remembered or {})
+        self.prefetch = ItemPrefetch(project, self)  # the neighbours of the item on screen, read ahead
 
     # --- what is on screen --------------------------------------------------------------------------
     def open_item(self, item_id: str | None) -> None:
@@ -62,7 +64,7 @@ class AnnotationSession(QObject):
             return
         self.aboutToChange.emit()
         try:
-            item = self.project.items.get(item_id)
+            item = self.prefetch.take(item_id) or self.project.items.get(item_id)
         except AnnotatorError as exc:
             self.failed.emit(str(exc))
             return
@@ -141,6 +143,26 @@ class AnnotationSession(QObject):
         self.labels = self.project.labels.for_item(self.item.id, annotator=self.annotator)
         self.notes = (self.project.notes.for_item(self.item.id, self.taxonomy.id, self.annotator)
                       if self.taxonomy else {})
+
+    def _take_in(self, change: LabelChange | NoteChange | DoneChange) -> None:
+        """Bring the cached labels and notes up to date with a change the store just committed, instead of
+        reading the item's labels again on every key. Idempotent: an undo that first reopened the item (and so
+        read them afresh) finds its change already there."""
+        if self.item is None:
+            return
+        if isinstance(change, LabelChange):
+            mine = [lab for lab in (*change.removed, *change.added)
+                    if lab.item_id == self.item.id and lab.annotator == self.annotator]
+            gone = {_label_key(lab) for lab in mine}
+            kept = [lab for lab in self.labels if _label_key(lab) not in gone]
+            self.labels = kept + [lab for lab in change.added if lab in mine]
+        elif isinstance(change, NoteChange):
+            if (change.item_id == self.item.id and change.annotator == self.annotator and self.taxonomy is not None
+                    and change.taxonomy == self.taxonomy.id):
+                if change.after:
+                    self.notes[change.target] = change.after
+                else:
+                    self.notes.pop(change.target, None)
 
     # --- units and text selections --------------------------------------------------------------------
     @property
@@ -370,7 +392,7 @@ class AnnotationSession(QObject):
         self._announce(change, "undo/redo")
 
     def _announce(self, change, what: str) -> None:
-        self._reload()
+        self._take_in(change)
         if isinstance(change, DoneChange):
             self.doneChanged.emit(change.item_id)
         self.labelsChanged.emit()
@@ -386,6 +408,11 @@ def changes_of(change: LabelChange | NoteChange | DoneChange, initiator: object)
     if isinstance(change, NoteChange):
         return Changes(notes=True, taxonomies=frozenset({change.taxonomy}), initiator=initiator)
     return Changes(done=True, taxonomies=frozenset({change.taxonomy}), initiator=initiator)
+
+
+def _label_key(lab: Label) -> tuple[str, str, str, str, str]:
+    """What makes a label one row of the store (its note and time do not)."""
+    return lab.item_id, lab.taxonomy, lab.annotator, lab.target, lab.label
 
 
 def _item_of(change) -> str | None:

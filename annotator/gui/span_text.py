@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFontDatabase, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QFrame, QSizePolicy, QTextEdit, QWidget
 
@@ -16,8 +16,17 @@ class SpanText(QTextEdit):
     clicked = Signal()
     heightChanged = Signal(int)  # the text was laid out again at a new height (a new width, a new text)
 
-    def __init__(self, text: str = "", parent: QWidget | None = None, max_height: int | None = None):
+    def __init__(self, text: str = "", parent: QWidget | None = None, max_height: int | None = None,
+                 lazy: bool = False):
         super().__init__(parent)
+        # A lazy text is laid out only when asked (`lay_out`, which the page calls for the steps on screen) or
+        # painted; until then it holds no document and takes the height its length suggests, so opening a
+        # trace of sixty long steps lays out the few in view, not all of them.
+        self._lazy = lazy
+        self._laid_out = False
+        self._max_height = max_height
+        self._text = ""
+        self._spans: list[tuple[int, int, str, str]] = []
         self.setReadOnly(True)
         self.setAcceptRichText(False)
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
@@ -29,9 +38,6 @@ class SpanText(QTextEdit):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
-        self._max_height = max_height
-        self._text = ""
-        self._spans: list[tuple[int, int, str, str]] = []
         self.selectionChanged.connect(self._selection_changed)
         self.set_text(text)
 
@@ -43,9 +49,33 @@ class SpanText(QTextEdit):
         self._text = text
         self._spans = []
         self.setExtraSelections([])  # highlights of the old text
-        self.setPlainText(text)
+        if self._lazy:
+            self._laid_out = False
+            if not self.document().isEmpty():
+                self.setPlainText("")
+            self._estimate()
+            return
+        self._lay_out()
+
+    @property
+    def laid_out(self) -> bool:
+        return self._laid_out
+
+    def lay_out(self) -> bool:
+        """Give a lazy text its document and real height now; True when it had none yet."""
+        if self._laid_out:
+            return False
+        self._lay_out()
+        return True
+
+    def _lay_out(self, fit_later: bool = False) -> None:
+        self._laid_out = True
+        self.setPlainText(self._text)
         self._mark_code()
-        if not self.testAttribute(Qt.WidgetAttribute.WA_PendingResizeEvent):
+        self._show_spans()
+        if fit_later:
+            QTimer.singleShot(0, self, self._fit)
+        elif not self.testAttribute(Qt.WidgetAttribute.WA_PendingResizeEvent):
             self._fit()
         # else a new or hidden widget: it is resized when shown and lays the text out then, once, at its real
         # width; laying it out now at a guessed width would double the cost of opening a long trace
@@ -67,6 +97,7 @@ class SpanText(QTextEdit):
 
     def is_fixed_width_at(self, index: int) -> bool:
         """Whether the character at `index` is shown in the fixed-width font (code)."""
+        self.lay_out()
         cursor = QTextCursor(self.document())
         cursor.setPosition(to_qt_offset(self._text, index) + 1)
         return cursor.charFormat().fontFixedPitch()
@@ -78,8 +109,12 @@ class SpanText(QTextEdit):
         if spans == self._spans:
             return
         self._spans = list(spans)
+        if self._laid_out:
+            self._show_spans()
+
+    def _show_spans(self) -> None:
         selections = []
-        for start, end, color, name in spans:
+        for start, end, color, name in self._spans:
             sel = QTextEdit.ExtraSelection()
             cursor = QTextCursor(self.document())
             cursor.setPosition(to_qt_offset(self._text, start))
@@ -93,6 +128,7 @@ class SpanText(QTextEdit):
 
     def span_colors(self) -> list[tuple[int, int, str]]:
         """The highlighted spans as (start, end, colour name): what the view shows, for tests and checks."""
+        self.lay_out()
         out = []
         for sel in self.extraSelections():
             c = sel.cursor
@@ -101,6 +137,7 @@ class SpanText(QTextEdit):
         return out
 
     def select_range(self, start: int, end: int) -> None:
+        self.lay_out()
         cursor = QTextCursor(self.document())
         cursor.setPosition(to_qt_offset(self._text, start))
         cursor.setPosition(to_qt_offset(self._text, end), QTextCursor.MoveMode.KeepAnchor)
@@ -129,11 +166,37 @@ class SpanText(QTextEdit):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        self._fit()
+        if self._laid_out:
+            self._fit()
+        else:
+            self._estimate()
+
+    def paintEvent(self, event) -> None:
+        """A text that comes into view before its page laid it out (a scroll the page did not foresee) is laid
+        out now rather than shown blank; its height follows on the next turn, outside the paint."""
+        if not self._laid_out:
+            self._lay_out(fit_later=True)
+        super().paintEvent(event)
+
+    def _estimate(self) -> None:
+        """The height the text will about take at this width (average character width, line spacing), for a
+        lazy text not yet laid out: close enough for the scroll bar, exact once it is laid out."""
+        metrics = self.fontMetrics()
+        margin = self.document().documentMargin()
+        width = max(50, self.viewport().width() - 2 * margin)
+        per_line = max(1, int(width / max(1, metrics.averageCharWidth())))
+        lines = sum(max(1, -(-len(part) // per_line)) for part in self._text.split("\n"))
+        height = int(lines * metrics.lineSpacing() + 2 * margin) + 2 * self.frameWidth() + 4
+        if self._max_height is not None:
+            height = min(height, self._max_height)
+        if height != self.height():
+            self.setFixedHeight(height)
 
     def _fit(self) -> None:
         doc = self.document()
-        doc.setTextWidth(max(50, self.viewport().width()))
+        width = max(50, self.viewport().width())
+        if doc.textWidth() != width:  # a new height alone (our own setFixedHeight) needs no new layout
+            doc.setTextWidth(width)
         height = int(doc.size().height()) + 2 * self.frameWidth() + 4
         if self._max_height is not None:
             height = min(height, self._max_height)

@@ -57,6 +57,7 @@ class SuggestionBar(QWidget):
         # read once per project: a key press (j, a label) refreshes the bar and must not query for them again
         self._metric_names: dict[str, list[str]] = {}
         self._predictions: dict[tuple[str, str, str], list] = {}
+        self._listed: list[str] | None = None  # the metrics the switcher lists now
         self.metric.activated.connect(self._metric_chosen)
         self.setVisible(False)
 
@@ -68,6 +69,7 @@ class SuggestionBar(QWidget):
 
     def bind(self, session: AnnotationSession | None) -> None:
         self.session = session
+        self._listed = None
         self._recorded.clear()
         self._metric_names.clear()
         self._predictions.clear()
@@ -114,10 +116,12 @@ class SuggestionBar(QWidget):
         metrics = self._metrics()
         self.setVisible(bool(metrics))
         self.metric.blockSignals(True)
-        self.metric.clear()
-        self.metric.addItem("No suggestions", None)
-        for name in metrics:
-            self.metric.addItem(f"Suggestions from {name}", name)
+        if metrics != self._listed:  # j and label keys come here: the same choices are left as they are
+            self._listed = list(metrics)
+            self.metric.clear()
+            self.metric.addItem("No suggestions", None)
+            for name in metrics:
+                self.metric.addItem(f"Suggestions from {name}", name)
         current = self._chosen if self._chosen in metrics else None
         self.metric.setCurrentIndex(self.metric.findData(current) if current else 0)
         self.metric.blockSignals(False)

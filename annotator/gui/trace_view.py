@@ -81,6 +81,8 @@ class AnswerBar(QFrame):
 class TraceView(UnitPage):
     kind = "trace"
     reuses_rows = True
+    lazy_texts = True  # sixty steps of 1,300 characters: lay out those on screen
+    short_headings = True  # "Step 12  (s12)"
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -94,17 +96,22 @@ class TraceView(UnitPage):
 
     def build(self, item: Item) -> None:
         heading = "Problem" + "".join(f"  ({x})" for x in (item.domain, item.model) if x)
-        self.problem = Collapsible(heading, item.problem)
-        self.add_widget(self.problem)
-        self.add_row(UnitRow("item", f"The trace as a whole  ({len(item.steps)} steps)"))
+        if self.problem is None:
+            self.problem = Collapsible(heading, item.problem)
+        else:
+            self.problem.toggle.setText(heading)
+            self.problem.set_text(item.problem)
+        self.add_widget(self.problem, keep=True)
+        self.add_row(self.plain_row("item", f"The trace as a whole  ({len(item.steps)} steps)", ""))
         for n, step in enumerate(item.steps, start=1):
             self.add_row(self.text_row(f"step:{step.id}", f"Step {n}  ({step.id})", step.text, step.id))
         self.answers.show_answers(item.answer, item.reference_answer)
 
     def step_text(self, step_id: str):
-        """The selectable text widget of a step (tests select spans in it)."""
+        """The selectable text widget of a step, laid out (tests select spans in it)."""
         for row in self.rows:
             if row.field == step_id:
+                row.text_view.lay_out()
                 return row.text_view
         raise KeyError(step_id)
 

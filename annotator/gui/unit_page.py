@@ -3,8 +3,8 @@ steps), one of them selected, each showing its labels as chips."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from ..core.model import Item, Label
 from .chips import ChipRow
@@ -13,13 +13,17 @@ from .span_text import SpanText
 from .text import plain_label
 
 
+AHEAD_IDLE_MS = 40  # how long the keys must rest before a step below the screen is laid out in advance
+
+
 class UnitRow(QFrame):
     """One unit: a heading, its text (plain, or selectable for span labels), optional controls, its chips."""
 
     clicked = Signal()
 
     def __init__(self, target: str, heading: str, text: str = "", selectable: bool = False,
-                 field: str | None = None, parent: QWidget | None = None):
+                 field: str | None = None, parent: QWidget | None = None, lazy: bool = False,
+                 wrap_heading: bool = True):
         super().__init__(parent)
         self.setObjectName("unitRow")
         self.setProperty("selected", False)
@@ -29,7 +33,9 @@ class UnitRow(QFrame):
         layout.setContentsMargins(8, 6, 8, 6)
         layout.setSpacing(3)
         top = QHBoxLayout()
-        self.heading = plain_label(heading, self, wrap=True)
+        # a wrapping heading makes the column ask every row its height for the width on each relayout (a chip
+        # added, a text laid out): short headings (steps) do without
+        self.heading = plain_label(heading, self, wrap=wrap_heading)
         self.heading.setObjectName("unitHeading")
         self.badge = plain_label("", self, wrap=False)
         self.badge.setObjectName("badge")
@@ -39,14 +45,15 @@ class UnitRow(QFrame):
         top.addWidget(self.badge)
         layout.addLayout(top)
         self.text_view: SpanText | None = None
+        self.body: QLabel | None = None
         if selectable:
-            self.text_view = SpanText(text, self)
+            self.text_view = SpanText(text, self, lazy=lazy)
             self.text_view.clicked.connect(self.clicked)
             layout.addWidget(self.text_view)
         elif text:
-            body = plain_label(text, self)
-            body.setObjectName("unitText")
-            layout.addWidget(body)
+            self.body = plain_label(text, self)
+            self.body.setObjectName("unitText")
+            layout.addWidget(self.body)
         self.controls = QHBoxLayout()
         self.controls.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(self.controls)
@@ -54,20 +61,28 @@ class UnitRow(QFrame):
         self.chips.hide()
         layout.addWidget(self.chips)
 
+    @property
+    def shape(self) -> str:
+        """What the row holds besides its heading, which decides what it can be refilled with."""
+        return "span" if self.text_view is not None else "plain" if self.body is not None else "bare"
+
     def set_selected(self, selected: bool) -> None:
         if self.property("selected") != selected:
             self.setProperty("selected", selected)
             self.style().unpolish(self)
             self.style().polish(self)
 
-    def refill(self, target: str, heading: str, text: str, field: str) -> None:
-        """Show another unit in this row (a text row reused for the next item)."""
+    def refill(self, target: str, heading: str, text: str, field: str | None = None) -> None:
+        """Show another unit in this row (a row reused for the next item)."""
         self.target, self.field = target, field
         self.heading.setText(heading)
         self.set_selected(False)
         self.set_badge("")
         self.chips.set_labels([])
-        self.text_view.set_text(text)
+        if self.text_view is not None:
+            self.text_view.set_text(text)
+        elif self.body is not None:
+            self.body.setText(text)
 
     def set_badge(self, text: str, style: str = "") -> None:
         """Restyling a label costs a style pass, so an unchanged badge is left alone."""
@@ -87,13 +102,16 @@ class UnitPage(QWidget):
     """Base of the rubric, caption and trace views. Subclasses build their rows in `build(item)`."""
 
     kind = ""
-    reuses_rows = False  # whether text rows are kept between items and refilled (`text_row`)
+    reuses_rows = False  # whether rows are kept between items and refilled (`text_row`, `plain_row`)
+    lazy_texts = False  # whether selectable texts are laid out only when on screen (long traces)
+    short_headings = False  # whether row headings fit on one line (steps), so they need not wrap
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.session: AnnotationSession | None = None
         self.rows: list[UnitRow] = []
-        self._spare: list[UnitRow] = []
+        self._spare: dict[str, list[UnitRow]] = {"span": [], "plain": [], "bare": []}  # by UnitRow.shape
+        self._kept: set[QWidget] = set()  # widgets other than rows that the page refills itself
         self.scroll = QScrollArea(self)
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -103,6 +121,14 @@ class UnitPage(QWidget):
         self._column.setContentsMargins(4, 4, 4, 4)
         self._column.setSpacing(6)
         self.scroll.setWidget(self._holder)
+        # lazy texts on screen are laid out when the page scrolls or its rows move or change size
+        self._visible_check = QTimer(self, singleShot=True, interval=0)
+        self._visible_check.timeout.connect(self.lay_out_visible)
+        # and, when the keys rest, the steps just below the screen, so j finds the next one ready
+        self._ahead = QTimer(self, singleShot=True, interval=AHEAD_IDLE_MS)
+        self._ahead.timeout.connect(self._lay_out_ahead)
+        self.scroll.verticalScrollBar().valueChanged.connect(lambda _v: self.lay_out_visible())
+        self._holder.installEventFilter(self)
 
     def bind(self, session: AnnotationSession) -> None:
         self.session = session
@@ -111,16 +137,28 @@ class UnitPage(QWidget):
     def show_item(self, item: Item) -> None:
         rows = set(self.rows)
         self.rows = []
+        leftover, self._spare = self._spare, {shape: [] for shape in self._spare}
         while self._column.count():
-            widget = self._column.takeAt(0).widget()
+            widget = self._column.itemAt(0).widget()
             if widget is None:
+                self._column.takeAt(0)  # the closing stretch
                 continue
-            if self.reuses_rows and widget in rows and widget.text_view is not None:
-                widget.hide()  # kept for the next item's text rows; building one costs more than refilling it
-                self._spare.append(widget)
+            # removeWidget also deletes the layout's item for the widget: a widget still pointing at a taken
+            # item would tell that item, not the new one, when its size changes (a chip added after a refill)
+            self._column.removeWidget(widget)
+            if widget in self._kept:
+                continue
+            if self.reuses_rows and widget in rows:
+                # kept, still shown, for the next item's rows: building one costs more than refilling it, and
+                # hiding and showing it again would make Qt lay its text out once more
+                self._spare[widget.shape].append(widget)
             else:
                 widget.deleteLater()
+        for shape, spare_rows in leftover.items():  # rows hidden since an earlier, longer item come last
+            self._spare[shape] += spare_rows
         self.build(item)
+        for spare in (row for rows_ in self._spare.values() for row in rows_):
+            spare.hide()  # more rows than this item needs
         self._column.addStretch(1)
         self.refresh()
         self.show_unit()
@@ -130,11 +168,22 @@ class UnitPage(QWidget):
 
     def text_row(self, target: str, heading: str, text: str, field: str) -> UnitRow:
         """A row with selectable text: a spare one from an earlier item refilled, or a new one."""
-        if self._spare:
-            row = self._spare.pop(0)
+        if self._spare["span"]:
+            row = self._spare["span"].pop(0)
             row.refill(target, heading, text, field)
             return row
-        return UnitRow(target, heading, text, selectable=True, field=field)
+        return UnitRow(target, heading, text, selectable=True, field=field, lazy=self.lazy_texts,
+                       wrap_heading=not self.short_headings)
+
+    def plain_row(self, target: str, heading: str, text: str) -> UnitRow:
+        """A row with plain text (a criterion) or none (the item as a whole): a spare one of that shape from an
+        earlier item refilled, or a new one."""
+        spare = self._spare["plain" if text else "bare"]
+        if spare:
+            row = spare.pop(0)
+            row.refill(target, heading, text)
+            return row
+        return UnitRow(target, heading, text, wrap_heading=not self.short_headings)
 
     def add_row(self, row: UnitRow) -> UnitRow:
         self.rows.append(row)
@@ -150,8 +199,62 @@ class UnitPage(QWidget):
         row.chips.removeRequested.connect(self._remove)
         return row
 
-    def add_widget(self, widget: QWidget) -> None:
+    def add_widget(self, widget: QWidget, keep: bool = False) -> None:
+        """Add a widget above or between the rows; a kept one is left alive between items (the page refills
+        it), any other is deleted when the next item comes."""
+        if keep:
+            self._kept.add(widget)
         self._column.addWidget(widget)
+
+    # --- laying out what is on screen ----------------------------------------------------------------------
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self._holder and event.type() in (QEvent.Type.Resize, QEvent.Type.LayoutRequest):
+            self._visible_check.start()  # rows moved or changed size: other texts may be on screen now
+        return super().eventFilter(watched, event)
+
+    def lay_out_visible(self) -> None:
+        """Lay out the lazy texts of the rows in the viewport; the others keep their estimated height until
+        they come into view (j lays out the step it reaches before scrolling to it)."""
+        if not self.lazy_texts:
+            return
+        top = -self._holder.y()
+        bottom = top + self.scroll.viewport().height()
+        for row in self.rows:
+            if row.text_view is None or row.text_view.laid_out or not row.isVisible():
+                continue
+            geometry = row.geometry()
+            if geometry.bottom() >= top and geometry.top() <= bottom:
+                row.text_view.lay_out()
+        self._ahead.start()
+
+    def _lay_out_ahead(self) -> None:
+        """Idle time: lay out the first step below the screen that has no layout yet (within a screen's
+        height), one per rest, so that neither j nor scrolling down meets an unlaid step. Steps above the
+        screen are left alone: a new height there would move what the annotator is reading."""
+        top = -self._holder.y()
+        limit = top + 2 * self.scroll.viewport().height()
+        for row in self.rows:
+            if row.text_view is None or row.text_view.laid_out or not row.isVisible():
+                continue
+            geometry = row.geometry()
+            if geometry.top() > limit:
+                return
+            if geometry.top() >= top:
+                row.text_view.lay_out()
+                self._ahead.start()
+                return
+
+    def _settle(self) -> None:
+        """Apply the rows' new heights to the column now, so positions read next are where rows will be."""
+        for _ in range(2):  # the column's request, then the scroll area's that it posts
+            QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+
+    def bring_into_view(self, row: UnitRow) -> None:
+        """Scroll to a row with its text laid out first, so the scroll lands on its real height."""
+        if row.text_view is not None and row.text_view.lay_out():
+            self._settle()
+        self.scroll.ensureWidgetVisible(row, 0, 40)
+        self.lay_out_visible()
 
     # --- reacting to the session ------------------------------------------------------------------------
     def _row_clicked(self, index: int) -> None:
@@ -180,7 +283,7 @@ class UnitPage(QWidget):
             if i != self.session.unit_index and row.text_view is not None:
                 row.text_view.clear_selection()
         if 0 <= self.session.unit_index < len(self.rows):
-            self.scroll.ensureWidgetVisible(self.rows[self.session.unit_index], 0, 40)
+            self.bring_into_view(self.rows[self.session.unit_index])
 
     def focus_text(self) -> bool:
         """Give the keyboard to the selected unit's text (or the page's first selectable text, such as the
@@ -192,12 +295,13 @@ class UnitPage(QWidget):
         row = next((r for r in candidates if r.text_view is not None and r.field is not None), None)
         if row is None:
             return False
+        row.text_view.lay_out()
         cursor = row.text_view.textCursor()
         cursor.clearSelection()
         cursor.movePosition(cursor.MoveOperation.Start)
         row.text_view.setTextCursor(cursor)
         row.text_view.setFocus(Qt.FocusReason.ShortcutFocusReason)
-        self.scroll.ensureWidgetVisible(row, 0, 40)
+        self.bring_into_view(row)
         return True
 
     def span_changed(self) -> None:

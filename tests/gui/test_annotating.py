@@ -108,7 +108,8 @@ def test_caption_verdicts_errors_and_zoom(qtbot, open_window, project_path):
     s = window.session
     page = window.item_view.caption
     assert s.taxonomy.id == "caption_verdict" and s.unit == "criterion:c1"
-    assert page.image.has_image and page.image.shown_size()[0] > 0
+    qtbot.waitUntil(lambda: page.image.has_image)  # decoded off the UI thread unless it was read ahead
+    assert page.image.shown_size()[0] > 0
     qtbot.keyClick(window, "3")  # met
     qtbot.keyClick(window, "j")
     qtbot.keyClick(window, "1")  # not met
