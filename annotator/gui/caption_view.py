@@ -112,8 +112,8 @@ class CaptionView(UnitPage):
             self.session.select_target(target)
             self.session.toggle_label(label, taxonomy=VERDICT_TAXONOMY, target=target)
 
-    def refresh(self) -> None:
-        super().refresh()
+    def refresh(self, targets: frozenset[str] | None = None) -> None:
+        super().refresh(targets)
         if self.session is None:
             return
         for target, buttons in self.verdicts.items():

@@ -37,7 +37,7 @@ class ItemView(QStackedWidget):
             page.bind(session)
         session.itemChanged.connect(self._item_changed)
         session.unitChanged.connect(lambda: self.page and self.page.show_unit())
-        session.labelsChanged.connect(lambda: self.page and self.page.refresh())
+        session.labelsChanged.connect(lambda: self.page and self.page.refresh(session.touched))
         session.taxonomyChanged.connect(lambda: self.page and self.page.refresh())
         session.spanChanged.connect(lambda: self.page and self.page.span_changed())
 

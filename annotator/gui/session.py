@@ -39,6 +39,9 @@ class AnnotationSession(QObject):
     def __init__(self, project: Project, annotator: str, undo_stack: QUndoStack | None = None,
                  parent: QObject | None = None, remembered: dict[str, str] | None = None):
         super().__init__(parent)
+        # the targets on the item on screen that the last announced change touched; None when any may have
+        # changed (a done change), so a view can redraw one row instead of every row on a label key
+        self.touched: frozenset[str] | None = None
         self.project = project
         self.annotator = annotator
         self.undo_stack = undo_stack if undo_stack is not None else QUndoStack(self)
@@ -393,6 +396,7 @@ class AnnotationSession(QObject):
 
     def _announce(self, change, what: str) -> None:
         self._take_in(change)
+        self.touched = _targets_of(change)
         if isinstance(change, DoneChange):
             self.doneChanged.emit(change.item_id)
         self.labelsChanged.emit()
@@ -408,6 +412,15 @@ def changes_of(change: LabelChange | NoteChange | DoneChange, initiator: object)
     if isinstance(change, NoteChange):
         return Changes(notes=True, taxonomies=frozenset({change.taxonomy}), initiator=initiator)
     return Changes(done=True, taxonomies=frozenset({change.taxonomy}), initiator=initiator)
+
+
+def _targets_of(change: LabelChange | NoteChange | DoneChange) -> frozenset[str] | None:
+    """The targets a change touched, or None where it may show anywhere on the item."""
+    if isinstance(change, LabelChange):
+        return frozenset(lab.target for lab in (*change.added, *change.removed))
+    if isinstance(change, NoteChange):
+        return frozenset({change.target})
+    return None
 
 
 def _label_key(lab: Label) -> tuple[str, str, str, str, str]:

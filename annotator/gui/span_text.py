@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QFontDatabase, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QFrame, QSizePolicy, QTextEdit, QWidget
 
@@ -26,6 +26,10 @@ class SpanText(QTextEdit):
         self._laid_out = False
         self._max_height = max_height
         self._text = ""
+        # (width, text) of the last estimate, and the font's character width and line spacing: a refill of sixty
+        # rows estimates each once, and the resize its own new height causes finds nothing to do
+        self._estimated: tuple[int, str] | None = None
+        self._char_metrics: tuple[float, int] | None = None
         self._spans: list[tuple[int, int, str, str]] = []
         self.setReadOnly(True)
         self.setAcceptRichText(False)
@@ -48,6 +52,7 @@ class SpanText(QTextEdit):
     def set_text(self, text: str) -> None:
         self._text = text
         self._spans = []
+        self._estimated = None
         self.setExtraSelections([])  # highlights of the old text
         if self._lazy:
             self._laid_out = False
@@ -178,15 +183,27 @@ class SpanText(QTextEdit):
             self._lay_out(fit_later=True)
         super().paintEvent(event)
 
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._char_metrics = self._estimated = None
+
     def _estimate(self) -> None:
         """The height the text will about take at this width (average character width, line spacing), for a
         lazy text not yet laid out: close enough for the scroll bar, exact once it is laid out."""
-        metrics = self.fontMetrics()
+        viewport_width = self.viewport().width()
+        if self._estimated is not None and self._estimated[0] == viewport_width and self._estimated[1] is self._text:
+            return  # our own height change, or the same text again: nothing to estimate anew
+        self._estimated = (viewport_width, self._text)
+        if self._char_metrics is None:
+            metrics = self.fontMetrics()
+            self._char_metrics = (max(1, metrics.averageCharWidth()), metrics.lineSpacing())
+        char_width, line_spacing = self._char_metrics
         margin = self.document().documentMargin()
-        width = max(50, self.viewport().width() - 2 * margin)
-        per_line = max(1, int(width / max(1, metrics.averageCharWidth())))
+        width = max(50, viewport_width - 2 * margin)
+        per_line = max(1, int(width / char_width))
         lines = sum(max(1, -(-len(part) // per_line)) for part in self._text.split("\n"))
-        height = int(lines * metrics.lineSpacing() + 2 * margin) + 2 * self.frameWidth() + 4
+        height = int(lines * line_spacing + 2 * margin) + 2 * self.frameWidth() + 4
         if self._max_height is not None:
             height = min(height, self._max_height)
         if height != self.height():

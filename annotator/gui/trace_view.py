@@ -87,6 +87,7 @@ class TraceView(UnitPage):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.problem: Collapsible | None = None
+        self._first_shown: str | None = None  # the step whose badge says "first error"
         self.answers = AnswerBar(self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -115,12 +116,15 @@ class TraceView(UnitPage):
                 return row.text_view
         raise KeyError(step_id)
 
-    def refresh(self) -> None:
-        super().refresh()
+    def refresh(self, targets: frozenset[str] | None = None) -> None:
+        super().refresh(targets)
         if self.session is None:
             return
         first = self.session.first_error()
-        for row in self.rows:
+        if targets is not None:  # the first error's badge may move to or from a row the key did not touch
+            targets = targets | {t for t in (first, self._first_shown) if t}
+        self._first_shown = first
+        for row in self.rows_of(targets):
             if not row.target.startswith("step:"):
                 continue
             ratings = self.session.labels_on(row.target, RATING_TAXONOMY)

@@ -7,6 +7,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from ..core.model import Item, Label
+from ..core.targets import parse_target
 from .chips import ChipRow
 from .session import AnnotationSession
 from .span_text import SpanText
@@ -117,6 +118,8 @@ class UnitPage(QWidget):
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # rows wrap, never slide
         self._holder = QWidget()
+        # a chip that makes one row taller grows the column: repaint what moved, not the whole column
+        self._holder.setAttribute(Qt.WidgetAttribute.WA_StaticContents)
         self._column = QVBoxLayout(self._holder)
         self._column.setContentsMargins(4, 4, 4, 4)
         self._column.setSpacing(6)
@@ -310,16 +313,24 @@ class UnitPage(QWidget):
                 if row.text_view is not None:
                     row.text_view.clear_selection()
 
-    def refresh(self) -> None:
-        """Show the session's labels as chips and highlighted spans. A key changes one unit, so every widget
-        compares what it would show with what it shows and only the changed ones are touched."""
+    def refresh(self, targets: frozenset[str] | None = None) -> None:
+        """Show the session's labels as chips and highlighted spans: on the rows of `targets` (what a key
+        changed), or on every row. Each widget also compares what it would show with what it shows, so an
+        unchanged one is not touched."""
         if self.session is None:
             return
-        for row in self.rows:
+        for row in self.rows_of(targets):
             if row.field is not None and row.text_view is not None:
                 row.text_view.set_spans([(s, e, self._color(lab), self._name(lab))
                                          for s, e, lab in self.session.spans_in(row.field)])
             row.chips.set_labels(self.row_chips(row))
+
+    def rows_of(self, targets: frozenset[str] | None) -> list[UnitRow]:
+        """The rows showing `targets` (a span shows on the row of its field); every row for None."""
+        if targets is None:
+            return self.rows
+        fields = {parse_target(t).ref for t in targets if t.startswith("span:")}
+        return [r for r in self.rows if r.target in targets or (r.field is not None and r.field in fields)]
 
     def row_chips(self, row: UnitRow) -> list[tuple[Label, str, str]]:
         """The chips of one row: its labels, then its spans with their excerpts. Views that show some labels

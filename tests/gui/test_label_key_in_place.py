@@ -83,3 +83,46 @@ def test_the_next_trace_refills_the_step_rows_with_its_own_steps(qtbot, open_win
         "The larger root is 4."]
     assert page.rows[1].chips.texts() == [window.session.taxonomy.labels[0].name]
     assert page.rows[2].chips.texts() == [] and all(row.isVisible() for row in page.rows)
+
+
+def test_a_label_key_redraws_only_the_row_it_changed(qtbot, open_window, project_path, monkeypatch):
+    window = on_first_step(qtbot, open_window, project_path)
+    page = window.item_view.page
+    asked: list[str] = []
+    for row in page.rows:
+        real = row.chips.set_labels
+        monkeypatch.setattr(row.chips, "set_labels", lambda chips, real=real, row=row: (asked.append(row.target),
+                                                                                        real(chips))[1])
+    qtbot.keyClick(window, "1")
+    assert asked == ["step:s1"]
+    asked.clear()
+    qtbot.keyClick(window, Qt.Key.Key_Z, CTRL)
+    assert asked == ["step:s1"]
+    asked.clear()
+    qtbot.keyClick(window, "t")  # another taxonomy shows other chips: every row is asked again
+    assert sorted(asked) == sorted(row.target for row in page.rows)
+
+
+def test_the_first_error_badge_moves_to_an_earlier_step_and_back(qtbot, open_window, project_path):
+    """A rating on one step can take "first error" off another: that row is redrawn although the key did not
+    touch it."""
+    window = on_first_step(qtbot, open_window, project_path)
+    while window.session.taxonomy.id != "step_rating":
+        qtbot.keyClick(window, "t")
+    page = window.item_view.page
+
+    def badges() -> dict[str, str]:
+        return {row.target: row.badge.text() for row in page.rows if row.target.startswith("step:")}
+
+    qtbot.keyClick(window, "j")
+    qtbot.keyClick(window, "j")
+    assert window.session.unit == "step:s3"
+    qtbot.keyClick(window, "1")  # -1 on s3
+    assert "first error" in badges()["step:s3"]
+    qtbot.keyClick(window, "k")
+    qtbot.keyClick(window, "1")  # -1 on s2: now the first error
+    shown = badges()
+    assert "first error" in shown["step:s2"] and "first error" not in shown["step:s3"] and "-1" in shown["step:s3"]
+    qtbot.keyClick(window, Qt.Key.Key_Z, CTRL)
+    shown = badges()
+    assert "first error" in shown["step:s3"] and shown["step:s2"] == ""
