@@ -67,9 +67,14 @@ class _Answers:
 
 
 def _multi_gold(answers: _Answers, annotators: list[str], adjudicate: bool) -> pd.DataFrame:
-    """One row per (unit, label) that has any answer: value 1/0, or None for an exact tie (`tie` True)."""
+    """One row per (unit, label) that has any answer: value 1/0, or None for an exact tie (`tie` True).
+
+    The columns are gathered as arrays label by label and made into one frame at the end: the human ceiling
+    asks for this table twice per annotator, and a frame per label made pandas indexing most of a report's time."""
     data = answers.data
-    frames = []
+    columns: dict[str, list[np.ndarray]] = {name: [] for name in ("item_id", "target", "label", "value", "source",
+                                                                    "tie")}
+    settled: dict[str, tuple[set[tuple[str, str]], pd.DataFrame]] = {}
     for lab in data.taxonomy.labels:
         if annotators:
             matrix, units = answers.presence(lab.id, annotators)
@@ -78,26 +83,40 @@ def _multi_gold(answers: _Answers, annotators: list[str], adjudicate: bool) -> p
         else:
             units = data.units_for(lab.target)
             given = yes = np.zeros(len(units))
-        df = pd.DataFrame({"item_id": units["item_id"].astype(object), "target": units["target"].astype(object),
-                           "given": given, "yes": yes})
-        df = df[df["given"] > 0]
-        df["value"] = np.where(2 * df["yes"] > df["given"], 1, 0).astype(object)
-        df["tie"] = 2 * df["yes"] == df["given"]
-        df.loc[df["tie"], "value"] = None
-        df["source"] = "majority"
+        keep = given > 0
+        items = units["item_id"].to_numpy(dtype=object)[keep]
+        targets = units["target"].to_numpy(dtype=object)[keep]
+        given, yes = given[keep], yes[keep]
+        tie = 2 * yes == given
+        value = np.where(2 * yes > given, 1, 0).astype(object)
+        value[tie] = None
+        source = np.full(len(items), "majority", dtype=object)
         if adjudicate:
-            adj_units, adj_rows = _adjudicated(data, lab.target)
+            if lab.target not in settled:
+                settled[lab.target] = _adjudicated(data, lab.target)
+            adj_units, adj_rows = settled[lab.target]
             if adj_units:
-                on = set(zip(adj_rows.loc[adj_rows["label"] == lab.id, "item_id"],
-                             adj_rows.loc[adj_rows["label"] == lab.id, "target"]))
-                keys = list(zip(df["item_id"], df["target"]))
-                df = df[[k not in adj_units for k in keys]]
-                adj = pd.DataFrame([{"item_id": i, "target": t, "value": int((i, t) in on), "tie": False,
-                                     "source": "adjudicated"} for i, t in sorted(adj_units)])
-                df = pd.concat([df, adj], ignore_index=True)
-        df["label"] = lab.id
-        frames.append(df[["item_id", "target", "label", "value", "source", "tie"]])
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=GOLD_COLUMNS + ["tie"])
+                mine = adj_rows["label"] == lab.id
+                on = set(zip(adj_rows.loc[mine, "item_id"], adj_rows.loc[mine, "target"]))
+                free = np.array([k not in adj_units for k in zip(items, targets)], dtype=bool)
+                adj = sorted(adj_units)
+                items = np.concatenate([items[free], np.array([i for i, _ in adj], dtype=object)])
+                targets = np.concatenate([targets[free], np.array([t for _, t in adj], dtype=object)])
+                value = np.concatenate([value[free], np.array([int(k in on) for k in adj], dtype=object)])
+                tie = np.concatenate([tie[free], np.zeros(len(adj), dtype=bool)])
+                source = np.concatenate([source[free], np.full(len(adj), "adjudicated", dtype=object)])
+        for name, column in (("item_id", items), ("target", targets), ("value", value), ("source", source),
+                             ("tie", tie), ("label", np.full(len(items), lab.id, dtype=object))):
+            columns[name].append(column)
+    if not columns["label"]:
+        return pd.DataFrame(columns=GOLD_COLUMNS + ["tie"])
+    joined = {name: np.concatenate(parts) for name, parts in columns.items()}
+    return pd.DataFrame({"item_id": pd.Series(joined["item_id"], dtype=object),
+                         "target": pd.Series(joined["target"], dtype=object),
+                         "label": pd.Series(joined["label"], dtype="str"),
+                         "value": pd.Series(joined["value"], dtype=object),
+                         "source": pd.Series(joined["source"], dtype="str"),
+                         "tie": pd.Series(joined["tie"], dtype=bool)})
 
 
 def _single_gold(answers: _Answers, annotators: list[str], adjudicate: bool) -> pd.DataFrame:
