@@ -53,8 +53,8 @@ class _Answers:
         self._categories: tuple[np.ndarray, pd.DataFrame] | None = None
 
     def presence(self, label: str, annotators: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
-        if label not in self._presence:
-            self._presence[label] = self.data.presence_matrix(label, self.everyone)
+        if not self._presence:
+            self._presence = self.data.presence_matrices(None, self.everyone)
         matrix, units = self._presence[label]
         return matrix[[self.row[a] for a in annotators]], units
 

@@ -111,8 +111,7 @@ def agreement_partitions(data: LabelData, metrics: list[str], threshold: float =
     else:
         per_label: dict[str, Any] = {}
         by_pair: dict[tuple[str, str], list[tuple[float | None, int]]] = {}
-        for label in tax.label_ids:
-            matrix, units = data.presence_matrix(label, humans)
+        for label, (matrix, units) in data.presence_matrices(tax.label_ids, humans).items():
             rows = [metric_presence(data, m, label, units, threshold) for m in metrics]
             label_pairs = _pairs(np.vstack([matrix, *rows]) if rows else matrix, raters, metric_set)
             per_label[label] = _summary(label_pairs) | {"units": int(len(units))}
