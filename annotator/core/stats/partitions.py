@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import NotFound
-from .alt_test import metric_category, metric_presence
+from .alt_test import metric_category, metric_presences
 from .data import LabelData
 
 GROUPS = ("human_human", "human_metric", "metric_metric")
@@ -111,8 +111,11 @@ def agreement_partitions(data: LabelData, metrics: list[str], threshold: float =
     else:
         per_label: dict[str, Any] = {}
         by_pair: dict[tuple[str, str], list[tuple[float | None, int]]] = {}
-        for label, (matrix, units) in data.presence_matrices(tax.label_ids, humans).items():
-            rows = [metric_presence(data, m, label, units, threshold) for m in metrics]
+        presence = data.presence_matrices(tax.label_ids, humans)
+        said = {m: metric_presences(data, m, {label: units for label, (_, units) in presence.items()}, threshold)
+                for m in metrics}
+        for label, (matrix, units) in presence.items():
+            rows = [said[m][label] for m in metrics]
             label_pairs = _pairs(np.vstack([matrix, *rows]) if rows else matrix, raters, metric_set)
             per_label[label] = _summary(label_pairs) | {"units": int(len(units))}
             for p in label_pairs:
