@@ -92,7 +92,8 @@ def sklearn_figures(y_true: list[int], y_pred: list[int]) -> tuple[float | None,
     return tuple(None if np.isnan(v) else float(v) for v in (p, r, f))
 
 
-def _answers(data: LabelData) -> tuple[dict[tuple[str, str], set[str]], dict[str, set[str]], dict[tuple, set[str]]]:
+def _answers(data: LabelData
+             ) -> tuple[dict[str, set[str]], dict[str, list[tuple[str, str]]], dict[tuple[str, str, str], set[str]]]:
     """who finished each item, the units of each item, and each (annotator, item, target)'s labels."""
     finished: dict[str, set[str]] = {}
     for item, a in data.done.itertuples(index=False):
@@ -120,7 +121,7 @@ def multi_by_hand(data: LabelData, threshold: float) -> dict:
         return None if 2 * yes == len(people) else int(2 * yes > len(people))
 
     out: dict = {"labels": {}, "ceiling": {}}
-    pooled: dict[str, dict[str, list[int]]] = {}
+    pooled: dict[str, dict[str, list[list[int]]]] = {}  # annotator -> label -> [gold, own]
     for lab in data.taxonomy.labels:
         y_true, y_pred = [], []
         for item, target in units[lab.target]:

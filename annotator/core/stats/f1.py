@@ -5,7 +5,8 @@ majority of the annotators who finished the item. The same scoring is then appli
 majority of the others, so a metric's F1 can be read beside what a single careful human reaches (the human
 ceiling): a metric at 0.6 F1 is poor when humans reach 0.9 and good when they reach 0.62.
 
-Counting is done here; the figures themselves come from scikit-learn, so they mean what the field means by them.
+Counting is done here, and the figures are divided from the counts exactly as scikit-learn divides them (the tests
+hold them to scikit-learn), so they mean what the field means by them.
 A figure that cannot be computed (no positive predicted, no gold positive) is None with a `<name>_reason`.
 """
 
