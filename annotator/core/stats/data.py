@@ -118,24 +118,41 @@ class LabelData:
     def presence_matrix(self, label: str, annotators: list[str] | None = None) -> tuple[np.ndarray, pd.DataFrame]:
         """annotator x unit matrix for a multi-choice label: 1 given, 0 deliberately absent (annotator finished
         the item), NaN missing (annotator did not finish it). Returns the matrix and its unit table."""
+        return self.presence_matrices([label], annotators)[label]
+
+    def presence_matrices(self, labels: list[str] | None = None, annotators: list[str] | None = None
+                          ) -> dict[str, tuple[np.ndarray, pd.DataFrame]]:
+        """`presence_matrix` of several labels (default: all), sharing the work that depends only on the
+        label's target kind (its units, who finished them, where each label row falls): reports that read every
+        label paid for it once per label. Labels of one target kind share their unit table: do not change it."""
         annotators = annotators or self.annotators
-        lab = self.taxonomy.label(label)
-        units = self.units_for(lab.target)
-        index = pd.MultiIndex.from_frame(units[["item_id", "target"]])
-        matrix = np.full((len(annotators), len(units)), np.nan)
-        pos = {a: i for i, a in enumerate(annotators)}
-        # every unit of an item an annotator finished is a deliberate 0 until a label says 1
-        done = self.done[self.done["annotator"].isin(pos)]
-        cells = units[["item_id"]].reset_index().merge(done, on="item_id")
-        who = pd.Index(annotators)  # index lookups, not a Python call per row: this runs on every label
-        matrix[who.get_indexer(cells["annotator"]), cells["index"].to_numpy(dtype=int)] = 0.0
-        given = self.labels[(self.labels["label"] == label) & self.labels["annotator"].isin(pos)]
-        if len(given):
-            cols = index.get_indexer(pd.MultiIndex.from_frame(given[["item_id", "target"]]))
-            rows = who.get_indexer(given["annotator"])
-            ok = cols >= 0
-            matrix[rows[ok], cols[ok]] = 1.0
-        return matrix, units
+        labels = self.taxonomy.label_ids if labels is None else labels
+        who = pd.Index(annotators)  # index lookups, not a Python call per row
+        done = self.done[self.done["annotator"].isin(who)]
+        given = self.labels[self.labels["annotator"].isin(who) & self.labels["label"].isin(labels)]
+        given_rows = who.get_indexer(given["annotator"])
+        given_keys = pd.MultiIndex.from_frame(given[["item_id", "target"]]) if len(given) else None
+        by_label = given.reset_index(drop=True).groupby("label").indices if len(given) else {}
+        kinds: dict[str, tuple[pd.DataFrame, np.ndarray, np.ndarray]] = {}
+        out: dict[str, tuple[np.ndarray, pd.DataFrame]] = {}
+        for label in labels:
+            target = self.taxonomy.label(label).target
+            if target not in kinds:
+                units = self.units_for(target)
+                # every unit of an item an annotator finished is a deliberate 0 until a label says 1
+                blank = np.full((len(annotators), len(units)), np.nan)
+                cells = units[["item_id"]].reset_index().merge(done, on="item_id")
+                blank[who.get_indexer(cells["annotator"]), cells["index"].to_numpy(dtype=int)] = 0.0
+                index = pd.MultiIndex.from_frame(units[["item_id", "target"]])
+                cols = index.get_indexer(given_keys) if given_keys is not None else np.zeros(0, dtype=int)
+                kinds[target] = (units, blank, cols)
+            units, blank, cols = kinds[target]
+            matrix = blank.copy()
+            rows = by_label.get(label, np.zeros(0, dtype=int))
+            ok = rows[cols[rows] >= 0]
+            matrix[given_rows[ok], cols[ok]] = 1.0
+            out[label] = (matrix, units)
+        return out
 
     def category_matrix(self, annotators: list[str] | None = None) -> tuple[np.ndarray, pd.DataFrame, list[str]]:
         """annotator x unit matrix for a single-choice taxonomy: the index of the chosen label in

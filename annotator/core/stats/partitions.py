@@ -9,14 +9,12 @@ agree with each other more than with people (a sign they share a bias).
 from __future__ import annotations
 
 import itertools
-import warnings
 from typing import Any
 
 import numpy as np
-from sklearn.metrics import cohen_kappa_score
 
 from ..errors import NotFound
-from .alt_test import metric_category, metric_presence
+from .alt_test import metric_category, metric_presences
 from .data import LabelData
 
 GROUPS = ("human_human", "human_metric", "metric_metric")
@@ -26,6 +24,9 @@ def pair_kappa(x: np.ndarray, y: np.ndarray) -> tuple[float | None, int]:
     """Cohen's kappa of two raters over the units both answered (NaN = no answer), and how many units that is.
 
     None when it is undefined: fewer than two shared units, or both raters gave one same answer throughout.
+    The arithmetic is scikit-learn's `cohen_kappa_score` step by step (confusion matrix of the sorted answers,
+    expected counts from its margins, unweighted disagreement), so the figures are the same floats; a report
+    asks for hundreds of pairs, and scikit-learn's checks of its input cost far more than the kappa itself.
     """
     both = ~np.isnan(x) & ~np.isnan(y)
     n = int(both.sum())
@@ -34,10 +35,18 @@ def pair_kappa(x: np.ndarray, y: np.ndarray) -> tuple[float | None, int]:
     a, b = x[both], y[both]
     if np.all(a == a[0]) and np.all(b == a[0]):
         return None, n
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        k = cohen_kappa_score(a.astype(int), b.astype(int))
-    return (None if np.isnan(k) else float(k)), n
+    answers = np.union1d(a, b)
+    k = len(answers)
+    cells = np.searchsorted(answers, a) * k + np.searchsorted(answers, b)
+    confusion = np.bincount(cells, minlength=k * k).reshape(k, k).astype(np.float64)
+    sum0, sum1 = confusion.sum(axis=0), confusion.sum(axis=1)
+    expected = np.outer(sum0, sum1) / sum0.sum()
+    disagree = np.ones((k, k), dtype=np.float64)
+    np.fill_diagonal(disagree, 0)
+    chance = np.sum(disagree * expected)
+    if chance == 0:
+        return None, n
+    return float(1 - np.sum(disagree * confusion) / chance), n
 
 
 def _group(a: str, b: str, metrics: set[str]) -> str:
@@ -102,9 +111,11 @@ def agreement_partitions(data: LabelData, metrics: list[str], threshold: float =
     else:
         per_label: dict[str, Any] = {}
         by_pair: dict[tuple[str, str], list[tuple[float | None, int]]] = {}
-        for label in tax.label_ids:
-            matrix, units = data.presence_matrix(label, humans)
-            rows = [metric_presence(data, m, label, units, threshold) for m in metrics]
+        presence = data.presence_matrices(tax.label_ids, humans)
+        said = {m: metric_presences(data, m, {label: units for label, (_, units) in presence.items()}, threshold)
+                for m in metrics}
+        for label, (matrix, units) in presence.items():
+            rows = [said[m][label] for m in metrics]
             label_pairs = _pairs(np.vstack([matrix, *rows]) if rows else matrix, raters, metric_set)
             per_label[label] = _summary(label_pairs) | {"units": int(len(units))}
             for p in label_pairs:
