@@ -3,7 +3,11 @@ and a factory that opens the real main window on a project like a user would."""
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -90,9 +94,23 @@ def build_project(path, items: list[Item] | None = None) -> str:
     import hashlib
     sha = hashlib.sha256(image).hexdigest()
     images = {it.id: (sha, image) for it in items if it.image}
-    with Project.create(path) as project:
+    shutil.copyfile(_empty_project(), path)
+    with Project.open(path) as project:
         project.db.write(lambda conn: ItemStore.insert_batch(conn, items, 1, images))
     return str(path)
+
+
+_TEMPLATE: list[Path] = []
+
+
+def _empty_project() -> Path:
+    """A new, empty project file made once per test process (creating one runs the migrations); callers copy it."""
+    if not _TEMPLATE:
+        folder = Path(tempfile.mkdtemp(prefix="annotator-template-"))
+        atexit.register(shutil.rmtree, folder, True)
+        Project.create(folder / "empty.sqlite").close()
+        _TEMPLATE.append(folder / "empty.sqlite")
+    return _TEMPLATE[0]
 
 
 @pytest.fixture
