@@ -7,7 +7,7 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QLabel, QScrollArea, QWidget
 
-from .prefetch import Picture, decode
+from .prefetch import Picture
 
 MIN_ZOOM, MAX_ZOOM = 0.1, 8.0
 
@@ -25,11 +25,6 @@ class ImageView(QScrollArea):
         self._pixmap = QPixmap()
         self.zoom_factor = 1.0  # relative to "fit"
         self.viewport().installEventFilter(self)
-
-    def set_image(self, data: bytes | None) -> None:
-        """Decode and show image bytes here, on the UI thread (the page normally hands over a `Picture`
-        decoded in the background instead)."""
-        self.show_picture(decode(data))
 
     def show_picture(self, picture: Picture) -> None:
         self._pixmap = QPixmap.fromImage(picture.image) if not picture.image.isNull() else QPixmap()

@@ -391,20 +391,13 @@ class DriverWrite:
             cursor.close()
 
 
-def fetch_plain(conn: Connection, query) -> list[tuple]:
-    """The query's rows as the driver returns them, in the connection's own transaction.
-
-    For text columns SQLAlchemy's result rows add nothing but a Python object per row, and the time to make
-    (and then unpack) a million of them was a fifth of building a large table: the query is compiled for the
-    connection's dialect and run on its driver cursor instead."""
-    return [row for batch in iter_plain(conn, query) for row in batch]
-
-
 _CURSOR_NUMBERS = itertools.count()  # a server-side cursor needs a name no other open cursor has
 
 
 def iter_plain(conn: Connection, query, batch: int = 10_000) -> Iterator[list[tuple]]:
-    """The rows of `fetch_plain` in batches, so a caller can pass them on without holding them all.
+    """The query's rows as the driver returns them, in the connection's own transaction, in batches, so a
+    caller can pass them on without holding them all. For text columns SQLAlchemy's result rows add nothing but
+    a Python object per row, and making (then unpacking) a million of them was a fifth of a large export.
 
     On PostgreSQL the rows come through a server-side cursor: a plain one would bring the whole result into
     memory at the first fetch. The planner is told that every row will be read: for a cursor it otherwise
