@@ -14,6 +14,7 @@ from test_export import Recorded
 
 from annotator.core import Project, export
 from annotator.core.csv_cells import SafeCsvWriter, neutralise
+from annotator.core.joined_rows import write_joined
 from annotator.core.labels_csv import LABEL_CSV_COLUMNS
 
 
@@ -101,3 +102,77 @@ def test_plain_columns_are_not_looked_at():
     writer.write([("a", "=b")])
     writer.write([("=a", "=b")])
     assert out.getvalue() == "a,=b\r\n'=a,'=b\r\n"
+
+
+# --- rows SQLite joins itself (the SQLite export's way) ----------------------------------------------------
+
+# (a note is kept without the spaces around it, and an empty one is no note: the store does both)
+AWKWARD = ["plain words", "a, comma", 'a "quote"', "two\nlines", "carriage\rreturn", "crlf\r\nend", "=SUM(A1)",
+           "+cmd", "-x", "@name", "-1", "+2.5e3", "'=already guarded", "'hello", "in  side\ttab", "é漢字😀",
+           "'", "semi;colon", "'\tx"]
+
+
+def _awkward_project(path, items_file, rng: random.Random, with_separator: bool) -> Recorded:
+    p = Project.create(path)
+    p.import_items([items_file])
+    record = Recorded(p)
+    for who in ("ann", "=bea", "-1", "cal,d", "dan"):
+        for item_id in ("r1", "r2"):
+            for target in ("item", *(f"criterion:{c.id}" for c in p.items.get(item_id).criteria)):
+                if rng.random() < 0.6:
+                    record.label(item_id, "rift", who, target, "low_signal" if target == "item" else "subjective")
+                if rng.random() < 0.5:
+                    record.note(item_id, "rift", who, target, rng.choice(AWKWARD))
+            if rng.random() < 0.7:
+                record.finish(item_id, "rift", who)
+    if with_separator:
+        record.note("r2", "rift", "dan", "item", "a cell holding the \x1f separator")
+    return record
+
+
+def test_joined_rows_write_what_the_csv_module_writes(items_file, tmp_path, monkeypatch):
+    """Awkward cells (quotes, commas, line breaks, formulas, numbers, apostrophes, empty cells) in batches of
+    any size give the csv module's text of the reference rows; the rows are never taken apart cell by cell
+    unless a batch needs it."""
+    spied = []
+    original = export._long_rows
+    monkeypatch.setattr(export, "_long_rows", lambda *a: spied.append(a) or original(*a))
+    for seed in range(4):
+        rng = random.Random(seed)
+        record = _awkward_project(tmp_path / f"p{seed}.sqlite", items_file, rng, with_separator=False)
+        expected = _expected_csv(record.expected())
+        for batch in (export.BATCH, 1, 2, 5):
+            monkeypatch.setattr(export, "BATCH", batch)
+            out = tmp_path / f"long{seed}-{batch}.csv"
+            assert export.export_labels_csv(record.project, out) == len(record.expected())
+            assert out.read_bytes().decode("utf-8") == expected, (seed, batch)
+            for done_only in (True, False):
+                narrowed = tmp_path / f"narrow{seed}-{batch}.csv"
+                export.export_labels_csv(record.project, narrowed, taxonomy="rift", annotator="=bea",
+                                         done_only=done_only)
+                assert narrowed.read_bytes().decode("utf-8") == _expected_csv(
+                    record.expected("rift", "=bea", done_only))
+        record.project.close()
+    assert spied == [], "the SQLite export wrote joined rows"
+
+
+def test_plain_batches_go_out_whole_and_a_guarded_one_cell_by_cell(tmp_path):
+    out = io.StringIO()
+    writer = SafeCsvWriter(out)
+    rows = [("a", "b", "c"), ("d", "e", "f")]
+    write_joined(writer, out, [("\x1f".join(row), 0) for row in rows], 3)
+    write_joined(writer, out, [("=x\x1fy\x1f-1", 1), ("g\x1fh\x1fi", 0), ("p\x1f@q\x1fr,s", 1), ("j\x1fk,l\x1fm", 0),
+                         ("n\x1fo\x1fp", 0)], 3)
+    assert out.getvalue() == "a,b,c\r\nd,e,f\r\n'=x,y,-1\r\ng,h,i\r\np,'@q,\"r,s\"\r\nj,\"k,l\",m\r\nn,o,p\r\n"
+
+
+def test_a_cell_holding_the_separator_falls_back_to_cells(items_file, tmp_path, monkeypatch):
+    record = _awkward_project(tmp_path / "p.sqlite", items_file, random.Random(9), with_separator=True)
+    spied = []
+    original = export._long_rows
+    monkeypatch.setattr(export, "_long_rows", lambda *a: spied.append(a) or original(*a))
+    out = tmp_path / "long.csv"
+    export.export_labels_csv(record.project, out)
+    assert out.read_bytes().decode("utf-8") == _expected_csv(record.expected())
+    assert len(spied) == 1, "written again from cells"
+    record.project.close()
