@@ -37,6 +37,7 @@ class ChartCanvas(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.canvas)
         self.setMinimumHeight(int(height * dpi * 0.6))
+        self._stale = False
 
     def draw(self, fn: Callable[[Figure], object]) -> None:
         """Redraw from scratch; an exception in `fn` leaves a message on the figure instead of a stale chart."""
@@ -47,17 +48,32 @@ class ChartCanvas(QWidget):
             self.figure.clear()
             self.message(f"could not draw this chart: {exc}")
             return
-        self.canvas.draw_idle()
+        self._render()
 
     def message(self, text: str) -> None:
         """Show a sentence in place of a chart (no data, no pair chosen...)."""
         self.figure.clear()
         self.figure.text(0.5, 0.5, text, ha="center", va="center", wrap=True, color="#555555")
-        self.canvas.draw_idle()
+        self._render()
 
     def clear(self) -> None:
         self.figure.clear()
-        self.canvas.draw_idle()
+        self._render()
+
+    def _render(self) -> None:
+        """Render the figure at the next turn if the chart is on screen, else once it is shown: the app opens
+        with two views of charts on tabs nobody is looking at yet, and rendering them was a quarter of the
+        time a window took to open."""
+        if self.isVisible():
+            self.canvas.draw_idle()
+        else:
+            self._stale = True
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if self._stale:
+            self._stale = False
+            self.canvas.draw_idle()
 
     def save(self, path: str) -> None:
         self.figure.savefig(path)
