@@ -66,8 +66,8 @@ def view(qtbot, shared_view):
 
 
 def settled(view) -> bool:
-    """Every figure is on screen and nothing is being computed or waiting for the controls to stop moving."""
-    return (None not in (view.report, view.alt_result, view.partitions, view.anchoring)
+    """The figures are on screen and nothing is being computed or waiting for the controls to stop moving."""
+    return (None not in (view.report, view.alt_result, view.partitions)
             and not view._timer.isActive() and not view._alt_timer.isActive()
             and not any(task.running for task in view.tasks.values()))
 
