@@ -49,14 +49,15 @@ def _admin(url: str):
 
 
 @contextmanager
-def fresh_postgres_database() -> Iterator[str]:
-    """A new, empty PostgreSQL database, dropped (even with clients still on it) on leaving."""
+def fresh_postgres_database(template: str | None = None) -> Iterator[str]:
+    """A new, empty PostgreSQL database, dropped (even with clients still on it) on leaving. With `template`
+    (the name of a database nobody is connected to), a copy of that database instead."""
     from sqlalchemy.engine import make_url
 
     base = postgres_url()
     name = f"annotator_test_{uuid.uuid4().hex[:12]}"
     with _admin(base) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
     try:
         yield make_url(base).set(database=name).render_as_string(hide_password=False)
     finally:

@@ -266,27 +266,28 @@ def test_key_table_lists_the_brief_keys() -> None:
         assert needed in keys, f"the key table leaves out {needed}"
 
 
-@pytest.fixture
-def window(qtbot, tmp_path: Path):
+@pytest.fixture(scope="module")
+def window_keys(qapp, tmp_path_factory) -> set[str]:
+    """Every key sequence a new main window reacts to: its shortcuts and its actions' shortcuts (menus
+    included). Read from one window for the whole module: the tests only look them up."""
     from PySide6.QtCore import QSettings
+    from PySide6.QtGui import QAction, QKeySequence, QShortcut
 
     from annotator.gui.main_window import MainWindow
     from annotator.gui.settings import AppSettings
 
-    settings = AppSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
-    win = MainWindow(settings, "alice")
-    qtbot.addWidget(win)
-    return win
-
-
-def bound_keys(win) -> set[str]:
-    """Every key sequence the main window reacts to: its shortcuts and its actions' shortcuts (menus included)."""
-    from PySide6.QtGui import QAction, QKeySequence, QShortcut
-
-    seqs: list[QKeySequence] = [sc.key() for sc in win.findChildren(QShortcut)]
-    for action in win.findChildren(QAction):
-        seqs += list(action.shortcuts())
-    return {s.toString(QKeySequence.SequenceFormat.PortableText) for s in seqs if not s.isEmpty()}
+    ini = tmp_path_factory.mktemp("settings") / "settings.ini"
+    with pytest.MonkeyPatch.context() as patch:  # the per-test private home is not set up yet at module scope
+        patch.setenv("ANNOTATOR_HOME", str(tmp_path_factory.mktemp("home")))
+        win = MainWindow(AppSettings(QSettings(str(ini), QSettings.Format.IniFormat)), "alice")
+        try:
+            seqs: list[QKeySequence] = [sc.key() for sc in win.findChildren(QShortcut)]
+            for action in win.findChildren(QAction):
+                seqs += list(action.shortcuts())
+            return {s.toString(QKeySequence.SequenceFormat.PortableText) for s in seqs if not s.isEmpty()}
+        finally:
+            win.close()
+            win.deleteLater()
 
 
 def normal(key: str) -> str:
@@ -296,13 +297,13 @@ def normal(key: str) -> str:
 
 
 @pytest.mark.parametrize("key", documented_keys())
-def test_documented_key_is_bound(window, key: str) -> None:
+def test_documented_key_is_bound(window_keys, key: str) -> None:
     assert normal(key), f"{key!r} is not a key Qt can read"
-    assert normal(key) in bound_keys(window), f"the guide lists {key!r}, which the main window does not bind"
+    assert normal(key) in window_keys, f"the guide lists {key!r}, which the main window does not bind"
 
 
-def test_an_unbound_key_would_be_caught(window) -> None:
-    assert normal("Ctrl+Shift+Q") not in bound_keys(window)
+def test_an_unbound_key_would_be_caught(window_keys) -> None:
+    assert normal("Ctrl+Shift+Q") not in window_keys
 
 
 def adjudication_keys() -> list[str]:

@@ -11,6 +11,7 @@ import multiprocessing
 import shutil
 import socket
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 from sqlalchemy import inspect, insert, text
@@ -21,7 +22,13 @@ from annotator.core.errors import AnnotatorError, InputError
 from annotator.core.taxonomy import builtin_taxonomies
 from annotator.core.store.database import Database, display_url, to_url
 from annotator.core.store.tables import ANNOTATOR
-from backends import postgres_database, rubric_records, store_backend, write_jsonl  # noqa: F401
+from backends import (  # noqa: F401
+    fresh_postgres_database,
+    postgres_database,
+    rubric_records,
+    store_backend,
+    write_jsonl,
+)
 
 HARBOUR_PNG = Path(__file__).resolve().parent / "data" / "formats" / "images" / "harbour.png"
 
@@ -258,8 +265,21 @@ def _store_tests_on_postgres() -> dict:
 globals().update(_store_tests_on_postgres())
 
 
+@pytest.fixture(scope="session")
+def empty_postgres_project() -> Iterator[str]:
+    """The name of a database holding a new, empty project, made once per test process: creating a project runs
+    the migrations (a few tenths of a second on PostgreSQL), and the store's tests each start from an empty one.
+    Tests get a copy (`CREATE DATABASE ... TEMPLATE`), never this database."""
+    from sqlalchemy.engine import make_url
+
+    with fresh_postgres_database() as url:
+        Project.create(url).close()  # closing lets go of every connection: a template must have none
+        yield make_url(url).database
+
+
 @pytest.fixture
-def tmp_project(postgres_database):
-    """A new project with every built-in taxonomy, on PostgreSQL (overrides the SQLite one in conftest)."""
-    with Project.create(postgres_database) as project:
+def tmp_project(empty_postgres_project):
+    """A new project with every built-in taxonomy, on PostgreSQL (overrides the SQLite one in conftest): a copy
+    of the process's empty project, as the SQLite `tmp_project` is a copy of its empty file."""
+    with fresh_postgres_database(template=empty_postgres_project) as url, Project.open(url) as project:
         yield project

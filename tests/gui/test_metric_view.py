@@ -27,22 +27,57 @@ def data(sample):
         return project.label_data("rift")
 
 
-@pytest.fixture
-def view(qtbot, sample):
+THRESHOLD, EPSILON = 0.5, 0.2  # the controls as the view opens
+
+
+@pytest.fixture(scope="module")
+def shared_view(qapp, sample):
+    """One view on the module's sample project for the tests that only read it or move its controls: opening
+    one computes and draws every figure (a second or two), which each test would otherwise pay again."""
     project = Project.open(sample)
     widget = MetricView()
-    qtbot.addWidget(widget)
     widget.resize(1300, 800)
     widget.show()
-    with qtbot.waitSignals([widget.reportShown, widget.altTestShown, widget.partitionsShown], timeout=30_000):
-        widget.set_project(project)
+    widget.set_project(project)
     yield widget
     wait_for_all()
+    widget.close()
+    widget.deleteLater()
     project.close()
 
 
+@pytest.fixture
+def view(qtbot, shared_view):
+    """The shared view with every figure computed, its threshold and epsilon as a newly opened view has them.
+    The metric is whichever the last test chose: tests that need one choose it with `shown_metric`."""
+    widget = shared_view
+    qtbot.waitUntil(lambda: settled(widget))
+    if widget.threshold != THRESHOLD:
+        with qtbot.waitSignals([widget.reportShown, widget.altTestShown, widget.partitionsShown,
+                                widget.anchoringShown], timeout=30_000):
+            widget.set_threshold(THRESHOLD)
+    if widget.epsilon != pytest.approx(EPSILON):
+        with qtbot.waitSignal(widget.altTestShown, timeout=30_000):
+            widget.alt_panel.epsilon.setValue(EPSILON)
+    qtbot.waitUntil(lambda: settled(widget))
+    assert widget.threshold == widget.report["threshold"] == THRESHOLD and widget.epsilon == pytest.approx(EPSILON)
+    yield widget
+    wait_for_all()
+
+
+def settled(view) -> bool:
+    """The figures are on screen and nothing is being computed or waiting for the controls to stop moving."""
+    return (None not in (view.report, view.alt_result, view.partitions)
+            and not view._timer.isActive() and not view._alt_timer.isActive()
+            and not any(task.running for task in view.tasks.values()))
+
+
 def shown_metric(view, qtbot, metric: str) -> None:
-    with qtbot.waitSignals([view.reportShown, view.altTestShown, view.partitionsShown], timeout=30_000):
+    """Choose `metric` and wait for its figures (a view that shows it already has them: see `view`)."""
+    if view.metric_id == metric:
+        return
+    with qtbot.waitSignals([view.reportShown, view.altTestShown, view.partitionsShown, view.anchoringShown],
+                           timeout=30_000):
         view.set_metric(metric)
 
 
@@ -74,7 +109,9 @@ def test_sample_offers_its_three_metrics_on_rift(view) -> None:
     assert metrics == ["heuristic", "judge-small", "keyword-baseline"]
 
 
-@pytest.mark.parametrize("metric", ["judge-small", "keyword-baseline", "heuristic"])
+# heuristic first (the metric the view opens on), then the binary metric's tests, then judge-small's: each
+# change of metric on the shared view computes every figure again
+@pytest.mark.parametrize("metric", ["heuristic", "keyword-baseline", "judge-small"])
 def test_figures_equal_f1_report(view, qtbot, data, metric) -> None:
     if view.metric_id != metric:
         shown_metric(view, qtbot, metric)
@@ -85,58 +122,10 @@ def test_figures_equal_f1_report(view, qtbot, data, metric) -> None:
     assert text == f"{report['labels'][next(iter(report['labels']))]['f1']:.3f}"
 
 
-def test_slider_recomputes_at_the_new_threshold(view, qtbot, data) -> None:
-    shown_metric(view, qtbot, "judge-small")
-    before = f1_report(data, "judge-small", threshold=0.5)
-    with qtbot.waitSignal(view.reportShown, timeout=30_000):
-        view.slider.setValue(30)
-    assert view.threshold_label.text() == "0.30"
-    after = f1_report(data, "judge-small", threshold=0.3)
-    assert view.report == after and after != before
-    assert_figures_equal(view, after)
-
-
-def test_only_the_last_of_quick_moves_is_shown(view, qtbot, data) -> None:
-    shown_metric(view, qtbot, "judge-small")
-    for value in (20, 35, 62, 71):
-        view.slider.setValue(value)
-        qtbot.wait(20)  # quicker than the debounce: only the last value is computed
-    with qtbot.waitSignal(view.reportShown, timeout=30_000):
-        pass
-    wait_for_all()
-    qtbot.wait(50)
-    assert view.report["threshold"] == 0.71
-    assert_figures_equal(view, f1_report(data, "judge-small", threshold=0.71))
-
-
-def test_calibration_table_and_curve(view, qtbot, data) -> None:
-    shown_metric(view, qtbot, "judge-small")
-    report = f1_report(data, "judge-small")
-    model = view.calibration_model
-    rows = [model.row(r) for r in range(model.rowCount())]
-    assert [r["label"] for r in rows] == list(report["labels"])
-    for r in rows:
-        fig = report["labels"][r["label"]]
-        assert r["ece"] == fig["ece"] and r["brier"] == fig["brier"]
-        assert r["units"] == sum(b[2] for b in fig["reliability"])
-    axes = view.reliability_chart.figure.axes
-    assert axes and axes[0].lines[0].get_xydata().tolist() == [[0, 0], [1, 1]]  # the diagonal
-
-
 def test_binary_metric_says_there_is_nothing_to_calibrate(view, qtbot) -> None:
     shown_metric(view, qtbot, "keyword-baseline")
     assert view.calibration_model.rowCount() == 0
     assert "only 0/1 scores" in view.calibration_note.text()
-
-
-def test_partitions_equal_agreement_partitions(view, qtbot, data) -> None:
-    shown_metric(view, qtbot, "judge-small")
-    expected = agreement_partitions(data, data.metrics, threshold=0.5)
-    assert view.partitions == expected
-    assert view.pairs_model.rowCount() == len(expected["pairs"])
-    o = expected["overall"]
-    assert f"human–human {o['human_human']:.3f}" in view.partitions_summary.text()
-    assert f"metric–metric {o['metric_metric']:.3f}" in view.partitions_summary.text()
 
 
 def test_alt_test_panel_shows_alt_test(view, qtbot, data) -> None:
@@ -160,6 +149,30 @@ def test_alt_test_panel_shows_alt_test(view, qtbot, data) -> None:
         panel.epsilon.setValue(0.05)
     strict = alt_test(data, "keyword-baseline", epsilon=0.05)
     assert panel.result == strict and panel.explanation.text() == explain_alt_test(strict)
+
+
+def test_calibration_table_and_curve(view, qtbot, data) -> None:
+    shown_metric(view, qtbot, "judge-small")
+    report = f1_report(data, "judge-small")
+    model = view.calibration_model
+    rows = [model.row(r) for r in range(model.rowCount())]
+    assert [r["label"] for r in rows] == list(report["labels"])
+    for r in rows:
+        fig = report["labels"][r["label"]]
+        assert r["ece"] == fig["ece"] and r["brier"] == fig["brier"]
+        assert r["units"] == sum(b[2] for b in fig["reliability"])
+    axes = view.reliability_chart.figure.axes
+    assert axes and axes[0].lines[0].get_xydata().tolist() == [[0, 0], [1, 1]]  # the diagonal
+
+
+def test_partitions_equal_agreement_partitions(view, qtbot, data) -> None:
+    shown_metric(view, qtbot, "judge-small")
+    expected = agreement_partitions(data, data.metrics, threshold=0.5)
+    assert view.partitions == expected
+    assert view.pairs_model.rowCount() == len(expected["pairs"])
+    o = expected["overall"]
+    assert f"human–human {o['human_human']:.3f}" in view.partitions_summary.text()
+    assert f"metric–metric {o['metric_metric']:.3f}" in view.partitions_summary.text()
 
 
 def test_models_pass_the_model_tester(view, qtbot, qtmodeltester) -> None:
@@ -194,15 +207,43 @@ def test_labels_are_shown_by_name_with_the_id_in_a_tooltip(view, qtbot, data) ->
     assert any(text.startswith(names[calibration.row(0)["label"]] + " (ECE") for text in legend)
 
 
+def test_slider_recomputes_at_the_new_threshold(view, qtbot, data) -> None:
+    shown_metric(view, qtbot, "judge-small")
+    before = f1_report(data, "judge-small", threshold=0.5)
+    with qtbot.waitSignal(view.reportShown, timeout=30_000):
+        view.slider.setValue(30)
+    assert view.threshold_label.text() == "0.30"
+    after = f1_report(data, "judge-small", threshold=0.3)
+    assert view.report == after and after != before
+    assert_figures_equal(view, after)
+
+
+def test_only_the_last_of_quick_moves_is_shown(view, qtbot, data) -> None:
+    shown_metric(view, qtbot, "judge-small")
+    for value in (20, 35, 62, 71):
+        view.slider.setValue(value)
+        qtbot.wait(20)  # quicker than the debounce: only the last value is computed
+    with qtbot.waitSignal(view.reportShown, timeout=30_000):
+        pass
+    wait_for_all()
+    qtbot.wait(50)
+    assert view.report["threshold"] == 0.71
+    assert_figures_equal(view, f1_report(data, "judge-small", threshold=0.71))
+
+
 def test_undefined_figure_shows_a_dash_and_says_why(view) -> None:
-    report = dict(view.report)
+    computed = view.report
+    report = dict(computed)
     lab = next(iter(report["labels"]))
     report["labels"] = {lab: dict(report["labels"][lab], precision=None,
                                   precision_reason="the metric predicted no positive")}
-    view._show_report(report)
-    index = view.figures_model.index(0, 1)
-    assert view.figures_model.data(index) == "—"
-    assert view.figures_model.data(index, Qt.ItemDataRole.ToolTipRole) == "the metric predicted no positive"
+    try:
+        view._show_report(report)
+        index = view.figures_model.index(0, 1)
+        assert view.figures_model.data(index) == "—"
+        assert view.figures_model.data(index, Qt.ItemDataRole.ToolTipRole) == "the metric predicted no positive"
+    finally:
+        view._show_report(computed)  # the view is shared: the next test reads the computed figures
 
 
 def test_export_html_writes_the_report_with_its_sections(view, qtbot, tmp_path) -> None:
