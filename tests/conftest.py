@@ -15,7 +15,14 @@ from typing import Callable
 
 import pytest
 
-from annotator.core import Project
+# The suite starts many fresh interpreters (the command line, start-up checks, crash and concurrency workers),
+# and every xdist worker rewrites the asserts of every test module. Where the environment tells Python not to
+# write bytecode (PYTHONDONTWRITEBYTECODE, as some containers set), each of them compiled the package and the
+# tests from source again: about 9 s of a run on two cores. The suite writes the caches (git ignores them).
+sys.dont_write_bytecode = False
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+
+from annotator.core import Project  # noqa: E402 - after the bytecode setting, so the package is cached too
 
 TESTS = Path(__file__).resolve().parent
 FORMATS_DATA = TESTS / "data" / "formats"
