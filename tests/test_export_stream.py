@@ -176,3 +176,15 @@ def test_a_cell_holding_the_separator_falls_back_to_cells(items_file, tmp_path, 
     assert out.read_bytes().decode("utf-8") == _expected_csv(record.expected())
     assert len(spied) == 1, "written again from cells"
     record.project.close()
+
+
+def test_done_work_is_walked_in_the_order_of_its_key(filled_project):
+    """The rows of done work without a label probe the label index in its own order, item after item."""
+    from sqlalchemy.dialects import sqlite
+
+    query = export._unlabelled_query(None, None, None, False, "sqlite").compile(dialect=sqlite.dialect())
+    conn = sqlite3.connect(filled_project.url.removeprefix("sqlite:///"))
+    plan = [row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + str(query),
+                                           [query.construct_params()[name] for name in query.positiontup])]
+    conn.close()
+    assert "SEARCH completion USING COVERING INDEX sqlite_autoindex_completion_1 (item_id>?)" in plan, plan

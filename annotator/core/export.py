@@ -209,6 +209,11 @@ def _unlabelled_selects(taxonomy: str | None, annotator: str | None, done_only: 
         if dialect == "postgresql":
             return except_(own, *(_narrowed(select(*(o.c[k] for k in keys)), o, taxonomy, annotator)
                                   for o in others)).subquery()
+        if table is COMPLETION:
+            # A range holding every id (ids are text, and no text is below '') makes SQLite walk the done work
+            # in the order of its key, item first, instead of by annotator: its probes into the label index,
+            # ordered by taxonomy then item, then fall close together (half the time at 40,000 done items).
+            own = own.where(COMPLETION.c.item_id >= "")
         return own.where(*(~exists().where(*(o.c[k] == table.c[k] for k in keys)) for o in others)).subquery()
 
     work = ("item_id", "taxonomy", "annotator")
