@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from itertools import chain, islice
 from operator import itemgetter
 from pathlib import Path
@@ -162,8 +162,10 @@ def _in_file_order(columns, collation: str | None) -> list:
     return [column.collate(collation) for column in columns] if collation else list(columns)
 
 
-def _labelled_select(taxonomy: str | None, annotator: str | None, done_only: bool, shape=_long_columns) -> Select:
-    """Every label with its note, unordered, its columns made by `shape` from the long CSV's nine values; with
+def _labelled_query(taxonomy: str | None, annotator: str | None, collation: str | None,
+                    done_only: bool, shape=_long_columns) -> Select:
+    """Every label with its note, its columns made by `shape` from the long CSV's nine values, in the file's
+    order, which the label index `ix_label_file_order` gives SQLite without a sort (PostgreSQL sorts); with
     `done_only`, labels of finished work alone."""
     joined, done = _with_completion(
         LABEL.join(ITEM, ITEM.c.id == LABEL.c.item_id)
@@ -171,22 +173,16 @@ def _labelled_select(taxonomy: str | None, annotator: str | None, done_only: boo
     query = select(*shape(LABEL.c.item_id, ITEM.c.kind, LABEL.c.taxonomy, LABEL.c.annotator, LABEL.c.target,
                           LABEL.c.label, func.coalesce(NOTE.c.text, literal_column("''")), LABEL.c.created_at,
                           done)).select_from(joined)
-    return _narrowed(query, LABEL, taxonomy, annotator)
-
-
-def _labelled_query(taxonomy: str | None, annotator: str | None, collation: str | None,
-                    done_only: bool) -> Select:
-    """The labels in the file's order, which the label index `ix_label_file_order` gives SQLite without a sort
-    (PostgreSQL sorts)."""
     order = _in_file_order((LABEL.c[name] for name in FILE_ORDER), collation)
-    return _labelled_select(taxonomy, annotator, done_only).order_by(*order)
+    return _narrowed(query, LABEL, taxonomy, annotator).order_by(*order)
 
 
 def _unlabelled_query(taxonomy: str | None, annotator: str | None, collation: str | None, done_only: bool,
-                      dialect: str) -> Select:
-    """The long CSV's rows that hold no label, in the file's order."""
-    rows = union_all(*_unlabelled_selects(taxonomy, annotator, done_only, dialect)).subquery("long_rows")
-    return (select(*(rows.c[name] for name in LABEL_CSV_COLUMNS))
+                      dialect: str, shape=_long_columns, columns: Sequence[str] = LABEL_CSV_COLUMNS) -> Select:
+    """The long CSV's rows that hold no label, in the file's order: the `columns` of those `shape` makes, which
+    must include the file's order."""
+    rows = union_all(*_unlabelled_selects(taxonomy, annotator, done_only, dialect, shape)).subquery("long_rows")
+    return (select(*(rows.c[name] for name in columns))
             .order_by(*_in_file_order((rows.c[name] for name in FILE_ORDER), collation)))
 
 
@@ -280,12 +276,9 @@ def _write_joined_rows(conn, handle, taxonomy: str | None, annotator: str | None
     wherever no cell needs quotes or a guard (`joined_rows.write_joined`)."""
     writer = _writer(handle)
     shape = _JoinedRow(_cells_to_test(conn))
-    labelled = iter_plain(conn, _labelled_select(taxonomy, annotator, done_only, shape=shape)
-                          .order_by(*(LABEL.c[name] for name in FILE_ORDER)), BATCH)
-    parts = union_all(*_unlabelled_selects(taxonomy, annotator, done_only, "sqlite", shape=shape.keyed))
-    others = parts.subquery("long_rows")
-    unlabelled = iter_plain(conn, select(others.c.line, others.c.careful)
-                            .order_by(*(others.c[name] for name in FILE_ORDER)), BATCH)
+    labelled = iter_plain(conn, _labelled_query(taxonomy, annotator, None, done_only, shape), BATCH)
+    unlabelled = iter_plain(conn, _unlabelled_query(taxonomy, annotator, None, done_only, "sqlite", shape.keyed,
+                                                    _JoinedRow.COLUMNS), BATCH)
     count = 0
     for batch in merge_batches(labelled, unlabelled, _joined_key):
         write_joined(writer, handle, batch, len(LABEL_CSV_COLUMNS))
@@ -305,6 +298,8 @@ def _cells_to_test(conn) -> list[str]:
 class _JoinedRow:
     """The select list of a joined row, a `shape` for the long CSV's queries."""
 
+    COLUMNS = ("line", "careful")
+
     def __init__(self, tested: list[str]):
         self._tested = [LABEL_CSV_COLUMNS.index(name) for name in tested]
 
@@ -318,21 +313,20 @@ class _JoinedRow:
             line = line.concat(sep).concat(value)
         low, high = FORMULA_TEST_RANGE
         careful = or_(*(and_(values[i] >= low, values[i] < high) for i in self._tested))
-        return [line.label("line"), careful.label("careful")]
+        return [line.label(self.COLUMNS[0]), careful.label(self.COLUMNS[1])]
 
     def keyed(self, *values) -> list:
         """The joined row and the columns of the file's order, to sort by."""
         return [*self(*values), *(values[LABEL_CSV_COLUMNS.index(name)].label(name) for name in FILE_ORDER)]
 
 
-_KEY_CELLS = itemgetter(*(LABEL_CSV_COLUMNS.index(name) for name in FILE_ORDER))
 _KEY_SPLITS = max(LABEL_CSV_COLUMNS.index(name) for name in FILE_ORDER) + 1
 
 
 def _joined_key(row: tuple[str, int]):
     """A joined row's place in the file's order, from its cells (asked only at batch ends and where a row
     without a label is slotted in)."""
-    return _KEY_CELLS(row[0].split(CELL_SEP, _KEY_SPLITS))
+    return _FILE_KEY(row[0].split(CELL_SEP, _KEY_SPLITS))
 
 
 WIDE_BASE = ["item_id", "item_kind", "taxonomy", "annotator", "target", "done"]

@@ -44,19 +44,22 @@ def write_joined(writer: SafeCsvWriter, handle: TextIO, rows: list[tuple[str, in
     careful = _lines_holding(lines, text)
     careful.update(compress(range(len(rows)), map(_FLAG, rows)))
     if not careful:
-        handle.write(text.replace(CELL_SEP, ","))
-        handle.write(LINE_END)
+        _write_plain(handle, text)
         return
     start = 0
     for first, end in _runs(sorted(careful)):
         if first > start:
-            handle.write(LINE_END.join(lines[start:first]).replace(CELL_SEP, ","))
-            handle.write(LINE_END)
+            _write_plain(handle, LINE_END.join(lines[start:first]))
         writer.write([line.split(CELL_SEP) for line in lines[first:end]])
         start = end
     if start < len(lines):
-        handle.write(LINE_END.join(lines[start:]).replace(CELL_SEP, ","))
-        handle.write(LINE_END)
+        _write_plain(handle, LINE_END.join(lines[start:]))
+
+
+def _write_plain(handle: TextIO, joined: str) -> None:
+    """Joined rows none of whose cells needs quotes or a guard, already apart by LINE_END: their CSV text."""
+    handle.write(joined.replace(CELL_SEP, ","))
+    handle.write(LINE_END)
 
 
 def _lines_holding(lines: list[str], text: str) -> set[int]:
