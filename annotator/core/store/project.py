@@ -335,7 +335,7 @@ class Project:
             bulk_insert(conn, ITEM, [(r.id, first + seq + k, r.kind, r.source, r.title, r.text, r.data,
                                       r.image[0] if r.image else None) for k, r in enumerate(fresh)],
                         staging.PROJECT_ITEM_COLUMNS)
-            bulk_insert(conn, staging.STAGE_ITEM, [(r.id, seq + k, index, r.line, r.kind, r.source, r.title, "",
+            bulk_insert(conn, staging.STAGE_ITEM, [(r.id, seq + k, index, r.line, r.kind, "", "", "",
                                                     "", None) for k, r in enumerate(fresh)], staging.ITEM_COLUMNS)
             bulk_insert(conn, UNIT, [(r.id, *u) for r in fresh for u in r.units], UNIT_COLUMNS)
         stamp = now()
