@@ -46,7 +46,7 @@ STAGE_LABEL = Table("import_stage_label", _META,
 ITEM_COLUMNS = ("id", "seq", "file", "line", "kind", "source", "title", "text", "data", "image_sha")
 PROJECT_ITEM_COLUMNS = ("id", "position", "kind", "source", "title", "text", "data", "image_sha")
 # How much input a direct import (see `may_write_directly`) may read while it holds the write lock: at the
-# 40 to 80 MB a second an import of traces runs at on a laptop, a few seconds.
+# 40 MB a second measured for traces on a two-core machine, about six seconds.
 DIRECT_IMPORT_MAX_BYTES = 256 * 1024 * 1024
 
 
