@@ -14,7 +14,7 @@ from annotator.core import Project
 from annotator.core.errors import InputError
 from annotator.core.store import staging
 from annotator.core.store.project import Project as ProjectClass
-from conftest import FORMATS_DATA, SMALL_ITEMS, TESTS, _write_jsonl
+from conftest import FORMATS_DATA, SMALL_ITEMS, TESTS, _write_jsonl, lock_is_free
 
 REAL = TESTS / "data" / "real"
 SAMPLE = TESTS.parent / "sample_data"
@@ -47,19 +47,6 @@ def _contents(path: Path) -> dict[str, list[tuple]]:
     try:
         return {table: conn.execute(f"SELECT {columns} FROM {table} ORDER BY {columns}").fetchall()
                 for table, columns in TABLES.items()}
-    finally:
-        conn.close()
-
-
-def _lock_is_free(path: Path) -> bool:
-    conn = sqlite3.connect(path, timeout=0, isolation_level=None)
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-        conn.execute("ROLLBACK")
-        return True
-    except sqlite3.OperationalError as exc:
-        assert "locked" in str(exc)
-        return False
     finally:
         conn.close()
 
@@ -114,12 +101,12 @@ def test_a_direct_import_holds_the_lock_while_an_import_into_items_does_not(tmp_
     records = [dict(SMALL_ITEMS[0], id=f"r{i}") for i in range(2500)]
     free: list[bool] = []
     tmp_project.import_items([_write_jsonl(tmp_path / "first.jsonl", records)],
-                             progress=lambda done, total: free.append(_lock_is_free(path)))
+                             progress=lambda done, total: free.append(lock_is_free(path)))
     assert len(free) > 1 and not any(free)
     more = [dict(SMALL_ITEMS[0], id=f"n{i}") for i in range(2500)]
     free.clear()
     tmp_project.import_items([_write_jsonl(tmp_path / "more.jsonl", more)],
-                             progress=lambda done, total: free.append(_lock_is_free(path)))
+                             progress=lambda done, total: free.append(lock_is_free(path)))
     assert len(free) > 1 and all(free)
     assert direct_calls == [0]  # only the first went direct
     assert tmp_project.items.count() == 5000
@@ -192,6 +179,6 @@ def test_files_over_the_bound_are_staged_even_into_an_empty_project(tmp_project,
     records = [dict(SMALL_ITEMS[0], id=f"r{i}") for i in range(2500)]
     free: list[bool] = []
     tmp_project.import_items([_write_jsonl(tmp_path / "big.jsonl", records)],
-                             progress=lambda done, total: free.append(_lock_is_free(path)))
+                             progress=lambda done, total: free.append(lock_is_free(path)))
     assert direct_calls == [] and len(free) > 1 and all(free)
     assert tmp_project.items.count() == 2500
