@@ -2,7 +2,8 @@
 
 Generates N reasoning traces of about 4 KB (the generator of bench/bench_import.py), then in one run:
 
-1. `Project.import_items` into a new project: reading, validating, splitting, ids, one transaction;
+1. `Project.import_items` into a new project: reading, validating, splitting, ids, one transaction (into a
+   project with no item, up to 256 MB of files, each item is written once: no staging tables);
 2. reading and validating alone (`read_records` over the file, nothing stored);
 3. the baseline: the same parsed records turned into the store's own item and unit rows (not timed), then
    inserted with a bare `sqlite3` executemany into the project's tables as its migrations make them (same

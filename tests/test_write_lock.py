@@ -4,7 +4,7 @@ rows, or a merge reads the other project, another connection can take the write 
 
 from __future__ import annotations
 
-import sqlite3
+from pathlib import Path
 
 import pytest
 
@@ -12,20 +12,11 @@ from annotator.core import Project
 from annotator.core.merge import merge_projects
 from annotator.core.store.label_batch import LabelRowIn, store_label_rows
 from backends import rubric_records, write_jsonl
+from conftest import lock_is_free
 
 
 def _lock_is_free(project: Project) -> bool:
-    """Try to take the write lock from another connection without waiting at all."""
-    conn = sqlite3.connect(project.url.removeprefix("sqlite:///"), timeout=0, isolation_level=None)
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-        conn.execute("ROLLBACK")
-        return True
-    except sqlite3.OperationalError as exc:
-        assert "locked" in str(exc)
-        return False
-    finally:
-        conn.close()
+    return lock_is_free(Path(project.url.removeprefix("sqlite:///")))
 
 
 @pytest.fixture

@@ -33,7 +33,7 @@ from .labels import CompletionStore, LabelStore, NoteStore, ensure_annotator, no
 from .opening import check_revision, open_checked
 from .results import GoldStore, JudgeCacheStore, PredictionStore
 from .suggestions import SuggestionStore
-from .tables import ANNOTATOR, COMPLETION, GOLD, LABEL, PREDICTION, SCORED, TAXONOMY, UNIT
+from .tables import ANNOTATOR, BLOB, COMPLETION, GOLD, ITEM, LABEL, PREDICTION, SCORED, TAXONOMY, UNIT
 
 if TYPE_CHECKING:  # pandas loads with the statistics that need it, not with every open project
     import pandas as pd
@@ -245,64 +245,105 @@ class Project:
         with self.db.pinned() as conn, staging.fewer_collections():
             staging.create(conn)
             try:
+                if staging.may_write_directly(self.db, paths):
+                    labels = self.db.write(lambda c: self._import_directly(c, paths, fmt, progress, on_chosen,
+                                                                           summary), pinned=conn)
+                    if labels is not None:
+                        summary.labels = labels
+                        return summary
                 seq = 0
                 for index, rows, file_problems in read_staged(paths, fmt, progress, on_chosen):
                     if file_problems is not None:
                         problems.extend(file_problems)
                     # a file's last rows are staged even when it is bad: their ids clashing with the project
                     # are listed too
-                    seq = self._stage(conn, rows, seq, index, paths, summary, problems)
+                    with conn.begin():
+                        seq = self._stage(conn, rows, seq, index, paths, summary, problems)
                 if problems:
                     raise InputError(problems)
                 summary.labels = self.db.write(lambda c: self._swap_in(c, paths), pinned=conn)
             finally:
                 staging.drop(conn)
-        self.taxonomies.forget()
+                self.taxonomies.forget()
         return summary
 
+    def _import_directly(self, conn: Connection, paths: list[Path], fmt: str, progress: Progress | None,
+                         chosen: Callable[[int, str], None], summary: ImportSummary) -> int | None:
+        """The whole import in the one write transaction it would end with, each item written once: for a
+        project that holds no item yet (see `staging.may_write_directly`). None, with nothing written, when
+        the project got items before this transaction began; the import is then staged after all.
+
+        Items and their units go straight into the project's tables; the rest (keys, labels, images) is
+        staged as usual, so duplicates and labels are handled by the same code and swapped in at the end.
+        `write` may run this again after a busy start, so it begins from nothing each time."""
+        first = ItemStore.next_position(conn)
+        if first != 1:
+            return None
+        summary.formats.clear()
+        summary.by_kind.clear()
+        problems: list[Problem] = []
+        seq = 0
+        for index, rows, file_problems in read_staged(paths, fmt, progress, chosen):
+            if file_problems is not None:
+                problems.extend(file_problems)
+            seq = self._stage(conn, rows, seq, index, paths, summary, problems, first=first)
+        if problems:
+            raise InputError(problems)
+        return self._swap_in(conn, paths, items_written=True)
+
     def _stage(self, conn: Connection, batch: list[StagedItem], seq: int, index: int, paths: list[Path],
-               summary: ImportSummary, problems: list[Problem]) -> int:
-        """Put a batch of records in the staging tables in one short transaction that locks nothing shared."""
+               summary: ImportSummary, problems: list[Problem], first: int | None = None) -> int:
+        """Put a batch of records in the staging tables (in the caller's transaction). With `first` (a direct
+        import) the items and their units go into the project's own tables at positions from `first`, and the
+        staged item rows keep only what finding duplicates and reporting them needs."""
         if not batch:
             return seq
         path = paths[index]
-        with conn.begin():
-            found = staging.seen(conn, [r.id for r in batch])
-            fresh: list[StagedItem] = []
-            seen_here: set[str] = set()
-            more_labels: list[StagedItem] = []
-            for rec in batch:
-                where = found.get(rec.id)
-                if where is None and rec.id in seen_here:
-                    where = ("stage", index)  # repeated within this batch (the reader reports it too)
-                if where is None:
-                    seen_here.add(rec.id)
-                    fresh.append(rec)
-                elif rec.shared and where[0] == "stage":
-                    more_labels.append(rec)  # another labeler's record of an item this import brought in
-                elif where[0] == "project":
-                    problems.append(Problem(str(path), rec.line, "id", f"item {rec.id!r} is already in the "
-                                                                       "project"))
-                else:
-                    earlier = "earlier in this file" if where[1] == index else f"in {paths[where[1]]}"
-                    problems.append(Problem(str(path), rec.line, "id", f"duplicate id {rec.id!r}: a record "
-                                                                       f"{earlier} has it already"))
-            # Rows are staged even after a problem (nothing is swapped in then): later repeats of their ids are
-            # found like any other.
-            blobs = {r.image[0]: r.image[1] for r in fresh if r.image}
-            have = staging.known_blobs(conn, list(blobs)) if blobs else set()
-            bulk_insert(conn, staging.STAGE_BLOB, [(s, d) for s, d in blobs.items() if s not in have],
-                        ("sha", "data"))
+        found = staging.seen(conn, [r.id for r in batch], in_project=first is None)
+        fresh: list[StagedItem] = []
+        seen_here: set[str] = set()
+        more_labels: list[StagedItem] = []
+        for rec in batch:
+            where = found.get(rec.id)
+            if where is None and rec.id in seen_here:
+                where = ("stage", index)  # repeated within this batch (the reader reports it too)
+            if where is None:
+                seen_here.add(rec.id)
+                fresh.append(rec)
+            elif rec.shared and where[0] == "stage":
+                more_labels.append(rec)  # another labeler's record of an item this import brought in
+            elif where[0] == "project":
+                problems.append(Problem(str(path), rec.line, "id", f"item {rec.id!r} is already in the "
+                                                                   "project"))
+            else:
+                earlier = "earlier in this file" if where[1] == index else f"in {paths[where[1]]}"
+                problems.append(Problem(str(path), rec.line, "id", f"duplicate id {rec.id!r}: a record "
+                                                                   f"{earlier} has it already"))
+        # Rows are staged even after a problem (nothing is swapped in then): later repeats of their ids are
+        # found like any other.
+        blobs = {r.image[0]: r.image[1] for r in fresh if r.image}
+        have = staging.known_blobs(conn, list(blobs)) if blobs else set()
+        # a direct import's items name their images at once, so their bytes must be in the project first
+        bulk_insert(conn, staging.STAGE_BLOB if first is None else BLOB,
+                    [(s, d) for s, d in blobs.items() if s not in have], ("sha", "data"))
+        if first is None:
             bulk_insert(conn, staging.STAGE_ITEM,
                         [(r.id, seq + k, index, r.line, r.kind, r.source, r.title, r.text, r.data,
                           r.image[0] if r.image else None) for k, r in enumerate(fresh)], staging.ITEM_COLUMNS)
             bulk_insert(conn, staging.STAGE_UNIT, [(r.id, *u) for r in fresh for u in r.units], UNIT_COLUMNS)
-            stamp = now()
-            given = [lab for r in fresh for lab in r.labels]
-            if more_labels:
-                given += self._labels_of_new_annotators(conn, given, more_labels)
-            bulk_insert(conn, staging.STAGE_LABEL, [(*lab[:5], lab[5] or stamp) for lab in given],
-                        ("item_id", "taxonomy", "annotator", "target", "label", "created_at"))
+        else:
+            bulk_insert(conn, ITEM, [(r.id, first + seq + k, r.kind, r.source, r.title, r.text, r.data,
+                                      r.image[0] if r.image else None) for k, r in enumerate(fresh)],
+                        staging.PROJECT_ITEM_COLUMNS)
+            bulk_insert(conn, staging.STAGE_ITEM, [(r.id, seq + k, index, r.line, r.kind, "", "", "",
+                                                    "", None) for k, r in enumerate(fresh)], staging.ITEM_COLUMNS)
+            bulk_insert(conn, UNIT, [(r.id, *u) for r in fresh for u in r.units], UNIT_COLUMNS)
+        stamp = now()
+        given = [lab for r in fresh for lab in r.labels]
+        if more_labels:
+            given += self._labels_of_new_annotators(conn, given, more_labels)
+        bulk_insert(conn, staging.STAGE_LABEL, [(*lab[:5], lab[5] or stamp) for lab in given],
+                    ("item_id", "taxonomy", "annotator", "target", "label", "created_at"))
         for rec in fresh:
             summary.by_kind[rec.kind] = summary.by_kind.get(rec.kind, 0) + 1
         return seq + len(fresh)
@@ -324,11 +365,11 @@ class Project:
             out.extend(rec.labels)
         return out
 
-    def _swap_in(self, conn: Connection, paths: list[Path]) -> int:
+    def _swap_in(self, conn: Connection, paths: list[Path], items_written: bool = False) -> int:
         """The import's one write transaction: staged rows into the project's tables. Labels a format carries
         (PRM800K ratings, ProcessBench marks) are stored, and the item marked done for that annotator, since
-        the source labelled every step it rated."""
-        clash = staging.clashes(conn)
+        the source labelled every step it rated. `items_written`: a direct import wrote its items already."""
+        clash = [] if items_written else staging.clashes(conn)
         if clash:  # another import brought these ids while this one was reading
             raise InputError([Problem(str(paths[f]), line, "id", f"item {i!r} is already in the project")
                               for f, line, i in clash])
@@ -337,7 +378,7 @@ class Project:
             self.taxonomies.ensure_in(conn, tax_id)
         for name in annotators:
             ensure_annotator(conn, name)
-        return staging.swap_in(conn, ItemStore.next_position(conn), now())
+        return staging.swap_in(conn, ItemStore.next_position(conn), now(), items_staged=not items_written)
 
     # --- what the project holds -----------------------------------------------------------------------------
     def annotators(self, kind: str | None = "human") -> list[str]:
