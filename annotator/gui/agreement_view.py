@@ -435,7 +435,8 @@ class AgreementView(QWidget):
         gold = self.decisions.all() if self.decisions is not None else {}
         self.disagreement_panel.show_disagreements(rows, report["annotators"], tax, gold)
         self._enable_results(True)
-        self.prevalence_chart.draw(lambda fig: draw_prevalence(fig, report, self._names(report.get("labels", {}))))
+        names = self._names(report.get("labels", {}))  # now, not whenever the chart is drawn
+        self.prevalence_chart.draw(lambda fig: draw_prevalence(fig, report, names))
         self.confusion.show_report(report, tax)
         self.computed.emit()
 
