@@ -263,7 +263,8 @@ class MetricView(QWidget):
             self.reload()
 
     def reload(self) -> None:
-        """Read the chosen taxonomy's labels and predictions again (off the UI thread), then recompute."""
+        """Read the chosen taxonomy's labels and predictions again (off the UI thread), then recompute. A view
+        that is not on screen fills its choices and leaves the reading for when it is next shown."""
         self.stale = False
         self._generation["load"] += 1
         gen = self._generation["load"]
@@ -278,6 +279,11 @@ class MetricView(QWidget):
         self._fill_metrics(taxonomy)
         if self.report is not None and self.report.get("taxonomy") != taxonomy:
             self._clear_figures()  # another taxonomy's table must not pass for this one's while it loads
+        if not self.isVisible():
+            # Opening a project used to read its labels and compute every figure here, on a tab nobody was
+            # looking at, while the user started annotating; like the agreement view, this one waits to be seen.
+            self.stale = True
+            return
         self._grey(True)
         url = self.project.url
         self.status.setText(f"reading the labels of {taxonomy}…")

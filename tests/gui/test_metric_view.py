@@ -309,6 +309,7 @@ def test_anchoring_line_compares_items_done_with_and_without_suggestions(qtbot, 
 
 def _metric_tab(window, qtbot) -> MetricView:
     view = window.metric_view
+    assert view.stale and view.report is None and not view.tasks  # nothing is computed on a tab not yet seen
     with qtbot.waitSignal(view.reportShown, timeout=30_000):
         qtbot.keyClick(window, Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     assert window.tabs.currentWidget() is view
