@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
 
 from ..core.errors import AnnotatorError
 from ..core.export import atomic_path
-from ..core.reports.agreement_html import render_agreement_html
 from ..core.stats.agreement import Cancelled as ReportCancelled
 from ..core.stats.agreement import agreement_report
 from ..core.stats.data import LabelData
@@ -481,6 +480,8 @@ class AgreementView(QWidget):
         """The report as the same self-contained HTML page the command line writes."""
         if self.report is None or self.data is None:
             raise AnnotatorError("compute the agreement first")
+        from ..core.reports.agreement_html import render_agreement_html  # matplotlib's pyplot: not at start
+
         out = Path(path)
         page = render_agreement_html(self.report, self.data)
         with atomic_path(out, ".html") as tmp:
