@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -515,13 +514,12 @@ class AgreementView(QWidget):
         self.summary.setText("wrote " + ", ".join(str(p) for p in written))
 
 
-def install_agreement_view(window: MainWindow) -> AgreementView:
-    """Add the agreement view to the main window as a tab (Ctrl+Shift+A), following the open project."""
+def build_agreement_view(window: MainWindow) -> AgreementView:
+    """The agreement view of the main window's Agreement tab (Ctrl+Shift+A), following the open project; the
+    window builds it when first needed and puts it in the tab."""
     view = AgreementView(window)
-    window.add_view("Agreement", view)
-    shortcut = QShortcut(QKeySequence("Ctrl+Shift+A"), window)
-    shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
-    shortcut.activated.connect(lambda: window.tabs.setCurrentWidget(view))
     window.projectOpened.connect(lambda: view.bind(window.project, window.annotator))
     window.operationExecuted.connect(view.changes_made)
+    if window.project is not None:
+        view.bind(window.project, window.annotator)
     return view
