@@ -8,7 +8,7 @@
 # PyInstaller (`pip install pyinstaller`). Build and work folders can be moved with DIST_DIR and WORK_DIR.
 # The smoke test builds the sample project with the bundled executable (importers, migrations, taxonomies),
 # reads it back with `info --json`, then opens it in the app on Qt's offscreen platform; the app is asked to quit
-# after ANNOTATOR_SMOKE_QUIT_MS milliseconds and must exit 0. Any failure stops the script with a non-zero status.
+# ANNOTATOR_SMOKE_QUIT_MS milliseconds after the project opened and must exit 0. Any failure stops the script with a non-zero status.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -8,12 +8,13 @@ PostgreSQL needs a server: set ANNOTATOR_TEST_POSTGRES_URL to a database on it w
 Without the variable the PostgreSQL cases are skipped on a workstation, and fail under CI (when `CI` is set),
 so a CI machine that lost its server cannot pass by skipping.
 
-The module also holds the labelling worker that concurrency tests start in other processes: it lives in an
-importable module because a spawned process must import the function it runs.
+The module also holds the workers that concurrency tests start in other processes (and `worker_context`, how
+they start): they live in an importable module because a new process must import the function it runs.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import traceback
 import uuid
@@ -83,6 +84,37 @@ def store_backend(request, tmp_path) -> Iterator[str]:
 
 
 # --- a labelling worker for other processes ----------------------------------------------------------------
+# What a fork server imports before it forks each worker (a module it cannot import is left out).
+WORKER_PRELOAD = ["backends", "annotator.core.store.project", "sqlalchemy.dialects.sqlite", "alembic.command",
+                  "alembic.runtime.migration", "alembic.script"]
+
+
+def worker_context():
+    """The multiprocessing context the concurrency tests start their workers in: a fork server where the
+    platform has one, else spawn.
+
+    Each worker is still a process of its own that opens the project itself; only the start differs. Spawned,
+    every worker was a fresh interpreter importing the app (about half a second of CPU each, over a dozen per
+    run); the fork server imports it once and forks each worker from that clean, single-threaded process, which
+    holds no connection and no open project."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(WORKER_PRELOAD)  # takes effect when the server starts (the first worker)
+    return ctx
+
+
+def open_new_worker(location: str, results) -> None:
+    """Open (creating it if need be) the project at `location`; report its revision and taxonomies or the error."""
+    from annotator.core import Project
+
+    try:
+        with Project.open(location, create=True) as project:
+            results.put(("ok", project.schema_revision, sorted(project.taxonomies.ids())))
+    except Exception as exc:  # noqa: BLE001 - the test reports it
+        results.put(("error", repr(exc), []))
+
+
 START_PATIENCE_S = 600  # how long a worker waits for the others to be ready: a guard against a hang only
 
 

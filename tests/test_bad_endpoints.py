@@ -43,12 +43,15 @@ class EndpointCase:
     said: str  # what stderr must say
     down: bool = False  # the endpoint is out of reach: the run stops after five requests
     exit_code: int = 1
+    timeout: str = "1"  # the judge's --timeout: each request may take this long in all
 
 
 CASES = [
     EndpointCase("dead_port", None, "endpoint unreachable (5 requests in a row failed; last: cannot reach", down=True),
     EndpointCase("not_http", not_http(), "does not answer in HTTP", down=True),
-    EndpointCase("drips_a_byte_a_second", drip(1.0), "no complete answer within 1 s", down=True),
+    # a byte every 0.1 s: each read gets a byte well within its timeout, so only the request's overall deadline
+    # ends it (a short one: the five requests of the run each wait it out)
+    EndpointCase("drips_a_byte_at_a_time", drip(0.1), "no complete answer within 0.4 s", down=True, timeout="0.4"),
     EndpointCase("redirects_elsewhere", redirect("http://127.0.0.1:9/steal"), "redirected (302)", down=True),
     EndpointCase("refuses_and_echoes_the_key", echo(401), "Bearer [redacted]", down=True),
     EndpointCase("bad_request_echoing_the_key", echo(400), "Bearer [redacted]"),
@@ -86,7 +89,7 @@ def test_a_bad_endpoint_ends_plainly_and_changes_nothing(case: EndpointCase, sam
         url = server.url if case.action is not None else dead_endpoint()
         started = time.monotonic()
         code, out, err = run_cli("judge", "run", sample_copy, "--taxonomy", "rift", "--endpoint", url, "--model",
-                                 "tiny", "--votes", "1", "--limit", str(ITEMS), "--timeout", "1")
+                                 "tiny", "--votes", "1", "--limit", str(ITEMS), "--timeout", case.timeout)
         elapsed = time.monotonic() - started
         asked = len(server.requests)
     assert code == case.exit_code, err

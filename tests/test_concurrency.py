@@ -4,7 +4,6 @@ duplicated, and a single-choice unit never ends up with two answers from one ann
 
 from __future__ import annotations
 
-import multiprocessing
 import queue
 import time
 
@@ -14,7 +13,8 @@ from sqlalchemy import func, select
 from annotator.core import Project
 from annotator.core.store.database import bulk_insert
 from annotator.core.store.tables import ANNOTATOR, COMPLETION, LABEL
-from backends import bulk_worker, label_worker, read_worker, rubric_records, store_backend, write_jsonl  # noqa: F401
+from backends import (bulk_worker, label_worker, read_worker, rubric_records, store_backend,  # noqa: F401
+                      worker_context, write_jsonl)
 
 ITEMS = 20
 CRITERION_LABELS = ["subjective", "non_atomic", "ungrounded"]
@@ -62,7 +62,7 @@ def _criterion_actions(reverse: bool = False) -> list[tuple[str, str, str, str, 
 def test_writers_and_a_reader_at_once_lose_nothing_and_duplicate_nothing(store_backend, tmp_path):
     with Project.create(store_backend, taxonomies=["rift"]) as project:
         project.import_items([write_jsonl(tmp_path / "items.jsonl", rubric_records(ITEMS))])
-    ctx = multiprocessing.get_context("spawn")
+    ctx = worker_context()
     jobs = [
         ("alice", _criterion_actions()),
         ("alice", _criterion_actions(reverse=True)),  # the same labels again, from a second window, at once
@@ -101,7 +101,7 @@ def test_racing_single_choice_answers_leave_one_answer_per_step(store_backend, t
     # the same annotator in two windows gives different ratings to the same steps, round after round
     jobs = [("carol", [("add", item, "step_rating", target, rating_ids[(n + k) % len(rating_ids)])
                        for n in range(3) for item, target in units]) for k in (0, 1)]
-    found = _run(multiprocessing.get_context("spawn"), store_backend, jobs, with_reader=False)
+    found = _run(worker_context(), store_backend, jobs, with_reader=False)
 
     errors = [e for runs in found.values() for _count, errs in runs for e in errs]
     assert errors == [], "\n".join(errors[:3])
@@ -131,7 +131,7 @@ def test_a_merge_and_a_labels_import_at_once_both_succeed(store_backend, tmp_pat
             _fill(other, name, count)
     with Project.open(csv_source) as carol:
         export_labels_csv(carol, tmp_path / "carol.csv")
-    ctx = multiprocessing.get_context("spawn")
+    ctx = worker_context()
     results = ctx.Queue()
     start = ctx.Barrier(3)
     procs = [ctx.Process(target=bulk_worker, args=(store_backend, "merge", str(laptop), results, start)),

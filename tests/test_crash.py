@@ -1,8 +1,9 @@
 """A kill at any moment loses nothing that was shown as saved (DESIGN section 9).
 
 tests/crash_worker.py labels a project in a loop and reports each write once the store call returned; this test
-kills it with SIGKILL at a random point, round after round, then reopens the project and checks that every
-reported write is there (and every reported removal stayed removed) and that SQLite finds the file intact.
+runs it in a process of its own (see backends.worker_context) and kills it with SIGKILL at a random point, round
+after round, then reopens the project and checks that every reported write is there (and every reported removal
+stayed removed) and that SQLite finds the file intact.
 
 The moment of each kill is counted in the worker's own lines, not in seconds: a round waits for a random number
 of reported lines and then kills at once, so a slow or loaded machine runs every round and kills every worker
@@ -11,21 +12,17 @@ mid-work, where a timer would kill it before its first write or end the rounds e
 
 from __future__ import annotations
 
-import os
 import random
 import signal
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 from sqlalchemy import select
 
 from annotator.core import Project
 from annotator.core.store.tables import COMPLETION, LABEL
-from backends import rubric_records, write_jsonl
-
-WORKER = Path(__file__).resolve().parent / "crash_worker.py"
+from backends import rubric_records, worker_context, write_jsonl
+from crash_worker import report_to
 ROUNDS = 10
 MAX_LINES_BEFORE_KILL = 400  # each round kills after a random number (1 to this) of lines from the worker
 
@@ -60,26 +57,38 @@ def _replay(lines: list[str]) -> tuple[dict[tuple, bool], dict[str, bool], str |
 
 
 def _run_and_kill(project_path: Path, annotator: str, rng: random.Random) -> list[str]:
-    env = dict(os.environ, PYTHONUNBUFFERED="1")
-    proc = subprocess.Popen([sys.executable, str(WORKER), str(project_path), annotator], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env)
+    ctx = worker_context()
+    reader, writer = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=report_to, args=(str(project_path), annotator, writer))
+    proc.start()
+    writer.close()  # the worker holds the only writing end: its death ends the stream
+
+    def line() -> str | None:
+        try:
+            return reader.recv_bytes().decode()
+        except EOFError:
+            return None
+
     try:
-        first = proc.stdout.readline()
-        assert first.strip() == "READY", f"the worker did not start: {first!r} {proc.stderr.read()[-2000:]}"
+        first = line()
+        assert first == "READY", f"the worker did not start: {first!r} (exit code {proc.exitcode})"
         read: list[str] = []
         for _ in range(rng.randint(1, MAX_LINES_BEFORE_KILL)):
-            line = proc.stdout.readline()
-            if not line:
+            got = line()
+            if got is None:
                 break
-            read.append(line.rstrip("\n"))
-        proc.send_signal(signal.SIGKILL)
-        out, _err = proc.communicate(timeout=30)
+            read.append(got)
+        proc.kill()  # SIGKILL
+        proc.join(timeout=30)
+        while (got := line()) is not None:  # what it reported before the kill and was not read yet
+            read.append(got)
     finally:
-        if proc.poll() is None:
+        if proc.is_alive():
             proc.kill()
-            proc.wait()
-    assert proc.returncode == -signal.SIGKILL
-    return read + out.splitlines()
+            proc.join()
+        reader.close()
+    assert proc.exitcode == -signal.SIGKILL
+    return read
 
 
 def test_every_write_reported_as_saved_survives_sigkill(tmp_path):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -78,14 +80,25 @@ def random_data(seed: int, n_items: int = 40, n_ann: int = 3) -> LabelData:
     return make_data(MULTI, units, done, labels, preds)
 
 
-def majority_by_hand(data: LabelData, item: str, target: str, label: str) -> int | None:
-    finished = set(data.done.loc[data.done["item_id"] == item, "annotator"])
-    given = data.labels[(data.labels["item_id"] == item) & (data.labels["target"] == target)
-                        & (data.labels["label"] == label)]
-    yes = len(set(given["annotator"]) & finished)
-    if not finished or 2 * yes == len(finished):
-        return None
-    return int(2 * yes > len(finished))
+class MajorityByHand:
+    """The humans' majority on a unit and label, counted by hand from the raw rows (None on a tie). The rows are
+    gathered once per data set: filtering the frames again for every unit and label was most of these tests."""
+
+    def __init__(self, data: LabelData):
+        self.finished: dict[str, set[str]] = defaultdict(set)  # item -> who finished it
+        for item, annotator in data.done[["item_id", "annotator"]].itertuples(index=False):
+            self.finished[item].add(annotator)
+        self.given: dict[tuple[str, str, str], set[str]] = defaultdict(set)  # (item, target, label) -> who gave it
+        for item, annotator, target, label in data.labels[["item_id", "annotator", "target", "label"]].itertuples(
+                index=False):
+            self.given[(item, target, label)].add(annotator)
+
+    def __call__(self, item: str, target: str, label: str) -> int | None:
+        finished = self.finished.get(item, set())
+        yes = len(self.given.get((item, target, label), set()) & finished)
+        if not finished or 2 * yes == len(finished):
+            return None
+        return int(2 * yes > len(finished))
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -95,6 +108,7 @@ def test_figures_match_scikit_learn_on_random_data(seed: int, threshold: float) 
     report = f1_report(data, "m", threshold=threshold)
     scored = set(data.scored["item_id"])
     pred = {(i, t, lab): s for i, _, t, lab, s in data.predictions.itertuples(index=False)}
+    majority_by_hand = MajorityByHand(data)
     pooled_true, pooled_pred, ties = [], [], 0
     for label in ("vague", "bundled", "gaps"):
         kind = MULTI.label(label).target
@@ -102,9 +116,9 @@ def test_figures_match_scikit_learn_on_random_data(seed: int, threshold: float) 
         for item, target, k in data.units.itertuples(index=False):
             if k != kind or item not in scored:
                 continue
-            if not (data.done["item_id"] == item).any():
+            if item not in majority_by_hand.finished:  # nobody finished it
                 continue
-            g = majority_by_hand(data, item, target, label)
+            g = majority_by_hand(item, target, label)
             if g is None:
                 ties += 1
                 continue

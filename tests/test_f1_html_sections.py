@@ -22,13 +22,24 @@ def data(module_sample):
         return project.label_data("rift")
 
 
+@pytest.fixture(scope="module")
+def judge_small(data) -> dict:
+    """judge-small's F1 report on the sample; tests read it (a changed copy is made with `{**report, ...}`)."""
+    return f1_report(data, "judge-small")
+
+
+@pytest.fixture(scope="module")
+def judge_small_page(judge_small) -> str:
+    """The F1 page of `judge_small` with no optional section: drawing its charts is most of a test's time."""
+    return render_f1_html(judge_small)
+
+
 def _svgs(html: str) -> list[str]:
     return re.findall(r"<svg.*?</svg>", html, flags=re.DOTALL)
 
 
-def test_graded_metric_gets_a_calibration_table_and_reliability_curves(data) -> None:
-    report = f1_report(data, "judge-small")
-    html = render_f1_html(report)
+def test_graded_metric_gets_a_calibration_table_and_reliability_curves(judge_small, judge_small_page) -> None:
+    report, html = judge_small, judge_small_page
     assert "<h2>Calibration</h2>" in html
     calibration = html[html.index("<h2>Calibration</h2>"):]
     for lab, fig in report["labels"].items():
@@ -43,8 +54,8 @@ def test_binary_metric_has_no_calibration_section(data) -> None:
     assert "<h2>Calibration</h2>" not in html and len(_svgs(html)) == 1
 
 
-def test_alt_test_and_partitions_sections(data) -> None:
-    report = f1_report(data, "judge-small")
+def test_alt_test_and_partitions_sections(data, judge_small) -> None:
+    report = judge_small
     alt = alt_test(data, "judge-small", epsilon=0.15)
     parts = agreement_partitions(data, data.metrics)
     html = render_f1_html(report, alt_test=alt, partitions=parts)
@@ -64,9 +75,8 @@ def test_alt_test_and_partitions_sections(data) -> None:
     assert len(re.findall(r"<td>(?:human|metric)–(?:human|metric)</td>", partitions)) == len(parts["pairs"])
 
 
-def test_sections_are_left_out_unless_given_and_skips_are_explained(data) -> None:
-    report = f1_report(data, "judge-small")
-    html = render_f1_html(report)
+def test_sections_are_left_out_unless_given_and_skips_are_explained(judge_small, judge_small_page) -> None:
+    report, html = judge_small, judge_small_page
     assert "Alternative annotator test" not in html and "Agreement by kind of pair" not in html
     html = render_f1_html(report, skipped={"Alternative annotator test": "only <2> humans"})
     assert "Not computed: only &lt;2&gt; humans" in html

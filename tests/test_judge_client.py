@@ -205,14 +205,14 @@ def test_a_cap_below_the_reply_refuses_it_and_one_above_accepts_it():
 
 
 def test_a_server_that_drips_a_byte_a_second_is_cut_off_at_the_deadline():
-    with JudgeServer(default=drip(0.2)) as server:  # 0.2 s per byte: below a per-read timeout of 1 s
+    with JudgeServer(default=drip(0.1)) as server:  # 0.1 s per byte: below a per-read timeout of 0.5 s
         started = time.monotonic()
-        with pytest.raises(JudgeError, match="no complete answer within 1 s") as caught:
-            _client(server.url, timeout=1.0, max_retries=1).chat(MESSAGES)
+        with pytest.raises(JudgeError, match="no complete answer within 0.5 s") as caught:
+            _client(server.url, timeout=0.5, max_retries=1).chat(MESSAGES)
         elapsed = time.monotonic() - started
     assert caught.value.cause == "timeout" and len(server.requests) == 2
-    # without the deadline the ~170 bytes would take over 30 s; the margin is for a loaded machine
-    assert elapsed < 10.0, f"took {elapsed:.1f} s for two attempts of 1 s"
+    # without the deadline the ~170 bytes would take over 15 s; the margin is for a loaded machine
+    assert elapsed < 10.0, f"took {elapsed:.1f} s for two attempts of 0.5 s"
 
 
 @pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command to make a certificate")
@@ -225,8 +225,8 @@ def test_over_https_the_certificate_is_checked_and_the_deadline_holds(tmp_path, 
         assert caught.value.cause == "unreachable"
         monkeypatch.setenv("SSL_CERT_FILE", tls[0])  # now trusted
         assert "gap" in _client(server.url).chat(MESSAGES).content
-    with JudgeServer(default=drip(0.2), tls=tls) as server:
+    with JudgeServer(default=drip(0.1), tls=tls) as server:
         started = time.monotonic()
-        with pytest.raises(JudgeError, match="no complete answer within 1 s"):
-            _client(server.url, timeout=1.0, max_retries=0).chat(MESSAGES)
-        assert time.monotonic() - started < 8.0  # not the 30 s and more the whole drip would take
+        with pytest.raises(JudgeError, match="no complete answer within 0.5 s"):
+            _client(server.url, timeout=0.5, max_retries=0).chat(MESSAGES)
+        assert time.monotonic() - started < 8.0  # not the 15 s and more the whole drip would take

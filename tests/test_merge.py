@@ -4,6 +4,7 @@ refused with nothing merged, and a second merge of the same file changing nothin
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 
 import pytest
@@ -23,16 +24,28 @@ def set_time(project: Project, table: str, column: str, value: str) -> None:
 
 
 @pytest.fixture
-def laptops(tmp_path, items_file, make_jsonl, small_items):
+def new_project(tmp_path, empty_project_file):
+    """`new_project(name)`: a new project file with the built-in taxonomies in tmp_path, open (a copy of the
+    session's empty project instead of running the migrations again)."""
+    def make(name: str) -> Project:
+        path = tmp_path / name
+        shutil.copyfile(empty_project_file, path)
+        return Project.open(path)
+
+    return make
+
+
+@pytest.fixture
+def laptops(new_project, items_file, make_jsonl, small_items):
     """Alice's laptop has the four small items; Bob's has three of them plus two of his own."""
     extra = make_jsonl("bob_extra.jsonl", [
         {"id": "r3", "kind": "rubric", "prompt": "Plan a picnic.", "criteria": ["Lists food", "Picks a place"]},
         {"id": "cap2", "kind": "caption", "caption": "A boat.", "image": "images/harbour.png"},
     ])
     bob_items = make_jsonl("bob_items.jsonl", [r for r in small_items if r["id"] != "r2"])
-    alice = Project.create(tmp_path / "alice.sqlite")
+    alice = new_project("alice.sqlite")
     alice.import_items([items_file])
-    bob = Project.create(tmp_path / "bob.sqlite")
+    bob = new_project("bob.sqlite")
     bob.import_items([extra, bob_items])
     yield alice, bob
     alice.close()
@@ -109,11 +122,12 @@ def test_notes_and_gold_keep_the_newer(laptops):
     assert alice.gold.get("r1", "rift", "criterion:c2").labels == ()
 
 
-def test_an_item_that_differs_is_a_conflict_and_nothing_is_merged(tmp_path, laptops, make_jsonl, small_items):
+def test_an_item_that_differs_is_a_conflict_and_nothing_is_merged(tmp_path, laptops, new_project, make_jsonl,
+                                                                  small_items):
     alice, bob = laptops
     changed = [dict(r) for r in small_items if r["id"] == "t1"]
     changed[0]["reference_answer"] = "15"
-    carol = Project.create(tmp_path / "carol.sqlite")
+    carol = new_project("carol.sqlite")
     carol.import_items([make_jsonl("carol.jsonl", changed + [
         {"id": "r9", "kind": "rubric", "prompt": "Something new.", "criteria": ["a"]}])])
     carol.labels.add("r9", "rift", "carol", "item", "low_signal")

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import json
-import multiprocessing
 import shutil
 import socket
 from pathlib import Path
@@ -24,9 +23,11 @@ from annotator.core.store.database import Database, display_url, to_url
 from annotator.core.store.tables import ANNOTATOR
 from backends import (  # noqa: F401
     fresh_postgres_database,
+    open_new_worker,
     postgres_database,
     rubric_records,
     store_backend,
+    worker_context,
     write_jsonl,
 )
 
@@ -144,18 +145,10 @@ def test_a_unique_clash_in_one_unit_of_work_surfaces_instead_of_looping(store_ba
         assert project.annotators() == []
 
 
-def _open_new(location: str, results) -> None:
-    try:
-        with Project.open(location, create=True) as project:
-            results.put(("ok", project.schema_revision, sorted(project.taxonomies.ids())))
-    except Exception as exc:  # noqa: BLE001 - the test reports it
-        results.put(("error", repr(exc), []))
-
-
 def test_two_annotators_creating_one_shared_project_at_once_get_one_schema(store_backend):
-    ctx = multiprocessing.get_context("spawn")
+    ctx = worker_context()
     results = ctx.Queue()
-    procs = [ctx.Process(target=_open_new, args=(store_backend, results)) for _ in range(3)]
+    procs = [ctx.Process(target=open_new_worker, args=(store_backend, results)) for _ in range(3)]
     for p in procs:
         p.start()
     answers = [results.get(timeout=600) for _ in procs]

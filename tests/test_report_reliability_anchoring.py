@@ -5,6 +5,8 @@ careful annotator saw on half the items and followed."""
 from __future__ import annotations
 
 import json
+import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -41,10 +43,25 @@ def _build(path, make_jsonl, suggestions: bool = True) -> None:
                 p.completion.set_done(item, "rift", name)
 
 
+@pytest.fixture(scope="module")
+def built_project(tmp_path_factory) -> Path:
+    """The project with suggestion records, built once for the module (hundreds of writes); tests get copies."""
+    folder = tmp_path_factory.mktemp("anchoring")
+
+    def make_jsonl(name: str, records: list[dict]) -> Path:
+        path = folder / name
+        path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+        return path
+
+    path = folder / "p.sqlite"
+    _build(path, make_jsonl)  # closed on return: the file is whole, ready to copy
+    return path
+
+
 @pytest.fixture
-def project_path(tmp_path, make_jsonl):
+def project_path(tmp_path, built_project):
     path = tmp_path / "p.sqlite"
-    _build(path, make_jsonl)
+    shutil.copyfile(built_project, path)
     return str(path)
 
 

@@ -147,10 +147,18 @@ class Taxonomy(BaseModel):
                          sort_keys=False, allow_unicode=True)
 
 
+@lru_cache(maxsize=32)
+def _yaml_data(text: str) -> object:
+    """A taxonomy's YAML as plain data, kept for a text read again: each open of a project reads its taxonomies
+    (the app's background tasks open their own), and the YAML is nearly all the time that takes, validation
+    very little. The result is shared: only `parse_taxonomy` reads it, and validation builds new objects."""
+    return yaml.load(text, Loader=SafeLoader)
+
+
 def parse_taxonomy(text: str, source: str = "<taxonomy>") -> Taxonomy:
     """Validate taxonomy YAML (or JSON, which is YAML) text; raise InputError naming the file and field."""
     try:
-        data = yaml.load(text, Loader=SafeLoader)
+        data = _yaml_data(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 0

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -31,7 +30,6 @@ from PySide6.QtWidgets import (
 
 from ..core.errors import AnnotatorError
 from ..core.export import atomic_path
-from ..core.reports.agreement_html import render_agreement_html
 from ..core.stats.agreement import Cancelled as ReportCancelled
 from ..core.stats.agreement import agreement_report
 from ..core.stats.data import LabelData
@@ -435,7 +433,8 @@ class AgreementView(QWidget):
         gold = self.decisions.all() if self.decisions is not None else {}
         self.disagreement_panel.show_disagreements(rows, report["annotators"], tax, gold)
         self._enable_results(True)
-        self.prevalence_chart.draw(lambda fig: draw_prevalence(fig, report, self._names(report.get("labels", {}))))
+        names = self._names(report.get("labels", {}))  # now, not whenever the chart is drawn
+        self.prevalence_chart.draw(lambda fig: draw_prevalence(fig, report, names))
         self.confusion.show_report(report, tax)
         self.computed.emit()
 
@@ -480,6 +479,8 @@ class AgreementView(QWidget):
         """The report as the same self-contained HTML page the command line writes."""
         if self.report is None or self.data is None:
             raise AnnotatorError("compute the agreement first")
+        from ..core.reports.agreement_html import render_agreement_html  # matplotlib's pyplot: not at start
+
         out = Path(path)
         page = render_agreement_html(self.report, self.data)
         with atomic_path(out, ".html") as tmp:
@@ -513,13 +514,12 @@ class AgreementView(QWidget):
         self.summary.setText("wrote " + ", ".join(str(p) for p in written))
 
 
-def install_agreement_view(window: MainWindow) -> AgreementView:
-    """Add the agreement view to the main window as a tab (Ctrl+Shift+A), following the open project."""
+def build_agreement_view(window: MainWindow) -> AgreementView:
+    """The agreement view of the main window's Agreement tab (Ctrl+Shift+A), following the open project; the
+    window builds it when first needed and puts it in the tab."""
     view = AgreementView(window)
-    window.add_view("Agreement", view)
-    shortcut = QShortcut(QKeySequence("Ctrl+Shift+A"), window)
-    shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
-    shortcut.activated.connect(lambda: window.tabs.setCurrentWidget(view))
     window.projectOpened.connect(lambda: view.bind(window.project, window.annotator))
     window.operationExecuted.connect(view.changes_made)
+    if window.project is not None:
+        view.bind(window.project, window.annotator)
     return view

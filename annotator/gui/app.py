@@ -94,14 +94,21 @@ def run_app(project_path: str | None, demo: bool = False, *, annotator: str | No
         return 1
     window = MainWindow(prefs, name)
     window.show()
+    if smoke_ms:
+        # A self-test of a built app: quit cleanly once the window has opened the project and had smoke_ms to
+        # draw itself, counted from the opening (a slow machine is given the time it takes to open); a project
+        # that does not open fails the self-test instead of passing it by a timer.
+        def failed(message: str) -> None:
+            print(f"annotator: {message}", file=sys.stderr)
+            app.exit(1)
+
+        window.projectOpened.connect(lambda: QTimer.singleShot(int(smoke_ms), window.close))
+        window.projectFailed.connect(failed)
     path, create = chosen
     if path == SAMPLE:
         window.open_sample()
     else:
         window.open_project(path, create)
-    if smoke_ms:
-        # A self-test of a built app: quit cleanly after the window has opened the project and drawn itself.
-        QTimer.singleShot(int(smoke_ms), window.close)
     code = app.exec()
     wait_for_all()
     return code

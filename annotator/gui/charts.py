@@ -26,12 +26,17 @@ def _defined(value: float | None) -> bool:
 
 
 class ChartCanvas(QWidget):
-    """A widget holding one matplotlib Figure; `draw(fn)` clears it, lets `fn(figure)` draw, and repaints."""
+    """A widget holding one matplotlib Figure; `draw(fn)` clears it, lets `fn(figure)` draw, and repaints.
+
+    A chart nobody can see (on a tab not shown yet) is neither drawn nor rendered when asked: the last request
+    waits until the chart is shown or its `figure` is read. Moving a view's threshold redraws every chart of the
+    view, and building the ones on hidden tabs took longer than the one on screen."""
 
     def __init__(self, parent: QWidget | None = None, width: float = 5.0, height: float = 3.2, dpi: int = 100):
         super().__init__(parent)
-        self.figure = Figure(figsize=(width, height), dpi=dpi, layout="constrained")
-        self.canvas = FigureCanvasQTAgg(self.figure)
+        self._figure = Figure(figsize=(width, height), dpi=dpi, layout="constrained")
+        self._pending: Callable[[], None] | None = None  # the last drawing asked for while hidden
+        self.canvas = FigureCanvasQTAgg(self._figure)
         self.canvas.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -39,38 +44,54 @@ class ChartCanvas(QWidget):
         self.setMinimumHeight(int(height * dpi * 0.6))
         self._stale = False
 
+    @property
+    def figure(self) -> Figure:
+        """The figure as last asked for (a drawing put off while the chart was hidden is done first)."""
+        self._build_pending()
+        return self._figure
+
     def draw(self, fn: Callable[[Figure], object]) -> None:
         """Redraw from scratch; an exception in `fn` leaves a message on the figure instead of a stale chart."""
-        self.figure.clear()
-        try:
-            fn(self.figure)
-        except Exception as exc:  # noqa: BLE001 - a broken chart must not take the view down with it
-            self.figure.clear()
-            self.message(f"could not draw this chart: {exc}")
-            return
-        self._render()
+        self._request(lambda: self._draw(fn))
 
     def message(self, text: str) -> None:
         """Show a sentence in place of a chart (no data, no pair chosen...)."""
-        self.figure.clear()
-        self.figure.text(0.5, 0.5, text, ha="center", va="center", wrap=True, color="#555555")
-        self._render()
+        self._request(lambda: self._message(text))
 
     def clear(self) -> None:
-        self.figure.clear()
-        self._render()
+        self._request(self._figure.clear)
 
-    def _render(self) -> None:
-        """Render the figure at the next turn if the chart is on screen, else once it is shown: the app opens
-        with two views of charts on tabs nobody is looking at yet, and rendering them was a quarter of the
+    def _draw(self, fn: Callable[[Figure], object]) -> None:
+        self._figure.clear()
+        try:
+            fn(self._figure)
+        except Exception as exc:  # noqa: BLE001 - a broken chart must not take the view down with it
+            self._message(f"could not draw this chart: {exc}")
+
+    def _message(self, text: str) -> None:
+        self._figure.clear()
+        self._figure.text(0.5, 0.5, text, ha="center", va="center", wrap=True, color="#555555")
+
+    def _request(self, build: Callable[[], None]) -> None:
+        """Build and render the figure at the next turn if the chart is on screen, else once it is shown: the app
+        opens with two views of charts on tabs nobody is looking at yet, and rendering them was a quarter of the
         time a window took to open."""
         if self.isVisible():
+            self._pending = None
+            build()
             self.canvas.draw_idle()
         else:
+            self._pending = build  # replaces any earlier request: only the last one would be seen
             self._stale = True
+
+    def _build_pending(self) -> None:
+        build, self._pending = self._pending, None
+        if build is not None:
+            build()
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().showEvent(event)
+        self._build_pending()
         if self._stale:
             self._stale = False
             self.canvas.draw_idle()

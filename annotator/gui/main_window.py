@@ -1,9 +1,11 @@
 """The main window: assembles the item list, the item view and the label panel around one session, owns the
-menus and the keys, and offers `add_view` so later panels (agreement, metric) can join as tabs."""
+menus and the keys, and offers `add_lazy_view` so later panels (agreement, metric) join as tabs, each built
+the first time it is needed."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence, QShortcut, QUndoStack
@@ -86,12 +88,17 @@ class MainWindow(QMainWindow):
         self.file_actions = FileActions(self)
         self._build_menus()
         self._build_keys()
-        # the Agreement tab (Ctrl+Shift+A)
-        from .agreement_view import install_agreement_view
-        self.agreement_view = install_agreement_view(self)
-        # the Metrics tab and menu (Ctrl+Shift+M)
-        from .metric_view import install_metric_view
-        self.metric_view = install_metric_view(self)
+        # the Agreement (Ctrl+Shift+A) and Metrics (Ctrl+Shift+M) tabs: their views, and the statistics and
+        # charts they import, are built the first time one is needed (its tab shown, a key, a menu entry)
+        self._views: dict[str, QWidget] = {}
+        self._lazy_views: dict[str, tuple[QWidget, Callable[[], QWidget]]] = {}
+        self.tabs.currentChanged.connect(self._tab_shown)
+        self.add_lazy_view("Agreement", self._build_agreement_view)
+        agreement_key = QShortcut(QKeySequence("Ctrl+Shift+A"), self)
+        agreement_key.setContext(Qt.ShortcutContext.WindowShortcut)
+        agreement_key.activated.connect(lambda: self.tabs.setCurrentWidget(self.agreement_view))
+        self.add_lazy_view("Metrics", self._build_metric_view)
+        self._build_metrics_menu()
         from .team_progress import install_team_progress
         install_team_progress(self)
         from .suggestions import install_suggestions
@@ -315,13 +322,86 @@ class MainWindow(QMainWindow):
     def show_shortcuts(self) -> None:
         ShortcutSheet(self).exec()
 
-    def add_view(self, title: str, widget: QWidget) -> int:
-        """Add a panel (an agreement or metric view) as a tab, with a View menu entry to reach it."""
-        index = self.tabs.addTab(widget, title)
+    def add_lazy_view(self, title: str, build: Callable[[], QWidget]) -> int:
+        """Add a panel (an agreement or metric view) as a tab with a View menu entry to reach it; `build()` makes
+        the panel the first time it is needed (its tab shown, or `view(title)` asked), an empty stand-in holding
+        its place until then."""
+        stand_in = QWidget(self)
+        self._lazy_views[title] = (stand_in, build)
+        index = self.tabs.addTab(stand_in, title)
+        self._action(self.view_menu, title, lambda: self.tabs.setCurrentWidget(self.view(title)))
+        return index
+
+    def view(self, title: str) -> QWidget:
+        """The panel of the tab `title`, built now if it was not yet (it takes the stand-in's place)."""
+        built = self._views.get(title)
+        if built is None:
+            stand_in, build = self._lazy_views.pop(title)
+            built = self._views[title] = build()
+            index, current = self.tabs.indexOf(stand_in), self.tabs.currentIndex()
+            blocked = self.tabs.blockSignals(True)  # the tab shown stays the same tab
+            self.tabs.removeTab(index)
+            self.tabs.insertTab(index, built, title)
+            self.tabs.setCurrentIndex(current)
+            self.tabs.blockSignals(blocked)
+            stand_in.deleteLater()
+            self._leave_tab_keys_to_window(built)
+        return built
+
+    @property
+    def agreement_view(self):
+        """The Agreement tab's AgreementView (built on first use)."""
+        return self.view("Agreement")
+
+    @property
+    def metric_view(self):
+        """The Metrics tab's MetricView (built on first use)."""
+        return self.view("Metrics")
+
+    def _tab_shown(self, index: int) -> None:
+        title = self.tabs.tabText(index)
+        if title in self._lazy_views and self.tabs.widget(index) is self._lazy_views[title][0]:
+            self.view(title)
+
+    def _leave_tab_keys_to_window(self, widget: QWidget) -> None:
         for control in widget.findChildren(QComboBox):  # a focused combo box would take Ctrl+PgDn for itself
             control.installEventFilter(self._tab_keys)
-        self._action(self.view_menu, title, lambda: self.tabs.setCurrentWidget(widget))
-        return index
+
+    def _build_agreement_view(self) -> QWidget:
+        from .agreement_view import build_agreement_view
+
+        return build_agreement_view(self)
+
+    def _build_metric_view(self) -> QWidget:
+        from .metric_view import build_metric_view
+
+        return build_metric_view(self)
+
+    def _build_metrics_menu(self) -> None:
+        """The Metrics menu (before Help): show the metric view (Ctrl+Shift+M), run the judge or the heuristics."""
+        bar = self.menuBar()
+        menu = bar.addMenu("&Metrics")
+        help_action = next((a for a in bar.actions() if a.text().replace("&", "") == "Help"), None)
+        if help_action is not None:
+            bar.insertMenu(help_action, menu)
+        shortcut = QAction("Show &metric view", self)
+        shortcut.setShortcut(QKeySequence("Ctrl+Shift+M"))
+        shortcut.triggered.connect(lambda _=False: self.tabs.setCurrentWidget(self.metric_view))
+        menu.addAction(shortcut)
+        menu.addSeparator()
+
+        def judge() -> None:
+            from .judge_dialog import open_judge_dialog
+
+            open_judge_dialog(self, self.metric_view)
+
+        def heuristics() -> None:
+            from .judge_dialog import run_heuristics
+
+            run_heuristics(self, self.metric_view)
+
+        menu.addAction("Run LLM &judge…").triggered.connect(lambda _=False: judge())
+        menu.addAction("Run built-in &heuristics").triggered.connect(lambda _=False: heuristics())
 
     # --- projects ------------------------------------------------------------------------------------------
     def open_project(self, path: str, create: bool = False) -> BackgroundTask:

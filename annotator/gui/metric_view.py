@@ -13,7 +13,6 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -263,7 +262,8 @@ class MetricView(QWidget):
             self.reload()
 
     def reload(self) -> None:
-        """Read the chosen taxonomy's labels and predictions again (off the UI thread), then recompute."""
+        """Read the chosen taxonomy's labels and predictions again (off the UI thread), then recompute. A view
+        that is not on screen fills its choices and leaves the reading for when it is next shown."""
         self.stale = False
         self._generation["load"] += 1
         gen = self._generation["load"]
@@ -278,6 +278,11 @@ class MetricView(QWidget):
         self._fill_metrics(taxonomy)
         if self.report is not None and self.report.get("taxonomy") != taxonomy:
             self._clear_figures()  # another taxonomy's table must not pass for this one's while it loads
+        if not self.isVisible():
+            # Opening a project used to read its labels and compute every figure here, on a tab nobody was
+            # looking at, while the user started annotating; like the agreement view, this one waits to be seen.
+            self.stale = True
+            return
         self._grey(True)
         url = self.project.url
         self.status.setText(f"reading the labels of {taxonomy}…")
@@ -494,31 +499,13 @@ def open_in_annotator(window, item_id: str, taxonomy: str, target: str) -> None:
     window.item_view.setFocus()
 
 
-def install_metric_view(window) -> MetricView:
-    """Add the metric view as a tab of the main window (Ctrl+Shift+M) and a Metrics menu with the judge and
-    the built-in heuristics; keeps the view in step with the project and the labels."""
-    from .judge_dialog import open_judge_dialog, run_heuristics
-
+def build_metric_view(window) -> MetricView:
+    """The metric view of the main window's Metrics tab (the window builds it when first needed and owns the
+    Metrics menu); keeps the view in step with the project and the labels."""
     view = MetricView(window)
-    window.add_view("Metrics", view)
-
-    def show() -> None:
-        window.tabs.setCurrentWidget(view)
-
-    bar = window.menuBar()
-    menu = bar.addMenu("&Metrics")
-    help_action = next((a for a in bar.actions() if a.text().replace("&", "") == "Help"), None)
-    if help_action is not None:
-        bar.insertMenu(help_action, menu)
-    shortcut = QAction("Show &metric view", window)
-    shortcut.setShortcut(QKeySequence("Ctrl+Shift+M"))
-    shortcut.triggered.connect(lambda _=False: show())
-    menu.addAction(shortcut)
-    menu.addSeparator()
-    menu.addAction("Run LLM &judge…").triggered.connect(lambda _=False: open_judge_dialog(window, view))
-    menu.addAction("Run built-in &heuristics").triggered.connect(lambda _=False: run_heuristics(window, view))
-
     window.projectOpened.connect(lambda: view.set_project(window.project))
     window.operationExecuted.connect(view.changes_made)
     view.openItem.connect(lambda item, tax, target: open_in_annotator(window, item, tax, target))
+    if window.project is not None:
+        view.set_project(window.project)
     return view

@@ -260,6 +260,29 @@ def test_main_window_opens_the_view_with_ctrl_shift_a(qtbot, open_window, sample
     assert view.report["taxonomy"] == view.taxonomy_box.currentData()
 
 
+def test_the_analysis_tabs_are_built_when_first_shown(qtbot, open_window, sample_path):
+    """The window opens with stand-ins in the Agreement and Metrics tabs; clicking a tab builds its view in
+    place, shows it, and it computes its figures."""
+    from annotator.gui.metric_view import MetricView
+
+    window = open_window(sample_path)
+    tabs = window.tabs
+    assert [tabs.tabText(i) for i in range(tabs.count())][:3] == ["Annotate", "Agreement", "Metrics"]
+    assert not isinstance(tabs.widget(1), AgreementView) and not isinstance(tabs.widget(2), MetricView)
+    qtbot.mouseClick(tabs.tabBar(), Qt.MouseButton.LeftButton, pos=tabs.tabBar().tabRect(1).center())
+    view = tabs.currentWidget()
+    assert isinstance(view, AgreementView) and view is window.agreement_view
+    assert tabs.currentIndex() == 1 and tabs.tabText(1) == "Agreement" and view.isVisible()
+    qtbot.waitUntil(lambda: view.report is not None)
+    assert view.report["taxonomy"] == view.taxonomy_box.currentData()
+    assert not isinstance(tabs.widget(2), MetricView)  # still not built: nobody looked at it
+    tabs.setCurrentIndex(2)
+    metric = tabs.currentWidget()
+    assert isinstance(metric, MetricView) and metric is window.metric_view and metric.isVisible()
+    qtbot.waitUntil(lambda: metric.report is not None)
+    assert [tabs.tabText(i) for i in range(tabs.count())][:3] == ["Annotate", "Agreement", "Metrics"]
+
+
 def test_an_annotator_with_two_items_is_left_out_and_shown_with_the_count(qtbot, sample_path, tmp_path):
     """DESIGN 10.3 in the app: a newcomer who finished 2 items is unticked, listed with the count, and the
     team's figures are those without the newcomer; ticking the newcomer back in is the user's choice."""

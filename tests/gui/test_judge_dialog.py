@@ -275,9 +275,11 @@ def test_judge_run_from_the_window_shows_up_in_the_metric_view(open_window, qtbo
         dialog.metric_edit.setText("judge-a")
         dialog.taxonomy.setCurrentIndex(dialog.taxonomy.findData("mini"))
         dialog.votes.setValue(1)
-        with qtbot.waitSignal(view.dataLoaded, timeout=30_000):
-            run(qtbot, dialog)
+        run(qtbot, dialog)
     assert view.taxonomy == "mini" and view.metric_id == "judge-a"
+    with qtbot.waitSignal(view.reportShown, timeout=30_000):  # the figures are read once the tab is looked at
+        window.tabs.setCurrentWidget(view)
+    assert (view.report["taxonomy"], view.report["metric"]) == ("mini", "judge-a")
     assert open_judge_dialog(window, view) is dialog  # the same dialog comes back, fields kept
 
 

@@ -283,12 +283,11 @@ def test_anchoring_line_compares_items_done_with_and_without_suggestions(qtbot, 
     project = Project.open(path)
     widget = MetricView()
     qtbot.addWidget(widget)
-    widget.show()
+    widget.set_project(project)  # not on screen yet: it offers the metrics and computes nothing
+    widget.set_metric("judge-small")
+    assert widget.metric_id == "judge-small" and widget.report is None
     with qtbot.waitSignals([widget.reportShown, widget.anchoringShown], timeout=30_000):
-        widget.set_project(project)
-    if widget.metric_id != "judge-small":
-        with qtbot.waitSignals([widget.reportShown, widget.anchoringShown], timeout=30_000):
-            widget.set_metric("judge-small")
+        widget.show()
     try:
         assert widget.anchoring == expected
         assert expected["with"]["items"] == len(items) and expected["with"]["cohen_kappa"] is not None
@@ -309,6 +308,7 @@ def test_anchoring_line_compares_items_done_with_and_without_suggestions(qtbot, 
 
 def _metric_tab(window, qtbot) -> MetricView:
     view = window.metric_view
+    assert view.stale and view.report is None and not view.tasks  # nothing is computed on a tab not yet seen
     with qtbot.waitSignal(view.reportShown, timeout=30_000):
         qtbot.keyClick(window, Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     assert window.tabs.currentWidget() is view

@@ -15,7 +15,6 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ..errors import NotFound
 from .data import LabelData
@@ -72,6 +71,8 @@ def one_sided_p(d: np.ndarray, epsilon: float) -> float:
         raise ValueError("no items to test")
     if np.all(d == d[0]):
         return 0.0 if float(d[0]) < epsilon else 1.0
+    from scipy import stats  # here, not at import: the app's metric view imports this module as it starts
+
     return float(stats.ttest_1samp(d, popmean=epsilon, alternative="less").pvalue)
 
 
