@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sqlite3
 import traceback
 import uuid
 from contextlib import contextmanager
@@ -210,3 +211,17 @@ def bulk_worker(location: str, kind: str, path: str, results, start) -> None:
         start.abort()  # the others stop waiting for this one
         errors.append(traceback.format_exc(limit=5))
     results.put((kind, line, errors))
+
+
+def lock_is_free(path: Path) -> bool:
+    """Whether another connection could take the project file's write lock at once, without waiting at all."""
+    conn = sqlite3.connect(path, timeout=0, isolation_level=None)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("ROLLBACK")
+        return True
+    except sqlite3.OperationalError as exc:
+        assert "locked" in str(exc)
+        return False
+    finally:
+        conn.close()

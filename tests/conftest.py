@@ -46,22 +46,6 @@ SMALL_ITEMS = [
 ]
 
 
-def lock_is_free(path: Path) -> bool:
-    """Whether another connection could take the project file's write lock at once, without waiting at all."""
-    import sqlite3
-
-    conn = sqlite3.connect(path, timeout=0, isolation_level=None)
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-        conn.execute("ROLLBACK")
-        return True
-    except sqlite3.OperationalError as exc:
-        assert "locked" in str(exc)
-        return False
-    finally:
-        conn.close()
-
-
 def _write_jsonl(path: Path, records: list[dict]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")

@@ -13,11 +13,15 @@ import pytest
 from annotator.core import Project
 from annotator.core.errors import InputError
 from annotator.core.store import staging
-from annotator.core.store.project import Project as ProjectClass
-from conftest import FORMATS_DATA, SMALL_ITEMS, TESTS, _write_jsonl, lock_is_free
+from backends import lock_is_free, write_jsonl
 
+TESTS = Path(__file__).resolve().parent
+FORMATS_DATA = TESTS / "data" / "formats"
 REAL = TESTS / "data" / "real"
 SAMPLE = TESTS.parent / "sample_data"
+# Items without images, so that a file of them can be written anywhere
+RUBRIC = {"id": "r1", "kind": "rubric", "prompt": "Explain the rule.", "criteria": ["Names it", "Gives an example"]}
+OTHER = {"id": "r2", "kind": "rubric", "prompt": "Explain the field.", "criteria": ["Explains it"]}
 # Every published file we keep (tests/data/real), the sample project's files and the format examples: traces
 # with labels from several labelers (PRM800K), first-error marks (ProcessBench), captions with images.
 FILE_SETS = {
@@ -55,14 +59,14 @@ def _contents(path: Path) -> dict[str, list[tuple]]:
 def direct_calls(monkeypatch) -> list[int | None]:
     """What each direct import returned: the labels it stored, or None when it found items and gave way."""
     calls: list[int | None] = []
-    original = ProjectClass._import_directly
+    original = Project._import_directly
 
     def spy(self, *args, **kwargs):
         result = original(self, *args, **kwargs)
         calls.append(result)
         return result
 
-    monkeypatch.setattr(ProjectClass, "_import_directly", spy)
+    monkeypatch.setattr(Project, "_import_directly", spy)
     return calls
 
 
@@ -98,14 +102,14 @@ def test_direct_and_staged_imports_leave_the_same_project(file_set, tmp_path, em
 
 def test_a_direct_import_holds_the_lock_while_an_import_into_items_does_not(tmp_project, tmp_path, direct_calls):
     path = Path(tmp_project.url.removeprefix("sqlite:///"))
-    records = [dict(SMALL_ITEMS[0], id=f"r{i}") for i in range(2500)]
+    records = [dict(RUBRIC, id=f"r{i}") for i in range(2500)]
     free: list[bool] = []
-    tmp_project.import_items([_write_jsonl(tmp_path / "first.jsonl", records)],
+    tmp_project.import_items([write_jsonl(tmp_path / "first.jsonl", records)],
                              progress=lambda done, total: free.append(lock_is_free(path)))
     assert len(free) > 1 and not any(free)
-    more = [dict(SMALL_ITEMS[0], id=f"n{i}") for i in range(2500)]
+    more = [dict(RUBRIC, id=f"n{i}") for i in range(2500)]
     free.clear()
-    tmp_project.import_items([_write_jsonl(tmp_path / "more.jsonl", more)],
+    tmp_project.import_items([write_jsonl(tmp_path / "more.jsonl", more)],
                              progress=lambda done, total: free.append(lock_is_free(path)))
     assert len(free) > 1 and all(free)
     assert direct_calls == [0]  # only the first went direct
@@ -118,8 +122,8 @@ def test_a_bad_direct_import_leaves_the_project_as_it_was(tmp_project, tmp_path,
     path = Path(tmp_project.url.removeprefix("sqlite:///"))
     before = _contents(path)
     good = FORMATS_DATA / "prm800k_good.jsonl"  # labels, a taxonomy and annotators it would bring along
-    bad = _write_jsonl(tmp_path / "bad.jsonl", [SMALL_ITEMS[0], {"id": "x", "kind": "trace"}, SMALL_ITEMS[0]])
-    again = _write_jsonl(tmp_path / "again.jsonl", [SMALL_ITEMS[1], SMALL_ITEMS[0]])  # a repeat from another file
+    bad = write_jsonl(tmp_path / "bad.jsonl", [RUBRIC, {"id": "x", "kind": "trace"}, RUBRIC])
+    again = write_jsonl(tmp_path / "again.jsonl", [OTHER, RUBRIC])  # a repeat from another file
     with pytest.raises(InputError) as caught:
         tmp_project.import_items([good, bad, again])
     assert direct_calls == []  # it raised inside the direct transaction
@@ -141,7 +145,7 @@ def test_a_bad_direct_import_leaves_the_project_as_it_was(tmp_project, tmp_path,
 def test_a_direct_import_started_again_counts_each_item_once(tmp_project, tmp_path, monkeypatch):
     """`write` runs the unit of work again when another writer got in the way (here: once, after the whole
     file was written); the rolled-back first run must leave no trace in the rows or the summary."""
-    original = ProjectClass._import_directly
+    original = Project._import_directly
     runs: list[int] = []
 
     def busy_once(self, *args, **kwargs):
@@ -151,7 +155,7 @@ def test_a_direct_import_started_again_counts_each_item_once(tmp_project, tmp_pa
             raise sqlite3.OperationalError("database is locked")
         return result
 
-    monkeypatch.setattr(ProjectClass, "_import_directly", busy_once)
+    monkeypatch.setattr(Project, "_import_directly", busy_once)
     summary = tmp_project.import_items([FORMATS_DATA / "prm800k_good.jsonl", SAMPLE / "captions.jsonl"])
     assert len(runs) == 2
     assert summary.formats == ["prm800k", "items"]
@@ -163,22 +167,24 @@ def test_a_project_that_got_items_meanwhile_is_staged(filled_project, tmp_path, 
     """The choice is made again under the lock: a project that is no longer empty gets the staged import, with
     its clash reported as usual."""
     monkeypatch.setattr(staging, "may_write_directly", lambda db, paths: True)
-    fresh = _write_jsonl(tmp_path / "fresh.jsonl", [dict(SMALL_ITEMS[0], id="new")])
+    before = filled_project.items.count()
+    assert filled_project.items.get("r2") is not None
+    fresh = write_jsonl(tmp_path / "fresh.jsonl", [dict(RUBRIC, id="new")])
     assert filled_project.import_items([fresh]).items == 1
     assert direct_calls == [None]
-    clash = _write_jsonl(tmp_path / "clash.jsonl", [dict(SMALL_ITEMS[0], id="other"), SMALL_ITEMS[1]])
+    clash = write_jsonl(tmp_path / "clash.jsonl", [dict(RUBRIC, id="other"), OTHER])
     with pytest.raises(InputError, match="already in the project"):
         filled_project.import_items([clash])
-    assert filled_project.items.count() == len(SMALL_ITEMS) + 1
+    assert filled_project.items.count() == before + 1
 
 
 def test_files_over_the_bound_are_staged_even_into_an_empty_project(tmp_project, tmp_path, monkeypatch,
                                                                     direct_calls):
     monkeypatch.setattr(staging, "DIRECT_IMPORT_MAX_BYTES", 1000)
     path = Path(tmp_project.url.removeprefix("sqlite:///"))
-    records = [dict(SMALL_ITEMS[0], id=f"r{i}") for i in range(2500)]
+    records = [dict(RUBRIC, id=f"r{i}") for i in range(2500)]
     free: list[bool] = []
-    tmp_project.import_items([_write_jsonl(tmp_path / "big.jsonl", records)],
+    tmp_project.import_items([write_jsonl(tmp_path / "big.jsonl", records)],
                              progress=lambda done, total: free.append(lock_is_free(path)))
     assert direct_calls == [] and len(free) > 1 and all(free)
     assert tmp_project.items.count() == 2500

@@ -11,8 +11,7 @@ import pytest
 from annotator.core import Project
 from annotator.core.merge import merge_projects
 from annotator.core.store.label_batch import LabelRowIn, store_label_rows
-from backends import rubric_records, write_jsonl
-from conftest import lock_is_free
+from backends import lock_is_free, rubric_records, write_jsonl
 
 
 def _lock_is_free(project: Project) -> bool:
