@@ -325,28 +325,56 @@ class Database:
                 command.upgrade(cfg, revision)
 
 
+# Rows per INSERT on SQLite, fewer when a statement would hold more values than this SQLite takes (32,766 since
+# SQLite 3.32, 999 before; Python 3.10 cannot ask, and gets the old bound)
+SQLITE_ROWS_PER_INSERT = 10_000
+SQLITE_OLD_MAX_VALUES = 999
+
+
+def _sqlite_max_values(raw: sqlite3.Connection) -> int:
+    getlimit = getattr(raw, "getlimit", None)
+    return getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) if getlimit is not None else SQLITE_OLD_MAX_VALUES
+
+
 def bulk_insert(conn: Connection, table, rows: list, columns: tuple[str, ...] | None = None) -> None:
-    """Insert many rows through the driver's own executemany.
+    """Insert many rows with the driver's own statements, not SQLAlchemy's executemany.
 
     SQLAlchemy's executemany builds and type-processes parameters row by row, which was a quarter of an
     import's storing time; for plain string, number and bytes columns the driver needs none of that. The
     statement is compiled once for this dialect and fed tuples (or dicts, for named paramstyles). Rows are
-    dicts, or tuples in the order of `columns` (the cheapest to build for a big import)."""
+    dicts, or tuples in the order of `columns` (the cheapest to build for a big import).
+
+    On SQLite the rows go in as INSERTs of several hundred rows each (`VALUES (...), (...)`), which cost SQLite
+    what executemany does but give Python's interpreter lock back once per statement instead of once per row:
+    an import writing on one thread while reading on another (`store/writer_thread.py`) then runs both at
+    once, where executemany made the two threads take turns row by row."""
     if not rows:
         return
     if columns is None:
         columns = tuple(rows[0])
         rows = [tuple(row[c] for c in columns) for row in rows]
     compiled = table.insert().compile(dialect=conn.dialect, column_keys=list(columns))
-    if compiled.positional:
-        order = tuple(compiled.positiontup or columns)
-        if order != columns:
-            where = [columns.index(c) for c in order]
-            rows = [tuple(row[i] for i in where) for row in rows]
-        params = rows
-    else:
-        params = [dict(zip(columns, row)) for row in rows]
-    conn.exec_driver_sql(str(compiled), params)
+    if not compiled.positional:
+        conn.exec_driver_sql(str(compiled), [dict(zip(columns, row)) for row in rows])
+        return
+    order = tuple(compiled.positiontup or columns)
+    if order != columns:
+        where = [columns.index(c) for c in order]
+        rows = [tuple(row[i] for i in where) for row in rows]
+    if conn.dialect.name != "sqlite":
+        conn.exec_driver_sql(str(compiled), rows)
+        return
+    head, _, one_row = str(compiled).rpartition(" VALUES ")
+    raw = conn.connection.dbapi_connection
+    step = max(1, min(SQLITE_ROWS_PER_INSERT, _sqlite_max_values(raw) // len(order)))
+    cursor = raw.cursor()
+    try:
+        for start in range(0, len(rows), step):
+            chunk = rows[start:start + step]
+            cursor.execute(f"{head} VALUES {', '.join([one_row] * len(chunk))}",
+                           [value for row in chunk for value in row])
+    finally:
+        cursor.close()
 
 
 class DriverStatement:

@@ -26,13 +26,14 @@ from . import staging
 from .assignments import AssignmentStore
 from .database import bulk_insert
 from .info import read_info
-from .import_reader import read_staged
+from .import_reader import Batch, read_staged
 from .items import UNIT_COLUMNS, ItemStore
 from .staged_rows import LabelRow, StagedItem
 from .labels import CompletionStore, LabelStore, NoteStore, ensure_annotator, now
 from .opening import check_revision, open_checked
 from .results import GoldStore, JudgeCacheStore, PredictionStore
 from .suggestions import SuggestionStore
+from .writer_thread import WriterThread
 from .tables import ANNOTATOR, BLOB, COMPLETION, GOLD, ITEM, LABEL, PREDICTION, SCORED, TAXONOMY, UNIT
 
 if TYPE_CHECKING:  # pandas loads with the statistics that need it, not with every open project
@@ -283,10 +284,18 @@ class Project:
         summary.by_kind.clear()
         problems: list[Problem] = []
         seq = 0
-        for index, rows, file_problems in read_staged(paths, fmt, progress, chosen):
+
+        def store(batch: Batch) -> None:  # on the writer's thread, one batch after another
+            nonlocal seq
+            index, rows, file_problems = batch
             if file_problems is not None:
                 problems.extend(file_problems)
             seq = self._stage(conn, rows, seq, index, paths, summary, problems, first=first)
+
+        # SQLite stores one batch while this thread reads and validates the next
+        with WriterThread(store, name="annotator-import") as writer:
+            for batch in read_staged(paths, fmt, progress, chosen):
+                writer.put(batch)
         if problems:
             raise InputError(problems)
         return self._swap_in(conn, paths, items_written=True)
