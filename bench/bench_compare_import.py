@@ -125,11 +125,11 @@ def main(argv: list[str] | None = None) -> int:
     assert n_import == n_read == n_bare == args.n
     storing = imported - reading
     print(f"{'':<52} {'seconds':>8} {'items/s':>9}")
-    print(f"{'1. project.import_items (read + validate + store)':<52} {imported:>8.1f} {args.n / imported:>9,.0f}")
-    print(f"{'2. reading and validating alone':<52} {reading:>8.1f} {args.n / reading:>9,.0f}")
-    print(f"{'   storing in the app (1 - 2)':<52} {storing:>8.1f} {args.n / max(storing, 1e-9):>9,.0f}")
-    print(f"{'3. baseline: bare sqlite3 executemany, same rows':<52} {bare:>8.1f} {args.n / bare:>9,.0f}")
-    print(f"storing costs {storing / bare:.1f}x the bare executemany; the whole import {imported / bare:.1f}x")
+    print(f"{'1. project.import_items (read + validate + store)':<52} {imported:>8.2f} {args.n / imported:>9,.0f}")
+    print(f"{'2. reading and validating alone':<52} {reading:>8.2f} {args.n / reading:>9,.0f}")
+    print(f"{'   storing in the app (1 - 2)':<52} {storing:>8.2f} {args.n / max(storing, 1e-9):>9,.0f}")
+    print(f"{'3. baseline: bare sqlite3 executemany, same rows':<52} {bare:>8.2f} {args.n / bare:>9,.0f}")
+    print(f"storing costs {storing / bare:.2f}x the bare executemany; the whole import {imported / bare:.2f}x")
     return 0
 
 
