@@ -11,6 +11,7 @@ manner of Anki's collection; each write is one transaction.
 from __future__ import annotations
 
 import json
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
@@ -236,7 +237,6 @@ class Project:
         `progress(done_bytes, total_bytes)` over all files; `chosen(file, format)` once per file."""
         paths = [Path(p) for p in paths]
         summary = ImportSummary(files=[str(p) for p in paths])
-        problems: list[Problem] = []
 
         def on_chosen(index: int, name: str) -> None:
             summary.formats.append(name)
@@ -252,14 +252,7 @@ class Project:
                     if labels is not None:
                         summary.labels = labels
                         return summary
-                seq = 0
-                for index, rows, file_problems in read_staged(paths, fmt, progress, on_chosen):
-                    if file_problems is not None:
-                        problems.extend(file_problems)
-                    # a file's last rows are staged even when it is bad: their ids clashing with the project
-                    # are listed too
-                    with conn.begin():
-                        seq = self._stage(conn, rows, seq, index, paths, summary, problems)
+                problems = self._read_and_stage(conn, paths, fmt, progress, on_chosen, summary)
                 if problems:
                     raise InputError(problems)
                 summary.labels = self.db.write(lambda c: self._swap_in(c, paths), pinned=conn)
@@ -282,6 +275,17 @@ class Project:
             return None
         summary.formats.clear()
         summary.by_kind.clear()
+        problems = self._read_and_stage(conn, paths, fmt, progress, chosen, summary, first=first)
+        if problems:
+            raise InputError(problems)
+        return self._swap_in(conn, paths, items_written=True)
+
+    def _read_and_stage(self, conn: Connection, paths: list[Path], fmt: str, progress: Progress | None,
+                        chosen: Callable[[int, str], None], summary: ImportSummary,
+                        first: int | None = None) -> list[Problem]:
+        """Read every file and stage its records (with `first`, write them: see `_stage`), each batch in a
+        transaction of its own unless the caller holds one; the problems found. SQLite stores one batch on a
+        thread of its own while this one reads and validates the next."""
         problems: list[Problem] = []
         seq = 0
 
@@ -290,15 +294,14 @@ class Project:
             index, rows, file_problems = batch
             if file_problems is not None:
                 problems.extend(file_problems)
-            seq = self._stage(conn, rows, seq, index, paths, summary, problems, first=first)
+            # a file's last rows are staged even when it is bad: their ids clashing with the project are listed
+            with conn.begin() if first is None else nullcontext():
+                seq = self._stage(conn, rows, seq, index, paths, summary, problems, first=first)
 
-        # SQLite stores one batch while this thread reads and validates the next
         with WriterThread(store, name="annotator-import") as writer:
             for batch in read_staged(paths, fmt, progress, chosen):
                 writer.put(batch)
-        if problems:
-            raise InputError(problems)
-        return self._swap_in(conn, paths, items_written=True)
+        return problems
 
     def _stage(self, conn: Connection, batch: list[StagedItem], seq: int, index: int, paths: list[Path],
                summary: ImportSummary, problems: list[Problem], first: int | None = None) -> int:
