@@ -33,7 +33,7 @@ class WriterThread(Generic[B]):
     batch being stored finish, drops the rest and ends the thread before the block is left, so the caller can
     roll back a connection nobody is using any more."""
 
-    def __init__(self, work: Callable[[B], None], depth: int = 2, name: str = "annotator-writer"):
+    def __init__(self, work: Callable[[B], None], depth: int = 1, name: str = "annotator-writer"):
         self._work = work
         self._queue: queue.Queue = queue.Queue(maxsize=depth)
         self._error: BaseException | None = None
