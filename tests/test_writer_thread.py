@@ -68,10 +68,10 @@ def test_the_callers_error_ends_the_thread_before_the_block_is_left() -> None:
         time.sleep(0.05)
         stored.append(batch)
 
-    writer = WriterThread(work)
+    writer = WriterThread(work, depth=1)
     with pytest.raises(RuntimeError, match="cancelled"):
         with writer:
-            for batch in range(3):
+            for batch in range(2):  # the second waits in the queue while the first is stored
                 writer.put(batch)
             started.wait()
             raise RuntimeError("cancelled")
