@@ -188,3 +188,27 @@ def test_files_over_the_bound_are_staged_even_into_an_empty_project(tmp_project,
                              progress=lambda done, total: free.append(lock_is_free(path)))
     assert direct_calls == [] and len(free) > 1 and all(free)
     assert tmp_project.items.count() == 2500
+
+
+def test_a_repeat_names_the_file_that_brought_the_id_even_past_a_file_that_brought_none(
+        tmp_project, tmp_path, empty_project_file, monkeypatch, direct_calls):
+    """A direct import finds repeats among the items it wrote and tells their file by position; a file whose
+    records were all refused starts where the next one does, and must not be named."""
+    def rubric(item_id: str) -> dict:
+        return dict(RUBRIC, id=item_id)
+
+    files = [write_jsonl(tmp_path / "a.jsonl", [rubric("a1"), rubric("a2")]),
+             write_jsonl(tmp_path / "b.jsonl", [rubric("a1")]),  # brings nothing new
+             write_jsonl(tmp_path / "c.jsonl", [rubric("c1"), rubric("a2")]),
+             write_jsonl(tmp_path / "d.jsonl", [rubric("c1"), rubric("d1")])]
+    with pytest.raises(InputError) as caught:
+        tmp_project.import_items(files)
+    got = [(Path(p.file).name, p.line, p.message) for p in caught.value.problems]
+    assert [(f, line) for f, line, _ in got] == [("b.jsonl", 1), ("c.jsonl", 2), ("d.jsonl", 1)]
+    assert [m.split(": ")[1] for _, _, m in got] == [f"a record in {files[0]} has it already"] * 2 + [
+        f"a record in {files[2]} has it already"]
+    monkeypatch.setattr(staging, "may_write_directly", lambda db, paths: False)
+    with Project.open(_new_project(tmp_path, empty_project_file, "staged.sqlite")) as staged:
+        with pytest.raises(InputError) as caught_staged:
+            staged.import_items(files)
+    assert [(Path(p.file).name, p.line, p.message) for p in caught_staged.value.problems] == got

@@ -275,7 +275,7 @@ class Project:
             return None
         summary.formats.clear()
         summary.by_kind.clear()
-        problems = self._read_and_stage(conn, paths, fmt, progress, chosen, summary, first=first)
+        problems = self._read_and_stage(conn, paths, fmt, progress, chosen, summary, first)
         if problems:
             raise InputError(problems)
         return self._swap_in(conn, paths, items_written=True)
@@ -288,15 +288,18 @@ class Project:
         thread of its own while this one reads and validates the next."""
         problems: list[Problem] = []
         seq = 0
+        written = staging.WrittenItems(first) if first is not None else None
 
         def store(batch: Batch) -> None:  # on the writer's thread, one batch after another
             nonlocal seq
             index, rows, file_problems = batch
             if file_problems is not None:
                 problems.extend(file_problems)
+            if written is not None:
+                written.file_starts(index, seq)
             # a file's last rows are staged even when it is bad: their ids clashing with the project are listed
-            with conn.begin() if first is None else nullcontext():
-                seq = self._stage(conn, rows, seq, index, paths, summary, problems, first=first)
+            with conn.begin() if written is None else nullcontext():
+                seq = self._stage(conn, rows, seq, index, paths, summary, problems, written)
 
         with WriterThread(store, name="annotator-import") as writer:
             for batch in read_staged(paths, fmt, progress, chosen):
@@ -304,14 +307,16 @@ class Project:
         return problems
 
     def _stage(self, conn: Connection, batch: list[StagedItem], seq: int, index: int, paths: list[Path],
-               summary: ImportSummary, problems: list[Problem], first: int | None = None) -> int:
-        """Put a batch of records in the staging tables (in the caller's transaction). With `first` (a direct
-        import) the items and their units go into the project's own tables at positions from `first`, and the
-        staged item rows keep only what finding duplicates and reporting them needs."""
+               summary: ImportSummary, problems: list[Problem],
+               written: staging.WrittenItems | None = None) -> int:
+        """Put a batch of records in the staging tables (in the caller's transaction). With `written` (a direct
+        import) the items and their units go into the project's own tables instead, at positions from
+        `written.first`, and repeated ids are looked for there."""
         if not batch:
             return seq
         path = paths[index]
-        found = staging.seen(conn, [r.id for r in batch], in_project=first is None)
+        ids = [r.id for r in batch]
+        found = staging.seen(conn, ids) if written is None else written.seen(conn, ids)
         fresh: list[StagedItem] = []
         seen_here: set[str] = set()
         more_labels: list[StagedItem] = []
@@ -336,19 +341,17 @@ class Project:
         blobs = {r.image[0]: r.image[1] for r in fresh if r.image}
         have = staging.known_blobs(conn, list(blobs)) if blobs else set()
         # a direct import's items name their images at once, so their bytes must be in the project first
-        bulk_insert(conn, staging.STAGE_BLOB if first is None else BLOB,
+        bulk_insert(conn, staging.STAGE_BLOB if written is None else BLOB,
                     [(s, d) for s, d in blobs.items() if s not in have], ("sha", "data"))
-        if first is None:
+        if written is None:
             bulk_insert(conn, staging.STAGE_ITEM,
                         [(r.id, seq + k, index, r.line, r.kind, r.source, r.title, r.text, r.data,
                           r.image[0] if r.image else None) for k, r in enumerate(fresh)], staging.ITEM_COLUMNS)
             bulk_insert(conn, staging.STAGE_UNIT, [(r.id, *u) for r in fresh for u in r.units], UNIT_COLUMNS)
         else:
-            bulk_insert(conn, ITEM, [(r.id, first + seq + k, r.kind, r.source, r.title, r.text, r.data,
+            bulk_insert(conn, ITEM, [(r.id, written.first + seq + k, r.kind, r.source, r.title, r.text, r.data,
                                       r.image[0] if r.image else None) for k, r in enumerate(fresh)],
                         staging.PROJECT_ITEM_COLUMNS)
-            bulk_insert(conn, staging.STAGE_ITEM, [(r.id, seq + k, index, r.line, r.kind, "", "", "",
-                                                    "", None) for k, r in enumerate(fresh)], staging.ITEM_COLUMNS)
             bulk_insert(conn, UNIT, [(r.id, *u) for r in fresh for u in r.units], UNIT_COLUMNS)
         stamp = now()
         given = [lab for r in fresh for lab in r.labels]

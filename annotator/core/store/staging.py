@@ -16,6 +16,7 @@ The first import into an empty SQLite project skips the staging of its items (`m
 from __future__ import annotations
 
 import gc
+from bisect import bisect_right
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -110,19 +111,45 @@ def may_write_directly(db, paths: list[Path]) -> bool:
         return conn.execute(select(ITEM.c.id).limit(1)).first() is None
 
 
-def seen(conn: Connection, ids: list[str], in_project: bool = True) -> dict[str, tuple[str, int]]:
-    """Where each of these ids already is: ("project", 0) or ("stage", index of the file that staged it).
-    `in_project=False` looks in the staged rows only (a direct import, into a project that had no item)."""
+def seen(conn: Connection, ids: list[str]) -> dict[str, tuple[str, int]]:
+    """Where each of these ids already is: ("project", 0) or ("stage", index of the file that staged it)."""
     found: dict[str, tuple[str, int]] = {}
     for i in range(0, len(ids), CHUNK):
         chunk = ids[i:i + CHUNK]
-        if in_project:
-            found.update({r: ("project", 0)
-                          for r in conn.execute(select(ITEM.c.id).where(ITEM.c.id.in_(chunk))).scalars()})
+        found.update({r: ("project", 0) for r in conn.execute(select(ITEM.c.id).where(ITEM.c.id.in_(chunk))).scalars()})
         for item_id, file in conn.execute(select(STAGE_ITEM.c.id, STAGE_ITEM.c.file)
                                           .where(STAGE_ITEM.c.id.in_(chunk))):
             found.setdefault(item_id, ("stage", file))
     return found
+
+
+class WrittenItems:
+    """Where a direct import (see `may_write_directly`) put its items, to tell where a repeated id came from.
+
+    The project held no item when the import began, so every item it holds now came from this import, and its
+    position says which file brought it: the files are read in order, and each one's items follow the last
+    file's. Finding repeats there costs an index lookup per id, where staging the ids cost writing each."""
+
+    def __init__(self, first: int):
+        self.first = first  # the position of the import's first item
+        self._starts: list[int] = []  # for each file that has begun: its first item's place in the import
+        self._files: list[int] = []  # ... and its index
+
+    def file_starts(self, index: int, seq: int) -> None:
+        """File `index` writes its items from place `seq` on (called with each of its batches)."""
+        if not self._files or self._files[-1] != index:
+            self._starts.append(seq)
+            self._files.append(index)
+
+    def seen(self, conn: Connection, ids: list[str]) -> dict[str, tuple[str, int]]:
+        """As `seen`: ("stage", index of the file that brought it) for each id this import has written."""
+        found: dict[str, tuple[str, int]] = {}
+        for i in range(0, len(ids), CHUNK):
+            rows = conn.execute(select(ITEM.c.id, ITEM.c.position).where(ITEM.c.id.in_(ids[i:i + CHUNK])))
+            for item_id, position in rows:
+                # a file that wrote nothing starts where the next one does: the last such start is the writer
+                found[item_id] = ("stage", self._files[bisect_right(self._starts, position - self.first) - 1])
+        return found
 
 
 def known_blobs(conn: Connection, shas: list[str]) -> set[str]:
