@@ -344,7 +344,7 @@ def bulk_insert(conn: Connection, table, rows: list, columns: tuple[str, ...] | 
     statement is compiled once for this dialect and fed tuples (or dicts, for named paramstyles). Rows are
     dicts, or tuples in the order of `columns` (the cheapest to build for a big import).
 
-    On SQLite the rows go in as INSERTs of several hundred rows each (`VALUES (...), (...)`), which cost SQLite
+    On SQLite the rows go in as INSERTs of up to 10,000 rows each (`VALUES (...), (...)`), which cost SQLite
     what executemany does but give Python's interpreter lock back once per statement instead of once per row:
     an import writing on one thread while reading on another (`store/writer_thread.py`) then runs both at
     once, where executemany made the two threads take turns row by row."""

@@ -267,9 +267,9 @@ class Project:
         project that holds no item yet (see `staging.may_write_directly`). None, with nothing written, when
         the project got items before this transaction began; the import is then staged after all.
 
-        Items and their units go straight into the project's tables; the rest (keys, labels, images) is
-        staged as usual, so duplicates and labels are handled by the same code and swapped in at the end.
-        `write` may run this again after a busy start, so it begins from nothing each time."""
+        Items, their units and their images go straight into the project's tables; labels are staged as usual,
+        so they are handled by the same code and swapped in at the end. `write` may run this again after a busy
+        start, so it begins from nothing each time."""
         first = ItemStore.next_position(conn)
         if first != 1:
             return None
@@ -393,7 +393,7 @@ class Project:
             self.taxonomies.ensure_in(conn, tax_id)
         for name in annotators:
             ensure_annotator(conn, name)
-        return staging.swap_in(conn, ItemStore.next_position(conn), now(), items_staged=not items_written)
+        return staging.swap_in(conn, None if items_written else ItemStore.next_position(conn), now())
 
     # --- what the project holds -----------------------------------------------------------------------------
     def annotators(self, kind: str | None = "human") -> list[str]:

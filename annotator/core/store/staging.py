@@ -24,6 +24,7 @@ from typing import Iterator
 from sqlalchemy import (Column, Connection, Integer, LargeBinary, MetaData, Table, Text, func, insert, literal,
                         select)
 
+from .database import Database
 from .placement import CHUNK
 from .tables import BLOB, COMPLETION, ITEM, LABEL, UNIT
 
@@ -47,7 +48,7 @@ STAGE_LABEL = Table("import_stage_label", _META,
 ITEM_COLUMNS = ("id", "seq", "file", "line", "kind", "source", "title", "text", "data", "image_sha")
 PROJECT_ITEM_COLUMNS = ("id", "position", "kind", "source", "title", "text", "data", "image_sha")
 # How much input a direct import (see `may_write_directly`) may read while it holds the write lock: at the
-# 40 MB a second measured for traces on a two-core machine, about six seconds.
+# 40 to 50 MB a second measured for traces on two-core machines, five or six seconds.
 DIRECT_IMPORT_MAX_BYTES = 256 * 1024 * 1024
 
 
@@ -96,7 +97,7 @@ def fewer_collections() -> Iterator[None]:
         gc.set_threshold(*before)
 
 
-def may_write_directly(db, paths: list[Path]) -> bool:
+def may_write_directly(db: Database, paths: list[Path]) -> bool:
     """Whether an import may skip the staging and write each item once, holding the write lock throughout.
 
     Staging keeps the lock short so that a teammate's key press never waits on an import; it costs writing
@@ -168,10 +169,11 @@ def clashes(conn: Connection) -> list[tuple[int, int, str]]:
                                            .order_by(STAGE_ITEM.c.seq).limit(100))]
 
 
-def swap_in(conn: Connection, first_position: int, stamp: str, items_staged: bool = True) -> int:
+def swap_in(conn: Connection, first_position: int | None, stamp: str) -> int:
     """Inside the write transaction: copy every staged row into the project's tables; returns labels added.
-    `items_staged=False`: a direct import wrote its items, units and images already."""
-    if items_staged:
+    `first_position` is where the staged items go; None when a direct import wrote its items, units and
+    images already."""
+    if first_position is not None:
         have = select(BLOB.c.sha)
         conn.execute(insert(BLOB).from_select(["sha", "data"], select(STAGE_BLOB.c.sha, STAGE_BLOB.c.data)
                                               .where(STAGE_BLOB.c.sha.not_in(have))))
