@@ -121,6 +121,26 @@ def test_prm800k_two_labelers_meet_on_one_item(tmp_project) -> None:
     assert report["overall"]["cohen_kappa_mean"] == pytest.approx(0.5)
 
 
+def test_processbench_as_published_rates_up_to_the_earliest_wrong_step(tmp_project) -> None:
+    """ProcessBench's `label` is the 0-based index of the earliest wrong step (-1: none): the steps before it are
+    rated +1, it -1, none after it. The four records: a wrong second step, no wrong step, a wrong first step, and
+    an eighth wrong step of twelve (OmniMath)."""
+    assert detect_format(REAL / "processbench.json") == "processbench"
+    published = json.loads((REAL / "processbench.json").read_text())
+    summary = tmp_project.import_items([REAL / "processbench.json"])
+    assert summary.formats == ["processbench"] and summary.by_kind == {"trace": 4}
+    for record in published:
+        item = tmp_project.items.get(record["id"])
+        assert [s.text for s in item.steps] == record["steps"] and item.model == record["generator"]
+        assert item.meta == {"first_error_step": record["label"],
+                             "final_answer_correct": record["final_answer_correct"]}
+        rated = {lab.target: lab.label for lab in tmp_project.labels.for_item(record["id"], "step_rating")}
+        last = len(record["steps"]) - 1 if record["label"] == -1 else record["label"]
+        assert rated == {f"step:s{i + 1}": "-1" if i == record["label"] else "+1" for i in range(last + 1)}
+        assert tmp_project.completion.is_done(record["id"], "step_rating", "processbench")
+    assert summary.labels == 2 + 8 + 1 + 8
+
+
 def test_prm800k_phase1_follows_the_human_step(tmp_path: Path) -> None:
     path = tmp_path / "phase1.jsonl"
     record = {"labeler": "a", "timestamp": "2022-07-17T16:56:51.323252", "generation": None,

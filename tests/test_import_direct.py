@@ -27,7 +27,8 @@ OTHER = {"id": "r2", "kind": "rubric", "prompt": "Explain the field.", "criteria
 FILE_SETS = {
     "real": [REAL / name for name in ("prm800k.jsonl", "rift_sample_rubrics.jsonl", "healthbench.jsonl",
                                       "healthbench_professional.jsonl", "advancedif.jsonl", "wildchecklists.jsonl",
-                                      "openrubrics.jsonl", "researchrubrics.jsonl", "autorubrics.jsonl")],
+                                      "openrubrics.jsonl", "researchrubrics.jsonl", "autorubrics.jsonl",
+                                      "processbench.json")],
     "sample": [SAMPLE / name for name in ("rubrics.jsonl", "rubrics_rift.jsonl", "rubrics_healthbench.jsonl",
                                           "captions.jsonl", "traces.jsonl", "traces_prm800k.jsonl",
                                           "traces_processbench.jsonl")],
